@@ -1,0 +1,44 @@
+// Elementwise a (op) b with numpy broadcasting. Shapes are padded to rank 6 on the left;
+// a broadcast dimension has stride 0, so one formula serves every broadcast pattern.
+struct Params {
+  count: u32,
+  out_dims: array<vec4<u32>, 2>,   // dims 0..5 in [0].xyzw, [1].xy
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> input_0: array<f32>;
+@group(0) @binding(1) var<storage, read> input_1: array<f32>;
+@group(0) @binding(2) var<storage, read_write> output_0: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+fn combine(a: f32, b: f32) -> f32 {
+#if ${OP_ADD}
+  return a + b;
+#elif ${OP_SUB}
+  return a - b;
+#elif ${OP_MUL}
+  return a * b;
+#elif ${OP_DIV}
+  return a / b;
+#endif
+}
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let offset = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
+  if (offset >= params.count) {
+    return;
+  }
+  var rest = offset;
+  var a_offset = 0u;
+  var b_offset = 0u;
+  for (var d = 5i; d >= 0i; d--) {
+    let dim = params.out_dims[d / 4][d % 4];
+    let coord = rest % dim;
+    rest = rest / dim;
+    a_offset += coord * params.a_strides[d / 4][d % 4];
+    b_offset += coord * params.b_strides[d / 4][d % 4];
+  }
+  output_0[offset] = combine(input_0[a_offset], input_1[b_offset]);
+}

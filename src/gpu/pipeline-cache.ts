@@ -1,0 +1,114 @@
+// Compiled compute pipelines, keyed by what the GPU actually compiles: the preprocessed WGSL source
+// and the entry point. Two variants can never share a pipeline unless their source is identical,
+// and no key field is ever listed by hand.
+import { ShaderCompileError } from './errors.js';
+import { ShaderStage } from './flags.js';
+import { preprocess, type Defines } from './shader-library.js';
+import {
+  reflectBindings,
+  reflectParams,
+  reflectWorkgroupSize,
+  type BindingInfo,
+  type UniformLayout,
+} from './wgsl-reflect.js';
+
+export interface KernelSource {
+  /** Files under shaders/, includes first. */
+  files: readonly string[];
+  defines: Defines;
+  entry?: string;
+}
+
+export interface CompiledKernel {
+  key: string;
+  code: string;
+  entry: string;
+  pipeline: GPUComputePipeline;
+  bindGroupLayout: GPUBindGroupLayout;
+  bindings: BindingInfo[];
+  params: UniformLayout | null;
+  workgroupSize: [number, number, number];
+}
+
+export function pipelineKey(code: string, entry: string): string {
+  return `${entry}\n${code}`;
+}
+
+export class PipelineCache {
+  private readonly kernels = new Map<string, Promise<CompiledKernel>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  get size(): number {
+    return this.kernels.size;
+  }
+
+  /** Returns the compiled kernel for `source`, compiling it once. `label` names the op/node. */
+  get(source: KernelSource, label: string): Promise<CompiledKernel> {
+    const entry = source.entry ?? 'main';
+    const shader = preprocess(source.files, source.defines);
+    const key = pipelineKey(shader.code, entry);
+    const cached = this.kernels.get(key);
+    if (cached) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    const compiled = this.compile(shader.code, shader.lineOrigins, entry, source, label);
+    this.kernels.set(key, compiled);
+    compiled.catch(() => this.kernels.delete(key));
+    return compiled;
+  }
+
+  private async compile(
+    code: string,
+    lineOrigins: Array<{ file: string; line: number }>,
+    entry: string,
+    source: KernelSource,
+    label: string,
+  ): Promise<CompiledKernel> {
+    const device = this.device;
+    const module = device.createShaderModule({ code, label });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      const lines = code.split('\n');
+      throw new ShaderCompileError(
+        label,
+        source.defines,
+        errors.map((m) => {
+          const origin = lineOrigins[m.lineNum - 1];
+          const where = origin && origin.line > 0 ? `shaders/${origin.file}:${origin.line}:${m.linePos}` : `line ${m.lineNum}:${m.linePos} of the preprocessed source`;
+          return `  ${where}: ${m.message}\n    ${(lines[m.lineNum - 1] ?? '').trim()}`;
+        }),
+      );
+    }
+    const bindings = reflectBindings(code);
+    const bindGroupLayout = device.createBindGroupLayout({
+      label,
+      entries: bindings.map((b) => ({
+        binding: b.binding,
+        visibility: ShaderStage.COMPUTE,
+        buffer: { type: b.kind },
+      })),
+    });
+    // An invalid pipeline rejects here (GPUPipelineError) with the label in its message.
+    const pipeline = await device.createComputePipelineAsync({
+      label,
+      layout: device.createPipelineLayout({ label, bindGroupLayouts: [bindGroupLayout] }),
+      compute: { module, entryPoint: entry },
+    });
+    return {
+      key: pipelineKey(code, entry),
+      code,
+      entry,
+      pipeline,
+      bindGroupLayout,
+      bindings,
+      params: reflectParams(code),
+      workgroupSize: reflectWorkgroupSize(code),
+    };
+  }
+}

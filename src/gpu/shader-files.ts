@@ -1,0 +1,34 @@
+// Every WGSL source under shaders/, keyed by its path relative to shaders/. Imported as text so the
+// Node build, the browser bundle and the tests all carry the same sources
+// (test/gpu/shader-library.test.ts checks that this list matches the directory).
+import activation from '../../shaders/common/activation.wgsl';
+import indexing from '../../shaders/common/indexing.wgsl';
+import conv2d from '../../shaders/conv/conv2d.wgsl';
+import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
+import binary from '../../shaders/elementwise/binary.wgsl';
+import prelu from '../../shaders/elementwise/prelu.wgsl';
+import unary from '../../shaders/elementwise/unary.wgsl';
+import concat from '../../shaders/layout/concat.wgsl';
+import resize from '../../shaders/layout/resize.wgsl';
+import transpose from '../../shaders/layout/transpose.wgsl';
+import gemm from '../../shaders/matmul/gemm.wgsl';
+import maxpool from '../../shaders/pool/maxpool.wgsl';
+import globalAvgPool from '../../shaders/reduce/global_avg_pool.wgsl';
+import softmax from '../../shaders/reduce/softmax.wgsl';
+
+export const shaderFiles: Readonly<Record<string, string>> = {
+  'common/activation.wgsl': activation,
+  'common/indexing.wgsl': indexing,
+  'conv/conv2d.wgsl': conv2d,
+  'elementwise/batchnorm.wgsl': batchnorm,
+  'elementwise/binary.wgsl': binary,
+  'elementwise/prelu.wgsl': prelu,
+  'elementwise/unary.wgsl': unary,
+  'layout/concat.wgsl': concat,
+  'layout/resize.wgsl': resize,
+  'layout/transpose.wgsl': transpose,
+  'matmul/gemm.wgsl': gemm,
+  'pool/maxpool.wgsl': maxpool,
+  'reduce/global_avg_pool.wgsl': globalAvgPool,
+  'reduce/softmax.wgsl': softmax,
+};

@@ -1,0 +1,143 @@
+// Conv (ONNX semantics, 2-D): stride, padding/auto_pad, dilation, groups (depthwise included),
+// optional bias, optional fused activation (`activation` attribute; PRelu takes input 3 = slope).
+import { activationDefines, applyActivation, parseFusedActivation, type Activation } from './activation.js';
+import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
+import { DEFAULT_WORKGROUP_SIZE, formatShape, intList, newTensor, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
+import { ShapeError, type OpDescriptor, type Shape } from './types.js';
+
+export interface ConvAttrs {
+  kernelShape?: [number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pads: [number, number, number, number];
+  autoPad: AutoPad;
+  group: number;
+  activation: Activation;
+}
+
+interface ConvGeometry {
+  n: number; c: number; h: number; w: number;
+  m: number; kh: number; kw: number;
+  oh: number; ow: number;
+  pads: [number, number, number, number];
+}
+
+function geometry(inputs: ReadonlyArray<Shape | undefined>, a: ConvAttrs): ConvGeometry {
+  const [n, c, h, w] = requireRank(inputs[0], 4, 'Conv input X');
+  const [m, cg, kh, kw] = requireRank(inputs[1], 4, 'Conv weight W');
+  if (c! % a.group !== 0 || m! % a.group !== 0) {
+    throw new ShapeError(`Conv: channels in (${c}) and out (${m}) must both divide by group=${a.group}`);
+  }
+  if (cg !== c! / a.group) {
+    throw new ShapeError(`Conv: weight ${formatShape(inputs[1])} has ${cg} input channels per group; X ${formatShape(inputs[0])} with group=${a.group} needs ${c! / a.group}`);
+  }
+  if (a.kernelShape && (a.kernelShape[0] !== kh || a.kernelShape[1] !== kw)) {
+    throw new ShapeError(`Conv: kernel_shape ${formatShape(a.kernelShape)} disagrees with weight ${formatShape(inputs[1])}`);
+  }
+  const bias = inputs[2];
+  if (bias && (bias.length !== 1 || bias[0] !== m)) throw new ShapeError(`Conv: bias must be [${m}], got ${formatShape(bias)}`);
+  const slope = inputs[3];
+  if (a.activation.type === 'PRelu') {
+    if (!slope || slope.reduce((x, y) => x * y, 1) !== m) throw new ShapeError(`Conv with fused PRelu: slope must have ${m} values, got ${formatShape(slope)}`);
+  } else if (slope) throw new ShapeError('Conv: input 3 (slope) is only used with activation PRelu');
+  const window = { kernel: [kh!, kw!] as [number, number], strides: a.strides, dilations: a.dilations };
+  const pads = resolvePads([h!, w!], window, a.autoPad, a.pads);
+  const oh = windowOutputSize(h!, pads[0], pads[2], (kh! - 1) * a.dilations[0] + 1, a.strides[0], false, 'Conv');
+  const ow = windowOutputSize(w!, pads[1], pads[3], (kw! - 1) * a.dilations[1] + 1, a.strides[1], false, 'Conv');
+  return { n: n!, c: c!, h: h!, w: w!, m: m!, kh: kh!, kw: kw!, oh, ow, pads };
+}
+
+export const Conv: OpDescriptor<ConvAttrs> = {
+  type: 'Conv',
+  inputNames: ['X', 'W', 'B', 'slope'],
+  required: 2,
+  outputs: 1,
+  attrs(raw) {
+    onlyKnownAttrs(raw, ['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad', 'group', 'activation'], 'Conv');
+    const strides = raw.strides === undefined ? [1, 1] : intList(raw.strides, 'strides', 2);
+    const dilations = raw.dilations === undefined ? [1, 1] : intList(raw.dilations, 'dilations', 2);
+    if ([...strides, ...dilations].some((v) => v < 1)) throw new Error('Conv: strides and dilations must be >= 1');
+    const group = raw.group === undefined ? 1 : Number(raw.group);
+    if (!Number.isInteger(group) || group < 1) throw new Error(`Conv: group must be a positive integer, got ${raw.group}`);
+    return {
+      kernelShape: raw.kernel_shape === undefined ? undefined : (intList(raw.kernel_shape, 'kernel_shape', 2) as [number, number]),
+      strides: strides as [number, number],
+      dilations: dilations as [number, number],
+      pads: parsePads(raw.pads),
+      autoPad: parseAutoPad(raw.auto_pad),
+      group,
+      activation: parseFusedActivation(raw.activation),
+    };
+  },
+  inferShapes(inputs, a) {
+    const g = geometry(inputs, a);
+    return [[g.n, g.m, g.oh, g.ow]];
+  },
+  kernels(inputs, _outs, a) {
+    const g = geometry(inputs, a);
+    const outPerGroup = g.m / a.group;
+    // 4-channel blocks must not straddle groups (see conv2d.wgsl).
+    const ocBlock = a.group === 1 || outPerGroup % 4 === 0 ? 4 : 1;
+    const ocBlocks = Math.ceil(g.m / ocBlock);
+    const oxBlocks = Math.ceil(g.ow / 4);
+    const blockCount = g.n * ocBlocks * g.oh * oxBlocks;
+    return [
+      {
+        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'],
+        defines: {
+          WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE,
+          OC_BLOCK: ocBlock,
+          HAS_BIAS: inputs[2] !== undefined,
+          ACT_PRELU: a.activation.type === 'PRelu',
+          ...activationDefines(a.activation),
+        },
+        params: {
+          in_channels: g.c, in_height: g.h, in_width: g.w,
+          out_channels: g.m, out_height: g.oh, out_width: g.ow,
+          kernel_height: g.kh, kernel_width: g.kw,
+          stride_y: a.strides[0], stride_x: a.strides[1],
+          pad_top: g.pads[0], pad_left: g.pads[1],
+          dilation_y: a.dilations[0], dilation_x: a.dilations[1],
+          in_channels_per_group: g.c / a.group, out_channels_per_group: outPerGroup,
+          oc_blocks: ocBlocks, ox_blocks: oxBlocks, block_count: blockCount,
+          alpha: a.activation.alpha, beta: a.activation.beta,
+        },
+        invocations: blockCount,
+      },
+    ];
+  },
+  reference([x, w, b, slope], a, precision) {
+    const g = geometry([x!.shape, w!.shape, b?.shape, slope?.shape], a);
+    const r = roundingFor(precision);
+    const out = newTensor([g.n, g.m, g.oh, g.ow], precision);
+    const cg = g.c / a.group;
+    const mg = g.m / a.group;
+    for (let n = 0; n < g.n; n++) {
+      for (let m = 0; m < g.m; m++) {
+        const group = Math.floor(m / mg);
+        for (let oy = 0; oy < g.oh; oy++) {
+          for (let ox = 0; ox < g.ow; ox++) {
+            let acc = 0;
+            for (let ci = 0; ci < cg; ci++) {
+              const c = group * cg + ci;
+              for (let ky = 0; ky < g.kh; ky++) {
+                const iy = oy * a.strides[0] - g.pads[0] + ky * a.dilations[0];
+                if (iy < 0 || iy >= g.h) continue;
+                for (let kx = 0; kx < g.kw; kx++) {
+                  const ix = ox * a.strides[1] - g.pads[1] + kx * a.dilations[1];
+                  if (ix < 0 || ix >= g.w) continue;
+                  const xv = x!.data[((n * g.c + c) * g.h + iy) * g.w + ix]!;
+                  const wv = w!.data[((m * cg + ci) * g.kh + ky) * g.kw + kx]!;
+                  acc = r(acc + r(xv * wv));
+                }
+              }
+            }
+            if (b) acc = r(acc + b.data[m]!);
+            out.data[((n * g.m + m) * g.oh + oy) * g.ow + ox] = r(applyActivation(a.activation, acc, slope?.data[m]));
+          }
+        }
+      }
+    }
+    return [out];
+  },
+};

@@ -1,0 +1,61 @@
+// The contract every op implements: attribute parsing, shape inference, the GPU kernels to run
+// (shader files + defines + uniform values + launch size) and an independent float64 CPU reference.
+import type { Defines } from '../gpu/shader-library.js';
+import type { ParamValues } from '../gpu/wgsl-reflect.js';
+
+export type Shape = readonly number[];
+
+/** A CPU tensor (NCHW, row-major). */
+export interface Tensor {
+  shape: number[];
+  data: Float64Array | Float32Array;
+}
+
+export type RawAttrs = Readonly<Record<string, unknown>>;
+
+/** Reference arithmetic: 'f64' (exact reference) or 'f32' (every result rounded to float32). */
+export type Precision = 'f64' | 'f32';
+
+/** Which op tensor a shader binding refers to. Default: input_k -> inputs[k], output_k -> outputs[k]. */
+export type BindingTarget = { input: number } | { output: number };
+
+export interface KernelCall {
+  /** Appended to the node label (e.g. 'input 2' for the 3rd copy of a Concat). */
+  label?: string;
+  /** Shader files under shaders/, includes first. */
+  files: readonly string[];
+  defines: Defines;
+  params: ParamValues;
+  /** Invocations to launch along x (folded into a 2-D grid when needed). */
+  invocations: number;
+  bind?: Readonly<Record<string, BindingTarget>>;
+}
+
+export interface OpContext {
+  maxWorkgroupsPerDimension: number;
+}
+
+export interface OpDescriptor<A = unknown> {
+  type: string;
+  /** Input names, for messages; inputs beyond `required` are optional ('' in the node = absent). */
+  inputNames: readonly string[];
+  required: number;
+  outputs: number;
+  /** Validates and completes the attributes; throws an Error with a readable message. */
+  attrs(raw: RawAttrs): A;
+  /** Output shapes; throws ShapeError for inputs the op cannot take. Absent inputs are undefined. */
+  inferShapes(inputs: ReadonlyArray<Shape | undefined>, attrs: A): Shape[];
+  /** GPU work; empty for pure views (see `aliasesInput`). */
+  kernels(inputs: ReadonlyArray<Shape | undefined>, outputs: readonly Shape[], attrs: A): KernelCall[];
+  /** The op computed on the CPU, written independently of the shader. */
+  reference(inputs: ReadonlyArray<Tensor | undefined>, attrs: A, precision: Precision): Tensor[];
+  /** Output 0 is a view of input 0's storage (Reshape, Flatten): no kernel, no copy. */
+  aliasesInput?: boolean;
+}
+
+export class ShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShapeError';
+  }
+}

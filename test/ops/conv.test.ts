@@ -1,0 +1,25 @@
+import { describe, it } from 'vitest';
+import { checkOp } from '../helpers/op-check.js';
+
+describe('Conv vs float64 reference', () => {
+  it('3x3, pad 1, bias, batch 2, odd sizes', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 3, 13, 11], [8, 3, 3, 3], [8]], attrs: { pads: [1, 1, 1, 1] } }));
+  it('stride 2, asymmetric pads, 5 output channels (partial channel block)', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 4, 17, 9], [5, 4, 3, 3], [5]], attrs: { strides: [2, 2], pads: [0, 1, 1, 0] } }));
+  it('dilation 2, no bias', () => checkOp({ op: 'Conv', inputs: [[1, 3, 15, 15], [6, 3, 3, 3]], attrs: { dilations: [2, 2], pads: [2, 2, 2, 2] } }));
+  it('depthwise 3x3 stride 2', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 7, 12, 10], [7, 1, 3, 3], [7]], attrs: { group: 7, strides: [2, 2], pads: [1, 1, 1, 1] } }));
+  it('grouped (groups 2, 8 channels per group)', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 6, 9, 9], [16, 3, 3, 3], [16]], attrs: { group: 2, pads: [1, 1, 1, 1] } }));
+  it('grouped with odd channels per group (3 groups, 3 out each)', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 6, 8, 7], [9, 2, 1, 1], [9]], attrs: { group: 3 } }));
+  it('1x1 conv, 64 -> 32', () => checkOp({ op: 'Conv', inputs: [[1, 64, 10, 10], [32, 64, 1, 1], [32]] }));
+  it('rectangular kernel 2x3, SAME_UPPER', () => checkOp({ op: 'Conv', inputs: [[1, 3, 10, 9], [4, 3, 2, 3], [4]], attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] } }));
+  it('fused ReLU', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'Relu' } } }));
+  it('fused PReLU (per-channel slope)', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 3, 12, 12], [10, 3, 3, 3], [10], [10]], attrs: { activation: { type: 'PRelu' } } }));
+  it('fused PReLU without bias', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 3, 12, 12], [10, 3, 3, 3], null, [10]], attrs: { activation: { type: 'PRelu' } } }));
+  it('fused HardSwish', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] }));
+  it('fused Clip (ReLU6)', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'Clip', alpha: 0, beta: 6 } }, ranges: [[-5, 5]] }));
+});

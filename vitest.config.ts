@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+// .wgsl files are imported as text, as in the esbuild build (scripts/build.mjs).
+const wgslText = {
+  name: 'wgsl-text',
+  transform(code: string, id: string) {
+    if (id.endsWith('.wgsl')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+    return undefined;
+  },
+};
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+// In CI every adapter must be present: a missing one fails the run instead of being skipped.
+const withSwiftShader = process.env.CI === 'true' || existsSync(SWIFTSHADER_ICD);
+
+export default defineConfig({
+  plugins: [wgslText],
+  test: {
+    // Dawn allows one GPU instance per process; every test file gets its own process.
+    pool: 'forks',
+    isolate: true,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'lavapipe', include: ['test/**/*.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'lavapipe' } },
+      },
+      ...(withSwiftShader
+        ? [
+            {
+              extends: true,
+              test: { name: 'swiftshader', include: ['test/ops/**/*.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' } },
+            },
+          ]
+        : []),
+    ],
+  },
+});
