@@ -62,7 +62,7 @@ export function reflectParams(code: string): UniformLayout | null {
   const fields: UniformField[] = [];
   let offset = 0;
   let maxAlign = 4;
-  for (const decl of body.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const decl of splitTopLevel(body)) {
     const fm = /^(\w+)\s*:\s*(.+)$/.exec(decl);
     if (!fm) throw new Error(`cannot parse Params field '${decl}'`);
     const [, name, rawType] = fm as unknown as [string, string, string];
@@ -79,6 +79,23 @@ export function reflectParams(code: string): UniformLayout | null {
     maxAlign = Math.max(maxAlign, elem.align);
   }
   return { fields, size: Math.max(16, Math.ceil(offset / maxAlign) * maxAlign) };
+}
+
+/** Splits struct members at commas outside <...> (array<vec4<u32>, 2> has one inside). */
+function splitTopLevel(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of body) {
+    if (ch === '<') depth++;
+    if (ch === '>') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else current += ch;
+  }
+  out.push(current);
+  return out.map((s) => s.trim()).filter(Boolean);
 }
 
 export type ParamValues = Readonly<Record<string, number | readonly number[]>>;
