@@ -25,13 +25,13 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       {
-        extends: true,
+        extends: true as const,
         test: { name: 'lavapipe', include: ['test/**/*.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'lavapipe' } },
       },
       ...(withSwiftShader
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: { name: 'swiftshader', include: ['test/ops/**/*.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' } },
             },
           ]

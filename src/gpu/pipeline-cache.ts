@@ -70,9 +70,14 @@ export class PipelineCache {
     label: string,
   ): Promise<CompiledKernel> {
     const device = this.device;
+    // The scope keeps a compile error out of the uncaptured-error stream: it is reported below,
+    // mapped back to the .wgsl file and line.
+    device.pushErrorScope('validation');
     const module = device.createShaderModule({ code, label });
     const info = await module.getCompilationInfo();
+    const scopeError = await device.popErrorScope();
     const errors = info.messages.filter((m) => m.type === 'error');
+    if (scopeError && errors.length === 0) throw new ShaderCompileError(label, source.defines, [scopeError.message]);
     if (errors.length > 0) {
       const lines = code.split('\n');
       throw new ShaderCompileError(

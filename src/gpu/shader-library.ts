@@ -17,8 +17,16 @@ export interface PreprocessedShader {
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const DIRECTIVE = /#(if|elif|else|endif)\b/;
 
+// Sources added at run time (custom ops, tests); the built-in shaders/ files cannot be replaced.
+const extraFiles = new Map<string, string>();
+
+export function registerShaderFile(file: string, text: string): void {
+  if (file in shaderFiles) throw new Error(`shader file '${file}' is built in and cannot be replaced`);
+  extraFiles.set(file, text);
+}
+
 export function shaderSource(file: string): string {
-  const text = shaderFiles[file];
+  const text = shaderFiles[file] ?? extraFiles.get(file);
   if (text === undefined) {
     throw new Error(`unknown shader file '${file}' (known: ${Object.keys(shaderFiles).join(', ')})`);
   }
