@@ -1,11 +1,12 @@
 // 2-D convolution, NCHW input, OIHW weights (O = out channels, I = in channels per group), with
 // stride, padding, dilation, groups (depthwise included), optional bias and fused activation.
 //
-// Each invocation computes an OC_BLOCK x 4 register block: OC_BLOCK output channels at 4 adjacent
-// output columns. Every input value loaded is reused OC_BLOCK times and every weight 4 times, which
-// is what makes software rasterizers (lanes = SIMD lanes of a CPU) fast here; workgroup memory is
-// deliberately not used because on CPU adapters it only adds copies. OC_BLOCK is 4 when the output
-// channels of a group come in fours, else 1 (depthwise and odd groups).
+// Launch: workgroup_id.y picks a block of OC_BLOCK output channels, workgroup_id.z the image, and
+// the invocations of x cover the output pixels, 4 adjacent columns each. So every weight index is
+// the same for all invocations of a workgroup: on CPU adapters (lavapipe, SwiftShader), whose SIMD
+// lanes are the invocations, a weight load is one scalar load broadcast to all lanes instead of a
+// gather, and each input value gathered is reused OC_BLOCK times. No workgroup memory: on CPUs it
+// only adds copies.
 struct Params {
   in_channels: u32,
   in_height: u32,
@@ -23,9 +24,8 @@ struct Params {
   dilation_x: u32,
   in_channels_per_group: u32,
   out_channels_per_group: u32,
-  oc_blocks: u32,
   ox_blocks: u32,
-  block_count: u32,  // batch * oc_blocks * out_height * ox_blocks
+  pixel_blocks: u32,  // out_height * ox_blocks
   alpha: f32,
   beta: f32,
 }
@@ -42,51 +42,60 @@ struct Params {
 @group(0) @binding(5) var<uniform> params: Params;
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let block = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
-  if (block >= params.block_count) {
-    return;
-  }
-  let ox_block = block % params.ox_blocks;
-  var rest = block / params.ox_blocks;
-  let oy = rest % params.out_height;
-  rest = rest / params.out_height;
-  let oc_block = rest % params.oc_blocks;
-  let n = rest / params.oc_blocks;
-
-  let oc0 = oc_block * ${OC_BLOCK}u;
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  // Uniform across the workgroup: image, channel block, group, weight rows.
+  let n = wg.z;
+  let oc0 = wg.y * ${OC_BLOCK}u;
   let ic0 = (oc0 / params.out_channels_per_group) * params.in_channels_per_group;
-  let ox0 = ox_block * 4u;
   let kernel_area = params.kernel_height * params.kernel_width;
-  let in_w = i32(params.in_width);
-
-  // Weight rows of the block's channels; the clamp keeps reads in bounds for a partial last block.
   var w_row: array<u32, ${OC_BLOCK}>;
   for (var j = 0u; j < ${OC_BLOCK}u; j++) {
+    // Clamped so a partial last block reads in bounds; its extra results are never written.
     w_row[j] = min(oc0 + j, params.out_channels - 1u) * params.in_channels_per_group * kernel_area;
   }
+
+  // Per invocation: 4 adjacent output columns of one output row.
+  let block = wg.x * ${WORKGROUP_SIZE}u + lane;
+  let in_range = block < params.pixel_blocks;
+  let oy = min(block / params.ox_blocks, params.out_height - 1u);
+  let ox0 = (block % params.ox_blocks) * 4u;
+  let in_w = i32(params.in_width);
+  let ix_origin = i32(ox0 * params.stride_x) - i32(params.pad_left);
+  let iy_origin = i32(oy * params.stride_y) - i32(params.pad_top);
+
   var acc: array<vec4<f32>, ${OC_BLOCK}>;
   for (var j = 0u; j < ${OC_BLOCK}u; j++) {
     acc[j] = vec4<f32>(0.0);
   }
-
-  let ix_origin = i32(ox0 * params.stride_x) - i32(params.pad_left);
-  let iy_origin = i32(oy * params.stride_y) - i32(params.pad_top);
   for (var ci = 0u; ci < params.in_channels_per_group; ci++) {
     let plane = (n * params.in_channels + ic0 + ci) * params.in_height * params.in_width;
     for (var ky = 0u; ky < params.kernel_height; ky++) {
       let iy = iy_origin + i32(ky * params.dilation_y);
-      if (iy < 0i || iy >= i32(params.in_height)) {
-        continue;
-      }
-      let row = plane + u32(iy) * params.in_width;
+      let row_inside = iy >= 0i && iy < i32(params.in_height);
+      let row = plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i)) * params.in_width;
       let w_tap0 = (ci * params.kernel_height + ky) * params.kernel_width;
+#if ${FIXED_WINDOW}
+      // Kernel width and stride are compile-time here (dilation 1): the WINDOW input values the 4
+      // outputs need from this row are gathered once and every tap reads them from registers.
+      var xs: array<f32, ${WINDOW}>;
+      for (var t = 0u; t < ${WINDOW}u; t++) {
+        let xi = ix_origin + i32(t);
+        xs[t] = select(0.0, input_0[row + u32(clamp(xi, 0i, in_w - 1i))], row_inside && xi >= 0i && xi < in_w);
+      }
+      for (var kx = 0u; kx < ${KERNEL_WIDTH}u; kx++) {
+        let x = vec4<f32>(xs[kx], xs[kx + ${STRIDE_X}u], xs[kx + 2u * ${STRIDE_X}u], xs[kx + 3u * ${STRIDE_X}u]);
+        let tap = w_tap0 + kx;
+        for (var j = 0u; j < ${OC_BLOCK}u; j++) {
+          acc[j] = fma(vec4<f32>(input_1[w_row[j] + tap]), x, acc[j]);
+        }
+      }
+#else
       for (var kx = 0u; kx < params.kernel_width; kx++) {
         let ix = ix_origin + i32(kx * params.dilation_x);
         var x: vec4<f32>;
         for (var p = 0u; p < 4u; p++) {
           let xi = ix + i32(p * params.stride_x);
-          let inside = xi >= 0i && xi < in_w;
+          let inside = row_inside && xi >= 0i && xi < in_w;
           x[p] = select(0.0, input_0[row + u32(clamp(xi, 0i, in_w - 1i))], inside);
         }
         let tap = w_tap0 + kx;
@@ -94,7 +103,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
           acc[j] = fma(vec4<f32>(input_1[w_row[j] + tap]), x, acc[j]);
         }
       }
+#endif
     }
+  }
+  if (!in_range) {
+    return;
   }
 
   for (var j = 0u; j < ${OC_BLOCK}u; j++) {

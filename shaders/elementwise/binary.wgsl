@@ -30,6 +30,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (offset >= params.count) {
     return;
   }
+#if ${BROADCAST}
   var rest = offset;
   var a_offset = 0u;
   var b_offset = 0u;
@@ -41,4 +42,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     b_offset += coord * params.b_strides[d / 4][d % 4];
   }
   output_0[offset] = combine(input_0[a_offset], input_1[b_offset]);
+#else
+  // Same shapes: no index arithmetic (this op is memory-bound).
+  output_0[offset] = combine(input_0[offset], input_1[offset]);
+#endif
 }

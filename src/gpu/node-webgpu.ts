@@ -66,7 +66,8 @@ export function nodeGpu(requested?: string): NodeGpu {
     dawnIcd = 'system Vulkan drivers' + (process.env.VK_ADD_DRIVER_FILES ? ` + ${process.env.VK_ADD_DRIVER_FILES}` : '');
   }
   Object.assign(globalThis, globals);
-  dawn = create([]);
+  // Dawn options (e.g. 'enable-dawn-features=dump_shaders') for debugging, space separated.
+  dawn = create((process.env.WEBGPU_DETECT_DAWN_FLAGS ?? '').split(' ').filter(Boolean));
   (globalThis as Record<string, unknown>).__webgpuDetectDawn = dawn;
   dawnChoice = choice;
   return { gpu: dawn, choice, icd: dawnIcd };

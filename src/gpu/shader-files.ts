@@ -1,6 +1,8 @@
 // Every WGSL source under shaders/, keyed by its path relative to shaders/. Imported as text so the
 // Node build, the browser bundle and the tests all carry the same sources
 // (test/gpu/shader-library.test.ts checks that this list matches the directory).
+import benchCopy from '../../shaders/bench/copy.wgsl';
+import benchFmaPeak from '../../shaders/bench/fma_peak.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
@@ -17,6 +19,8 @@ import globalAvgPool from '../../shaders/reduce/global_avg_pool.wgsl';
 import softmax from '../../shaders/reduce/softmax.wgsl';
 
 export const shaderFiles: Readonly<Record<string, string>> = {
+  'bench/copy.wgsl': benchCopy,
+  'bench/fma_peak.wgsl': benchFmaPeak,
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,

@@ -60,6 +60,11 @@ export function foldDispatch(invocations: number, workgroupSize: number, maxPerD
   return [x, y, 1];
 }
 
+function checkGrid(grid: [number, number, number], maxPerDim: number, label: string): [number, number, number] {
+  if (grid.some((g) => g > maxPerDim)) throw new GraphError(`${label}: grid ${JSON.stringify(grid)} exceeds ${maxPerDim} workgroups per dimension`);
+  return grid;
+}
+
 export class CompiledGraph {
   private constructor(
     readonly ctx: GpuContext,
@@ -148,7 +153,7 @@ export class CompiledGraph {
         label: dispatchLabel,
         kernel,
         bindGroup: device.createBindGroup({ label: dispatchLabel, layout: kernel.bindGroupLayout, entries }),
-        workgroups: foldDispatch(call.invocations, kernel.workgroupSize[0], maxPerDim),
+        workgroups: call.workgroups ? checkGrid(call.workgroups, maxPerDim, dispatchLabel) : foldDispatch(call.invocations ?? 0, kernel.workgroupSize[0], maxPerDim),
       };
     });
 

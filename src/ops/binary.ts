@@ -38,7 +38,7 @@ function binaryOp(type: BinaryType): OpDescriptor<Record<string, never>> {
       return [
         {
           files: ['common/indexing.wgsl', 'elementwise/binary.wgsl'],
-          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, OP_ADD: type === 'Add', OP_SUB: type === 'Sub', OP_MUL: type === 'Mul', OP_DIV: type === 'Div' },
+          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, BROADCAST: sizeOf(a!) !== count || sizeOf(b!) !== count, OP_ADD: type === 'Add', OP_SUB: type === 'Sub', OP_MUL: type === 'Mul', OP_DIV: type === 'Div' },
           params: { count, out_dims: [...dims, 1, 1], a_strides: [...aStrides, 0, 0], b_strides: [...bStrides, 0, 0] },
           invocations: count,
         },

@@ -1,9 +1,15 @@
 // Conv (ONNX semantics, 2-D): stride, padding/auto_pad, dilation, groups (depthwise included),
 // optional bias, optional fused activation (`activation` attribute; PRelu takes input 3 = slope).
 import { activationDefines, applyActivation, parseFusedActivation, type Activation } from './activation.js';
+import { gemmKernel } from './gemm-kernel.js';
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
 import { DEFAULT_WORKGROUP_SIZE, formatShape, intList, newTensor, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
 import { ShapeError, type OpDescriptor, type Shape } from './types.js';
+
+// Tuning, measured with harness/bench-ops.ts on lavapipe (3x3 64->64 @128x128: OC block 4 -> 256 ms,
+// 8 -> 166 ms, 16 -> 178 ms; workgroup 32 vs 64 within noise).
+const CONV_OC_BLOCK = 8;
+const CONV_WORKGROUP_SIZE = 64;
 
 export interface ConvAttrs {
   kernelShape?: [number, number];
@@ -75,18 +81,38 @@ export const Conv: OpDescriptor<ConvAttrs> = {
   },
   kernels(inputs, _outs, a) {
     const g = geometry(inputs, a);
+    const pointwise = g.kh === 1 && g.kw === 1 && a.group === 1 && a.strides[0] === 1 && a.strides[1] === 1 && g.pads.every((p) => p === 0);
+    if (pointwise) {
+      // A 1x1 conv is a Gemm per image: weights [M, C] @ image [C, H*W].
+      const spatial = g.h * g.w;
+      return [
+        gemmKernel({
+          m: g.m, n: spatial, k: g.c, batch: g.n,
+          aRowStride: g.c, aColStride: 1, bRowStride: spatial, bColStride: 1, bBatchStride: g.c * spatial,
+          c: inputs[2] ? { rowStride: 1, colStride: 0 } : undefined,
+          alpha: 1, beta: 1, activation: a.activation, slopePerRow: true, operands: { a: 1, b: 0 },
+        }),
+      ];
+    }
     const outPerGroup = g.m / a.group;
-    // 4-channel blocks must not straddle groups (see conv2d.wgsl).
-    const ocBlock = a.group === 1 || outPerGroup % 4 === 0 ? 4 : 1;
-    const ocBlocks = Math.ceil(g.m / ocBlock);
+    // A channel block must not straddle groups (its weights rows would need two input ranges).
+    const ocBlock = a.group === 1 ? CONV_OC_BLOCK : ([CONV_OC_BLOCK, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
     const oxBlocks = Math.ceil(g.ow / 4);
-    const blockCount = g.n * ocBlocks * g.oh * oxBlocks;
+    const pixelBlocks = g.oh * oxBlocks;
+    // With few channels per block the input gathers dominate: small kernels with unit dilation then
+    // get the register-window variant (kernel width and stride compile-time; depthwise 3x3 on
+    // lavapipe: 30 -> 22 ms). With 8-channel blocks it measured slower (184 -> 202 ms), so not there.
+    const fixedWindow = ocBlock <= 2 && g.kw <= 7 && a.strides[1] <= 4 && a.dilations[1] === 1;
     return [
       {
         files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'],
         defines: {
-          WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE,
+          WORKGROUP_SIZE: CONV_WORKGROUP_SIZE,
           OC_BLOCK: ocBlock,
+          FIXED_WINDOW: fixedWindow,
+          KERNEL_WIDTH: fixedWindow ? g.kw : 0,
+          STRIDE_X: fixedWindow ? a.strides[1] : 0,
+          WINDOW: fixedWindow ? 3 * a.strides[1] + g.kw : 0,
           HAS_BIAS: inputs[2] !== undefined,
           ACT_PRELU: a.activation.type === 'PRelu',
           ...activationDefines(a.activation),
@@ -99,10 +125,10 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           pad_top: g.pads[0], pad_left: g.pads[1],
           dilation_y: a.dilations[0], dilation_x: a.dilations[1],
           in_channels_per_group: g.c / a.group, out_channels_per_group: outPerGroup,
-          oc_blocks: ocBlocks, ox_blocks: oxBlocks, block_count: blockCount,
+          ox_blocks: oxBlocks, pixel_blocks: pixelBlocks,
           alpha: a.activation.alpha, beta: a.activation.beta,
         },
-        invocations: blockCount,
+        workgroups: [Math.ceil(pixelBlocks / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), g.n],
       },
     ];
   },

@@ -1,7 +1,8 @@
 // Gemm (ONNX): Y = alpha * op(A) @ op(B) + beta * C, C unidirectionally broadcast to [M, N];
 // fully connected layers are Gemm with transB = 1. Optional fused activation (PRelu: input 3).
-import { activationDefines, applyActivation, parseFusedActivation, type Activation } from './activation.js';
-import { DEFAULT_WORKGROUP_SIZE, formatShape, newTensor, numberAttr, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
+import { applyActivation, parseFusedActivation, type Activation } from './activation.js';
+import { gemmKernel } from './gemm-kernel.js';
+import { formatShape, newTensor, numberAttr, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
 import { ShapeError, type OpDescriptor, type Shape } from './types.js';
 
 export interface GemmAttrs {
@@ -62,26 +63,13 @@ export const Gemm: OpDescriptor<GemmAttrs> = {
   },
   kernels(inputs, _outs, a) {
     const g = geometry(inputs, a);
-    const colBlocks = Math.ceil(g.n / 4);
-    const blockCount = Math.ceil(g.m / 4) * colBlocks;
     return [
-      {
-        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'matmul/gemm.wgsl'],
-        defines: {
-          WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE,
-          HAS_C: inputs[2] !== undefined,
-          ACT_PRELU: a.activation.type === 'PRelu',
-          ...activationDefines(a.activation),
-        },
-        params: {
-          m: g.m, n: g.n, k: g.k,
-          a_row_stride: g.aRow, a_col_stride: g.aCol, b_row_stride: g.bRow, b_col_stride: g.bCol,
-          c_row_stride: g.cRow, c_col_stride: g.cCol,
-          col_blocks: colBlocks, block_count: blockCount,
-          alpha: a.alpha, beta: a.beta, act_alpha: a.activation.alpha, act_beta: a.activation.beta,
-        },
-        invocations: blockCount,
-      },
+      gemmKernel({
+        m: g.m, n: g.n, k: g.k, batch: 1,
+        aRowStride: g.aRow, aColStride: g.aCol, bRowStride: g.bRow, bColStride: g.bCol, bBatchStride: 0,
+        c: inputs[2] ? { rowStride: g.cRow, colStride: g.cCol } : undefined,
+        alpha: a.alpha, beta: a.beta, activation: a.activation, slopePerRow: false,
+      }),
     ];
   },
   reference([A, B, C, slope], a, precision) {

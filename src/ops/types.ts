@@ -26,8 +26,12 @@ export interface KernelCall {
   files: readonly string[];
   defines: Defines;
   params: ParamValues;
-  /** Invocations to launch along x (folded into a 2-D grid when needed). */
-  invocations: number;
+  /**
+   * Launch size: `invocations` along x (folded into a 2-D grid when needed, see linear_index), or an
+   * explicit grid of `workgroups` when the shader gives meaning to workgroup_id.y/z.
+   */
+  invocations?: number;
+  workgroups?: [number, number, number];
   bind?: Readonly<Record<string, BindingTarget>>;
 }
 

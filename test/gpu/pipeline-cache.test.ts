@@ -11,7 +11,7 @@ import { gpu } from '../helpers/gpu.js';
 
 const convFiles = ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'];
 const convDefines = (over: Record<string, boolean | number> = {}) => ({
-  WORKGROUP_SIZE: 64, OC_BLOCK: 4, HAS_BIAS: true, ACT_PRELU: false, ...activationDefines(NO_ACTIVATION), ...over,
+  WORKGROUP_SIZE: 64, OC_BLOCK: 4, FIXED_WINDOW: false, KERNEL_WIDTH: 0, STRIDE_X: 0, WINDOW: 0, HAS_BIAS: true, ACT_PRELU: false, ...activationDefines(NO_ACTIVATION), ...over,
 });
 
 function listWgsl(dir: string): string[] {
@@ -47,7 +47,7 @@ describe('shader library', () => {
   });
 
   it('reflects bindings and packs Params with WGSL alignment (vec4 arrays at 16 bytes)', () => {
-    const code = preprocess(['common/indexing.wgsl', 'elementwise/binary.wgsl'], { WORKGROUP_SIZE: 64, OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false }).code;
+    const code = preprocess(['common/indexing.wgsl', 'elementwise/binary.wgsl'], { WORKGROUP_SIZE: 64, BROADCAST: true, OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false }).code;
     expect(reflectBindings(code).map((b) => `${b.binding}:${b.name}:${b.kind}`)).toEqual([
       '0:input_0:read-only-storage', '1:input_1:read-only-storage', '2:output_0:storage', '3:params:uniform',
     ]);

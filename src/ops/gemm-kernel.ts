@@ -1,0 +1,62 @@
+// The kernel call for shaders/matmul/gemm.wgsl, shared by Gemm and pointwise (1x1) Conv.
+import { activationDefines, type Activation } from './activation.js';
+import type { KernelCall } from './types.js';
+
+export interface GemmProblem {
+  m: number;
+  n: number;
+  k: number;
+  batch: number;
+  aRowStride: number;
+  aColStride: number;
+  bRowStride: number;
+  bColStride: number;
+  bBatchStride: number;
+  /** Strides of C (bias) over rows/columns; undefined = no C. */
+  c?: { rowStride: number; colStride: number };
+  alpha: number;
+  beta: number;
+  activation: Activation;
+  /** PReLU slope indexed by output row (conv channels) instead of column (Gemm features). */
+  slopePerRow: boolean;
+  /** Which op inputs are A and B (Conv passes X first, so B = input 0 and A = input 1). */
+  operands?: { a: number; b: number };
+}
+
+// Tuning, measured with harness/bench-ops.ts on lavapipe (see harness/reports/).
+const WORKGROUP_SIZE = 16;
+const ROW_BLOCK = 16;
+
+export function gemmKernel(p: GemmProblem): KernelCall {
+  const colBlocks = Math.ceil(p.n / 4);
+  const bVec4 = p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
+  return {
+    files: ['common/activation.wgsl', 'matmul/gemm.wgsl'],
+    defines: {
+      WORKGROUP_SIZE,
+      ROW_BLOCK,
+      B_VEC4: bVec4,
+      HAS_C: p.c !== undefined,
+      ACT_PRELU: p.activation.type === 'PRelu',
+      SLOPE_PER_ROW: p.slopePerRow,
+      ...activationDefines(p.activation),
+    },
+    params: {
+      m: p.m, n: p.n, k: p.k,
+      a_row_stride: p.aRowStride, a_col_stride: p.aColStride,
+      b_row_stride: p.bRowStride, b_col_stride: p.bColStride, b_batch_stride: p.bBatchStride,
+      c_row_stride: p.c?.rowStride ?? 0, c_col_stride: p.c?.colStride ?? 0,
+      y_batch_stride: p.m * p.n,
+      col_blocks: colBlocks,
+      alpha: p.alpha, beta: p.beta, act_alpha: p.activation.alpha, act_beta: p.activation.beta,
+    },
+    workgroups: [Math.ceil(colBlocks / WORKGROUP_SIZE), Math.ceil(p.m / ROW_BLOCK), p.batch],
+    bind: p.operands && {
+      input_0: { input: p.operands.a },
+      input_1: { input: p.operands.b },
+      input_2: { input: 2 },
+      input_3: { input: 3 },
+      output_0: { output: 0 },
+    },
+  };
+}
