@@ -1,12 +1,12 @@
 // 2-D convolution, NCHW input, OIHW weights (O = out channels, I = in channels per group), with
 // stride, padding, dilation, groups (depthwise included), optional bias and fused activation.
+// (Pointwise 1x1 convolutions run as a batched Gemm instead, see src/ops/conv2d.ts.)
 //
-// Launch: workgroup_id.y picks a block of OC_BLOCK output channels, workgroup_id.z the image, and
-// the invocations of x cover the output pixels, 4 adjacent columns each. So every weight index is
-// the same for all invocations of a workgroup: on CPU adapters (lavapipe, SwiftShader), whose SIMD
-// lanes are the invocations, a weight load is one scalar load broadcast to all lanes instead of a
-// gather, and each input value gathered is reused OC_BLOCK times. No workgroup memory: on CPUs it
-// only adds copies.
+// Launch: workgroup_id.y picks a block of OC_BLOCK (1, 2, 4 or 8) output channels, workgroup_id.z
+// the image, and the invocations along x cover the output pixels, 4 adjacent columns each. Every
+// weight index is thus the same for all invocations of a workgroup, and each gathered input value
+// is reused OC_BLOCK times. Accumulators are separate variables (SwiftShader keeps loop-indexed
+// private arrays in memory). No workgroup memory: on CPU adapters it only adds copies.
 struct Params {
   in_channels: u32,
   in_height: u32,
@@ -41,32 +41,84 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
+// Start of output channel oc's weights; clamped so a partial last block reads in bounds.
+fn weight_row(oc: u32) -> u32 {
+  return min(oc, params.out_channels - 1u) * params.in_channels_per_group * params.kernel_height * params.kernel_width;
+}
+
+// One input value, 0 outside the image (zero padding).
+fn input_at(row: u32, row_inside: bool, xi: i32) -> f32 {
+  let in_w = i32(params.in_width);
+  return select(0.0, input_0[row + u32(clamp(xi, 0i, in_w - 1i))], row_inside && xi >= 0i && xi < in_w);
+}
+
+fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
+  if (oc >= params.out_channels) {
+    return;
+  }
+#if ${HAS_BIAS}
+  var v = acc + vec4<f32>(input_2[oc]);
+#else
+  var v = acc;
+#endif
+#if ${ACT_PRELU}
+  let slope = input_3[oc];
+  v = select(v * slope, v, v >= vec4<f32>(0.0));
+#else
+  v = vec4<f32>(activate(v.x, params.alpha, params.beta), activate(v.y, params.alpha, params.beta),
+                activate(v.z, params.alpha, params.beta), activate(v.w, params.alpha, params.beta));
+#endif
+  let out_row = ((n * params.out_channels + oc) * params.out_height + oy) * params.out_width;
+  for (var p = 0u; p < 4u; p++) {
+    if (ox0 + p < params.out_width) {
+      output_0[out_row + ox0 + p] = v[p];
+    }
+  }
+}
+
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   // Uniform across the workgroup: image, channel block, group, weight rows.
   let n = wg.z;
   let oc0 = wg.y * ${OC_BLOCK}u;
   let ic0 = (oc0 / params.out_channels_per_group) * params.in_channels_per_group;
-  let kernel_area = params.kernel_height * params.kernel_width;
-  var w_row: array<u32, ${OC_BLOCK}>;
-  for (var j = 0u; j < ${OC_BLOCK}u; j++) {
-    // Clamped so a partial last block reads in bounds; its extra results are never written.
-    w_row[j] = min(oc0 + j, params.out_channels - 1u) * params.in_channels_per_group * kernel_area;
-  }
+  let w0 = weight_row(oc0 + 0u);
+#if ${OC_BLOCK_GE_2}
+  let w1 = weight_row(oc0 + 1u);
+#endif
+#if ${OC_BLOCK_GE_4}
+  let w2 = weight_row(oc0 + 2u);
+  let w3 = weight_row(oc0 + 3u);
+#endif
+#if ${OC_BLOCK_GE_8}
+  let w4 = weight_row(oc0 + 4u);
+  let w5 = weight_row(oc0 + 5u);
+  let w6 = weight_row(oc0 + 6u);
+  let w7 = weight_row(oc0 + 7u);
+#endif
 
   // Per invocation: 4 adjacent output columns of one output row.
   let block = wg.x * ${WORKGROUP_SIZE}u + lane;
-  let in_range = block < params.pixel_blocks;
   let oy = min(block / params.ox_blocks, params.out_height - 1u);
   let ox0 = (block % params.ox_blocks) * 4u;
-  let in_w = i32(params.in_width);
   let ix_origin = i32(ox0 * params.stride_x) - i32(params.pad_left);
   let iy_origin = i32(oy * params.stride_y) - i32(params.pad_top);
+  let sx = i32(params.stride_x);
 
-  var acc: array<vec4<f32>, ${OC_BLOCK}>;
-  for (var j = 0u; j < ${OC_BLOCK}u; j++) {
-    acc[j] = vec4<f32>(0.0);
-  }
+  var acc0 = vec4<f32>(0.0);
+#if ${OC_BLOCK_GE_2}
+  var acc1 = vec4<f32>(0.0);
+#endif
+#if ${OC_BLOCK_GE_4}
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+#endif
+#if ${OC_BLOCK_GE_8}
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+#endif
   for (var ci = 0u; ci < params.in_channels_per_group; ci++) {
     let plane = (n * params.in_channels + ic0 + ci) * params.in_height * params.in_width;
     for (var ky = 0u; ky < params.kernel_height; ky++) {
@@ -74,65 +126,72 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let row_inside = iy >= 0i && iy < i32(params.in_height);
       let row = plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i)) * params.in_width;
       let w_tap0 = (ci * params.kernel_height + ky) * params.kernel_width;
-#if ${FIXED_WINDOW}
-      // Kernel width and stride are compile-time here (dilation 1): the WINDOW input values the 4
-      // outputs need from this row are gathered once and every tap reads them from registers.
-      var xs: array<f32, ${WINDOW}>;
-      for (var t = 0u; t < ${WINDOW}u; t++) {
-        let xi = ix_origin + i32(t);
-        xs[t] = select(0.0, input_0[row + u32(clamp(xi, 0i, in_w - 1i))], row_inside && xi >= 0i && xi < in_w);
-      }
-      for (var kx = 0u; kx < ${KERNEL_WIDTH}u; kx++) {
-        let x = vec4<f32>(xs[kx], xs[kx + ${STRIDE_X}u], xs[kx + 2u * ${STRIDE_X}u], xs[kx + 3u * ${STRIDE_X}u]);
+#if ${WINDOW_3X3_S1}
+      // 3-wide kernel, stride 1, dilation 1: the 6 input values of the 4 outputs are gathered once
+      // per row instead of 4 per tap (depthwise 3x3: gathers dominate there).
+      let x0 = input_at(row, row_inside, ix_origin);
+      let x1 = input_at(row, row_inside, ix_origin + 1i);
+      let x2 = input_at(row, row_inside, ix_origin + 2i);
+      let x3 = input_at(row, row_inside, ix_origin + 3i);
+      let x4 = input_at(row, row_inside, ix_origin + 4i);
+      let x5 = input_at(row, row_inside, ix_origin + 5i);
+      for (var kx = 0u; kx < 3u; kx++) {
+        let x = select(select(vec4<f32>(x2, x3, x4, x5), vec4<f32>(x1, x2, x3, x4), kx == 1u), vec4<f32>(x0, x1, x2, x3), kx == 0u);
         let tap = w_tap0 + kx;
-        for (var j = 0u; j < ${OC_BLOCK}u; j++) {
-          acc[j] = fma(vec4<f32>(input_1[w_row[j] + tap]), x, acc[j]);
-        }
+        acc0 = fma(vec4<f32>(input_1[w0 + tap]), x, acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + tap]), x, acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + tap]), x, acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + tap]), x, acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + tap]), x, acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + tap]), x, acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + tap]), x, acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + tap]), x, acc7);
+#endif
       }
 #else
       for (var kx = 0u; kx < params.kernel_width; kx++) {
         let ix = ix_origin + i32(kx * params.dilation_x);
-        var x: vec4<f32>;
-        for (var p = 0u; p < 4u; p++) {
-          let xi = ix + i32(p * params.stride_x);
-          let inside = row_inside && xi >= 0i && xi < in_w;
-          x[p] = select(0.0, input_0[row + u32(clamp(xi, 0i, in_w - 1i))], inside);
-        }
+        let x = vec4<f32>(input_at(row, row_inside, ix), input_at(row, row_inside, ix + sx),
+                          input_at(row, row_inside, ix + 2i * sx), input_at(row, row_inside, ix + 3i * sx));
         let tap = w_tap0 + kx;
-        for (var j = 0u; j < ${OC_BLOCK}u; j++) {
-          acc[j] = fma(vec4<f32>(input_1[w_row[j] + tap]), x, acc[j]);
-        }
+        acc0 = fma(vec4<f32>(input_1[w0 + tap]), x, acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + tap]), x, acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + tap]), x, acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + tap]), x, acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + tap]), x, acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + tap]), x, acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + tap]), x, acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + tap]), x, acc7);
+#endif
       }
 #endif
     }
   }
-  if (!in_range) {
+  if (block >= params.pixel_blocks) {
     return;
   }
-
-  for (var j = 0u; j < ${OC_BLOCK}u; j++) {
-    let oc = oc0 + j;
-    if (oc >= params.out_channels) {
-      break;
-    }
-#if ${HAS_BIAS}
-    var v = acc[j] + vec4<f32>(input_2[oc]);
-#else
-    var v = acc[j];
+  store_channel(acc0, n, oc0 + 0u, oy, ox0);
+#if ${OC_BLOCK_GE_2}
+  store_channel(acc1, n, oc0 + 1u, oy, ox0);
 #endif
-#if ${ACT_PRELU}
-    let slope = input_3[oc];
-    v = select(v * slope, v, v >= vec4<f32>(0.0));
-#else
-    for (var p = 0u; p < 4u; p++) {
-      v[p] = activate(v[p], params.alpha, params.beta);
-    }
+#if ${OC_BLOCK_GE_4}
+  store_channel(acc2, n, oc0 + 2u, oy, ox0);
+  store_channel(acc3, n, oc0 + 3u, oy, ox0);
 #endif
-    let out_row = ((n * params.out_channels + oc) * params.out_height + oy) * params.out_width;
-    for (var p = 0u; p < 4u; p++) {
-      if (ox0 + p < params.out_width) {
-        output_0[out_row + ox0 + p] = v[p];
-      }
-    }
-  }
+#if ${OC_BLOCK_GE_8}
+  store_channel(acc4, n, oc0 + 4u, oy, ox0);
+  store_channel(acc5, n, oc0 + 5u, oy, ox0);
+  store_channel(acc6, n, oc0 + 6u, oy, ox0);
+  store_channel(acc7, n, oc0 + 7u, oy, ox0);
+#endif
 }

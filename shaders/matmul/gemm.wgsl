@@ -3,10 +3,11 @@
 // [C, H*W], batch = images). Transposition is expressed by the strides in params.
 //
 // Launch: invocations along x take 4 adjacent output columns each; workgroup_id.y picks a block of
-// ROW_BLOCK rows, workgroup_id.z the batch item. A's indices are thus the same for all invocations
-// of a workgroup (one scalar load shared by the SIMD lanes of a CPU adapter) and B's are contiguous
-// across invocations (read as one vec4 per invocation when B_VEC4). Measured on lavapipe, this
-// orientation is ~2x faster than rows-per-lane (see harness/reports). No workgroup memory.
+// ROW_BLOCK (4, 8 or 16) rows, workgroup_id.z the batch item. A's indices are thus the same for all
+// invocations of a workgroup and B's are contiguous across invocations (one vec4 per invocation
+// when B_VEC4). Accumulators are separate variables, not an indexed array: SwiftShader keeps
+// loop-indexed private arrays in memory (1024^3: 0.5 -> 2.0 GFLOP/s written this way); lavapipe
+// is indifferent. No workgroup memory: on CPU adapters it only adds copies.
 struct Params {
   m: u32,
   n: u32,
@@ -41,71 +42,143 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
+// Row offset into A, clamped so a partial last block reads in bounds (its results are dropped).
+fn a_row(row: u32) -> u32 {
+  return min(row, params.m - 1u) * params.a_row_stride;
+}
+
+fn store_row(acc: vec4<f32>, row: u32, col0: u32, y_base: u32) {
+  if (row >= params.m) {
+    return;
+  }
+  for (var j = 0u; j < 4u; j++) {
+    let col = col0 + j;
+    if (col < params.n) {
+      var v = params.alpha * acc[j];
+#if ${HAS_C}
+      v += params.beta * input_2[row * params.c_row_stride + col * params.c_col_stride];
+#endif
+#if ${ACT_PRELU}
+#if ${SLOPE_PER_ROW}
+      let slope = input_3[row];
+#else
+      let slope = input_3[col];
+#endif
+      v = select(v * slope, v, v >= 0.0);
+#else
+      v = activate(v, params.act_alpha, params.act_beta);
+#endif
+      output_0[y_base + row * params.n + col] = v;
+    }
+  }
+}
+
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let row0 = wg.y * ${ROW_BLOCK}u;
   let batch = wg.z;
-  // Uniform per workgroup; clamped so a partial last block reads in bounds.
-  var a_row: array<u32, ${ROW_BLOCK}>;
-  for (var r = 0u; r < ${ROW_BLOCK}u; r++) {
-    a_row[r] = min(row0 + r, params.m - 1u) * params.a_row_stride;
-  }
+  let a0 = a_row(row0 + 0u);
+  let a1 = a_row(row0 + 1u);
+  let a2 = a_row(row0 + 2u);
+  let a3 = a_row(row0 + 3u);
+#if ${ROW_BLOCK_GE_8}
+  let a4 = a_row(row0 + 4u);
+  let a5 = a_row(row0 + 5u);
+  let a6 = a_row(row0 + 6u);
+  let a7 = a_row(row0 + 7u);
+#endif
+#if ${ROW_BLOCK_GE_16}
+  let a8 = a_row(row0 + 8u);
+  let a9 = a_row(row0 + 9u);
+  let a10 = a_row(row0 + 10u);
+  let a11 = a_row(row0 + 11u);
+  let a12 = a_row(row0 + 12u);
+  let a13 = a_row(row0 + 13u);
+  let a14 = a_row(row0 + 14u);
+  let a15 = a_row(row0 + 15u);
+#endif
   let col_block = min(wg.x * ${WORKGROUP_SIZE}u + lane, params.col_blocks - 1u);
   let col0 = col_block * 4u;
   let b_base = batch * params.b_batch_stride;
 #if ${B_VEC4}
 #else
-  var b_col: array<u32, 4>;
-  for (var j = 0u; j < 4u; j++) {
-    b_col[j] = b_base + min(col0 + j, params.n - 1u) * params.b_col_stride;
-  }
+  let b_col0 = b_base + min(col0, params.n - 1u) * params.b_col_stride;
+  let b_col1 = b_base + min(col0 + 1u, params.n - 1u) * params.b_col_stride;
+  let b_col2 = b_base + min(col0 + 2u, params.n - 1u) * params.b_col_stride;
+  let b_col3 = b_base + min(col0 + 3u, params.n - 1u) * params.b_col_stride;
 #endif
-
-  var acc: array<vec4<f32>, ${ROW_BLOCK}>;
-  for (var r = 0u; r < ${ROW_BLOCK}u; r++) {
-    acc[r] = vec4<f32>(0.0);
-  }
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+#if ${ROW_BLOCK_GE_8}
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+#endif
+#if ${ROW_BLOCK_GE_16}
+  var acc8 = vec4<f32>(0.0);
+  var acc9 = vec4<f32>(0.0);
+  var acc10 = vec4<f32>(0.0);
+  var acc11 = vec4<f32>(0.0);
+  var acc12 = vec4<f32>(0.0);
+  var acc13 = vec4<f32>(0.0);
+  var acc14 = vec4<f32>(0.0);
+  var acc15 = vec4<f32>(0.0);
+#endif
   for (var kk = 0u; kk < params.k; kk++) {
 #if ${B_VEC4}
     let b = input_1[(b_base + kk * params.b_row_stride) / 4u + col_block];
 #else
     let b_k = kk * params.b_row_stride;
-    let b = vec4<f32>(input_1[b_col[0] + b_k], input_1[b_col[1] + b_k], input_1[b_col[2] + b_k], input_1[b_col[3] + b_k]);
+    let b = vec4<f32>(input_1[b_col0 + b_k], input_1[b_col1 + b_k], input_1[b_col2 + b_k], input_1[b_col3 + b_k]);
 #endif
     let a_k = kk * params.a_col_stride;
-    for (var r = 0u; r < ${ROW_BLOCK}u; r++) {
-      acc[r] = fma(vec4<f32>(input_0[a_row[r] + a_k]), b, acc[r]);
-    }
+    acc0 = fma(vec4<f32>(input_0[a0 + a_k]), b, acc0);
+    acc1 = fma(vec4<f32>(input_0[a1 + a_k]), b, acc1);
+    acc2 = fma(vec4<f32>(input_0[a2 + a_k]), b, acc2);
+    acc3 = fma(vec4<f32>(input_0[a3 + a_k]), b, acc3);
+#if ${ROW_BLOCK_GE_8}
+    acc4 = fma(vec4<f32>(input_0[a4 + a_k]), b, acc4);
+    acc5 = fma(vec4<f32>(input_0[a5 + a_k]), b, acc5);
+    acc6 = fma(vec4<f32>(input_0[a6 + a_k]), b, acc6);
+    acc7 = fma(vec4<f32>(input_0[a7 + a_k]), b, acc7);
+#endif
+#if ${ROW_BLOCK_GE_16}
+    acc8 = fma(vec4<f32>(input_0[a8 + a_k]), b, acc8);
+    acc9 = fma(vec4<f32>(input_0[a9 + a_k]), b, acc9);
+    acc10 = fma(vec4<f32>(input_0[a10 + a_k]), b, acc10);
+    acc11 = fma(vec4<f32>(input_0[a11 + a_k]), b, acc11);
+    acc12 = fma(vec4<f32>(input_0[a12 + a_k]), b, acc12);
+    acc13 = fma(vec4<f32>(input_0[a13 + a_k]), b, acc13);
+    acc14 = fma(vec4<f32>(input_0[a14 + a_k]), b, acc14);
+    acc15 = fma(vec4<f32>(input_0[a15 + a_k]), b, acc15);
+#endif
   }
 
   if (wg.x * ${WORKGROUP_SIZE}u + lane >= params.col_blocks) {
     return;
   }
   let y_base = batch * params.y_batch_stride;
-  for (var r = 0u; r < ${ROW_BLOCK}u; r++) {
-    let row = row0 + r;
-    if (row >= params.m) {
-      break;
-    }
-    for (var j = 0u; j < 4u; j++) {
-      let col = col0 + j;
-      if (col < params.n) {
-        var v = params.alpha * acc[r][j];
-#if ${HAS_C}
-        v += params.beta * input_2[row * params.c_row_stride + col * params.c_col_stride];
+  store_row(acc0, row0 + 0u, col0, y_base);
+  store_row(acc1, row0 + 1u, col0, y_base);
+  store_row(acc2, row0 + 2u, col0, y_base);
+  store_row(acc3, row0 + 3u, col0, y_base);
+#if ${ROW_BLOCK_GE_8}
+  store_row(acc4, row0 + 4u, col0, y_base);
+  store_row(acc5, row0 + 5u, col0, y_base);
+  store_row(acc6, row0 + 6u, col0, y_base);
+  store_row(acc7, row0 + 7u, col0, y_base);
 #endif
-#if ${ACT_PRELU}
-#if ${SLOPE_PER_ROW}
-        let slope = input_3[row];
-#else
-        let slope = input_3[col];
+#if ${ROW_BLOCK_GE_16}
+  store_row(acc8, row0 + 8u, col0, y_base);
+  store_row(acc9, row0 + 9u, col0, y_base);
+  store_row(acc10, row0 + 10u, col0, y_base);
+  store_row(acc11, row0 + 11u, col0, y_base);
+  store_row(acc12, row0 + 12u, col0, y_base);
+  store_row(acc13, row0 + 13u, col0, y_base);
+  store_row(acc14, row0 + 14u, col0, y_base);
+  store_row(acc15, row0 + 15u, col0, y_base);
 #endif
-        v = select(v * slope, v, v >= 0.0);
-#else
-        v = activate(v, params.act_alpha, params.act_beta);
-#endif
-        output_0[y_base + row * params.n + col] = v;
-      }
-    }
-  }
 }

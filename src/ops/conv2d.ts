@@ -96,23 +96,22 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     }
     const outPerGroup = g.m / a.group;
     // A channel block must not straddle groups (its weights rows would need two input ranges).
-    const ocBlock = a.group === 1 ? CONV_OC_BLOCK : ([CONV_OC_BLOCK, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
+    const ocBlock = a.group === 1 ? CONV_OC_BLOCK : ([8, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
     const oxBlocks = Math.ceil(g.ow / 4);
     const pixelBlocks = g.oh * oxBlocks;
-    // With few channels per block the input gathers dominate: small kernels with unit dilation then
-    // get the register-window variant (kernel width and stride compile-time; depthwise 3x3 on
-    // lavapipe: 30 -> 22 ms). With 8-channel blocks it measured slower (184 -> 202 ms), so not there.
-    const fixedWindow = ocBlock <= 2 && g.kw <= 7 && a.strides[1] <= 4 && a.dilations[1] === 1;
+    // With few channels per block the input gathers dominate; 3-wide stride-1 kernels then share
+    // one 6-value window per row (depthwise 3x3 on lavapipe: 30 -> 22 ms; slower with 8 channels).
+    const window3x3 = ocBlock <= 2 && g.kw === 3 && a.strides[1] === 1 && a.dilations[1] === 1;
     return [
       {
         files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           WORKGROUP_SIZE: CONV_WORKGROUP_SIZE,
           OC_BLOCK: ocBlock,
-          FIXED_WINDOW: fixedWindow,
-          KERNEL_WIDTH: fixedWindow ? g.kw : 0,
-          STRIDE_X: fixedWindow ? a.strides[1] : 0,
-          WINDOW: fixedWindow ? 3 * a.strides[1] + g.kw : 0,
+          OC_BLOCK_GE_2: ocBlock >= 2,
+          OC_BLOCK_GE_4: ocBlock >= 4,
+          OC_BLOCK_GE_8: ocBlock >= 8,
+          WINDOW_3X3_S1: window3x3,
           HAS_BIAS: inputs[2] !== undefined,
           ACT_PRELU: a.activation.type === 'PRelu',
           ...activationDefines(a.activation),

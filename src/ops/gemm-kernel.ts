@@ -25,16 +25,18 @@ export interface GemmProblem {
 
 // Tuning, measured with harness/bench-ops.ts on lavapipe (see harness/reports/).
 const WORKGROUP_SIZE = 16;
-const ROW_BLOCK = 16;
 
 export function gemmKernel(p: GemmProblem): KernelCall {
   const colBlocks = Math.ceil(p.n / 4);
+  const rowBlock = p.m >= 16 ? 16 : p.m >= 8 ? 8 : 4;
   const bVec4 = p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
   return {
     files: ['common/activation.wgsl', 'matmul/gemm.wgsl'],
     defines: {
       WORKGROUP_SIZE,
-      ROW_BLOCK,
+      ROW_BLOCK: rowBlock,
+      ROW_BLOCK_GE_8: rowBlock >= 8,
+      ROW_BLOCK_GE_16: rowBlock >= 16,
       B_VEC4: bVec4,
       HAS_C: p.c !== undefined,
       ACT_PRELU: p.activation.type === 'PRelu',
@@ -50,7 +52,7 @@ export function gemmKernel(p: GemmProblem): KernelCall {
       col_blocks: colBlocks,
       alpha: p.alpha, beta: p.beta, act_alpha: p.activation.alpha, act_beta: p.activation.beta,
     },
-    workgroups: [Math.ceil(colBlocks / WORKGROUP_SIZE), Math.ceil(p.m / ROW_BLOCK), p.batch],
+    workgroups: [Math.ceil(colBlocks / WORKGROUP_SIZE), Math.ceil(p.m / rowBlock), p.batch],
     bind: p.operands && {
       input_0: { input: p.operands.a },
       input_1: { input: p.operands.b },

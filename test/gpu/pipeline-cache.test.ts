@@ -11,7 +11,7 @@ import { gpu } from '../helpers/gpu.js';
 
 const convFiles = ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'];
 const convDefines = (over: Record<string, boolean | number> = {}) => ({
-  WORKGROUP_SIZE: 64, OC_BLOCK: 4, FIXED_WINDOW: false, KERNEL_WIDTH: 0, STRIDE_X: 0, WINDOW: 0, HAS_BIAS: true, ACT_PRELU: false, ...activationDefines(NO_ACTIVATION), ...over,
+  WORKGROUP_SIZE: 64, OC_BLOCK: 4, OC_BLOCK_GE_2: true, OC_BLOCK_GE_4: true, OC_BLOCK_GE_8: false, WINDOW_3X3_S1: false, HAS_BIAS: true, ACT_PRELU: false, ...activationDefines(NO_ACTIVATION), ...over,
 });
 
 function listWgsl(dir: string): string[] {
@@ -30,7 +30,7 @@ describe('shader library', () => {
   it('different defines give different sources and keys; equal defines the same key', () => {
     const a = preprocess(convFiles, convDefines());
     const b = preprocess(convFiles, convDefines({ HAS_BIAS: false }));
-    const c = preprocess(convFiles, convDefines({ OC_BLOCK: 1 }));
+    const c = preprocess(convFiles, convDefines({ OC_BLOCK: 1, OC_BLOCK_GE_2: false, OC_BLOCK_GE_4: false }));
     const again = preprocess(convFiles, convDefines());
     const keys = [a, b, c].map((s) => pipelineKey(s.code, 'main'));
     expect(new Set(keys).size).toBe(3);

@@ -13,6 +13,17 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'Conv', inputs: [[1, 6, 9, 9], [16, 3, 3, 3], [16]], attrs: { group: 2, pads: [1, 1, 1, 1] } }));
   it('grouped with odd channels per group (3 groups, 3 out each)', () =>
     checkOp({ op: 'Conv', inputs: [[1, 6, 8, 7], [9, 2, 1, 1], [9]], attrs: { group: 3 } }));
+  it('depthwise 3x3 stride 1 (shared 6-value window)', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 6, 11, 13], [6, 1, 3, 3], [6]], attrs: { group: 6, pads: [1, 1, 1, 1] } }));
+  it('grouped, 2 channels per group, 3x3 stride 1 (window, block 2)', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 4, 9, 10], [8, 1, 3, 3], [8]], attrs: { group: 4, pads: [0, 1, 2, 1] } }));
+  it('grouped, 4 channels per group (block 4)', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 6, 9, 10], [8, 3, 3, 3], [8]], attrs: { group: 2, pads: [1, 1, 1, 1] } }));
+  it('1x1 stride 2 (direct path)', () => checkOp({ op: 'Conv', inputs: [[1, 8, 9, 11], [12, 8, 1, 1], [12]], attrs: { strides: [2, 2] } }));
+  it('1x1 batch 2, H*W not a multiple of 4 (pointwise gemm, scalar loads), fused PReLU', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 5, 7, 3], [9, 5, 1, 1], [9], [9]], attrs: { activation: { type: 'PRelu' } } }));
+  it('1x1 batch 3, H*W multiple of 4 (pointwise gemm, vec4 loads), 20 channels (partial row block)', () =>
+    checkOp({ op: 'Conv', inputs: [[3, 7, 4, 6], [20, 7, 1, 1], [20]] }));
   it('1x1 conv, 64 -> 32', () => checkOp({ op: 'Conv', inputs: [[1, 64, 10, 10], [32, 64, 1, 1], [32]] }));
   it('rectangular kernel 2x3, SAME_UPPER', () => checkOp({ op: 'Conv', inputs: [[1, 3, 10, 9], [4, 3, 2, 3], [4]], attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] } }));
   it('fused ReLU', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'Relu' } } }));

@@ -3,6 +3,7 @@ import { checkOp } from '../helpers/op-check.js';
 
 describe('Gemm vs float64 reference', () => {
   it('fully connected: [N, K] x [M, K]^T + bias', () => checkOp({ op: 'Gemm', inputs: [[3, 27], [10, 27], [10]], attrs: { transB: 1 } }));
+  it('M = 9 (row block 8), N multiple of 4 (vec4 B)', () => checkOp({ op: 'Gemm', inputs: [[9, 11], [11, 8], [8]] }));
   it('plain A x B, odd sizes', () => checkOp({ op: 'Gemm', inputs: [[13, 9], [9, 7]] }));
   it('transA and transB, alpha/beta, C [M, N]', () =>
     checkOp({ op: 'Gemm', inputs: [[9, 13], [7, 9], [13, 7]], attrs: { transA: 1, transB: 1, alpha: 0.5, beta: 2 } }));
