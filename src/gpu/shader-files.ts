@@ -6,6 +6,7 @@ import benchFmaPeak from '../../shaders/bench/fma_peak.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
+import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
 import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
 import binary from '../../shaders/elementwise/binary.wgsl';
 import prelu from '../../shaders/elementwise/prelu.wgsl';
@@ -24,6 +25,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,
+  'dispatch/batch_args.wgsl': batchArgs,
   'elementwise/batchnorm.wgsl': batchnorm,
   'elementwise/binary.wgsl': binary,
   'elementwise/prelu.wgsl': prelu,

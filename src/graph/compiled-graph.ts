@@ -8,6 +8,9 @@ import { packParams } from '../gpu/wgsl-reflect.js';
 import { formatShape, sizeOf } from '../ops/tensor-utils.js';
 import type { BindingTarget, Shape } from '../ops/types.js';
 import { analyzeGraph, type Analysis } from './analyze.js';
+import type { BufferArena } from './arena.js';
+import { foldDispatch } from './compiled-graph-util.js';
+import { buildLaunchTable, packLaunchTable, type LaunchEntry } from './dynamic-batch.js';
 import { planBuffers, type BufferPlan } from './liveness.js';
 import { GraphError, nodeLabel, type Graph } from './types.js';
 
@@ -16,6 +19,16 @@ export interface CompileOptions {
   inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** Debug mode: no buffer sharing, and every run returns every intermediate tensor. */
   debug?: boolean;
+  /**
+   * Put the graph's inputs and intermediates in these shared buffers instead of buffers of its own.
+   * Graphs sharing an arena must not be in flight at the same time (encode them one after another).
+   */
+  arena?: BufferArena;
+  /**
+   * The inputs' dim 0 (given in inputShapes) is a capacity; `encode` with `indirect` runs only as
+   * many samples as a GPU-side count says (see dynamic-batch.ts and `launchTable`).
+   */
+  dynamicBatch?: boolean;
 }
 
 export interface OutputTensor {
@@ -42,7 +55,8 @@ export interface PlanStats {
 interface Dispatch {
   label: string;
   kernel: CompiledKernel;
-  bindGroup: GPUBindGroup;
+  entries: (storage: Map<string, GPUBuffer>) => GPUBindGroupEntry[];
+  bindGroup?: GPUBindGroup;
   workgroups: [number, number, number];
 }
 
@@ -51,31 +65,29 @@ const weightBuffers = new WeakMap<Graph, Map<string, GPUBuffer>>();
 
 const UNIFORM_ALIGN = 256;
 
-/** Workgroup grid for `invocations` along x, folded into y past the per-dimension limit. */
-export function foldDispatch(invocations: number, workgroupSize: number, maxPerDim: number): [number, number, number] {
-  const groups = Math.max(1, Math.ceil(invocations / workgroupSize));
-  const x = Math.min(groups, maxPerDim);
-  const y = Math.ceil(groups / x);
-  if (y > maxPerDim) throw new Error(`launch of ${invocations} invocations exceeds the adapter's grid`);
-  return [x, y, 1];
-}
-
 function checkGrid(grid: [number, number, number], maxPerDim: number, label: string): [number, number, number] {
   if (grid.some((g) => g > maxPerDim)) throw new GraphError(`${label}: grid ${JSON.stringify(grid)} exceeds ${maxPerDim} workgroups per dimension`);
   return grid;
 }
 
 export class CompiledGraph {
+  private storage = new Map<string, GPUBuffer>();
+  private boundGeneration = -1;
+
   private constructor(
     readonly ctx: GpuContext,
     readonly graph: Graph,
     readonly analysis: Analysis,
     readonly buffers: BufferPlan,
     readonly debug: boolean,
-    private readonly storage: Map<string, GPUBuffer>,
+    private readonly fixed: Map<string, GPUBuffer>,
     private readonly pool: GPUBuffer[],
+    private readonly arena: BufferArena | undefined,
     private readonly dispatches: Dispatch[],
     readonly stats: PlanStats,
+    /** Dynamic batch only: one entry per dispatch (see dynamic-batch.ts). */
+    readonly launchTable: LaunchEntry[] | undefined,
+    readonly batchCapacity: number | undefined,
   ) {}
 
   static compile(ctx: GpuContext, graph: Graph, options: CompileOptions = {}): Promise<CompiledGraph> {
@@ -88,12 +100,15 @@ export class CompiledGraph {
     const plan = planBuffers(analysis, graph.outputs, !debug);
     const { device } = ctx;
     const label = `graph '${graph.name}'`;
+    const arena = options.arena;
+    if (arena && debug) throw new GraphError(`${label}: debug mode keeps every tensor and cannot use a shared arena`);
 
     let weights = weightBuffers.get(graph);
     if (!weights) weightBuffers.set(graph, (weights = new Map()));
-    const storage = new Map<string, GPUBuffer>();
+    const fixed = new Map<string, GPUBuffer>();
     let weightBytes = 0;
     let inputBytes = 0;
+    const inputNames = graph.inputs.map((i) => i.name);
     for (const [name, kind] of analysis.kind) {
       if (kind === 'weight') {
         let buffer = weights.get(name);
@@ -101,19 +116,20 @@ export class CompiledGraph {
           buffer = ctx.uploadBuffer(`${label} weight '${name}'`, graph.weights[name]!.data);
           weights.set(name, buffer);
         }
-        storage.set(name, buffer);
+        fixed.set(name, buffer);
         weightBytes += buffer.size;
       } else if (kind === 'input') {
         const bytes = sizeOf(analysis.shapes.get(name)!) * 4;
-        storage.set(name, ctx.storageBuffer(`${label} input '${name}'`, bytes));
+        if (!arena) fixed.set(name, ctx.storageBuffer(`${label} input '${name}'`, bytes));
         inputBytes += bytes;
       }
     }
-    const pool = plan.slotBytes.map((bytes, i) => ctx.storageBuffer(`${label} pool buffer ${i}`, bytes));
-    for (const [owner, slot] of plan.slotOf) storage.set(owner, pool[slot]!);
-    for (const [tensor, owner] of plan.storageOf) {
-      const buffer = storage.get(owner);
-      if (buffer) storage.set(tensor, buffer);
+    let pool: GPUBuffer[] = [];
+    if (arena) {
+      // Pool slot k -> arena slot k; input i -> arena slot (pool slots + i).
+      arena.reserve([...plan.slotBytes, ...inputNames.map((n) => sizeOf(analysis.shapes.get(n)!) * 4)]);
+    } else {
+      pool = plan.slotBytes.map((bytes, i) => ctx.storageBuffer(`${label} pool buffer ${i}`, bytes));
     }
 
     // Kernels of every step; uniforms of all dispatches live in one buffer at aligned offsets.
@@ -141,21 +157,27 @@ export class CompiledGraph {
     const dispatches: Dispatch[] = calls.map(({ step, call }, i) => {
       const kernel = kernels[i]!;
       const dispatchLabel = `${nodeLabel(step.node)}${call.label ? ` ${call.label}` : ''}`;
-      const entries = kernel.bindings.map((b): GPUBindGroupEntry => {
-        if (b.kind === 'uniform') return { binding: b.binding, resource: { buffer: uniforms, offset: offsets[i]!, size: kernel.params!.size } };
-        const target = call.bind?.[b.name] ?? defaultTarget(b.name);
-        const tensor = 'input' in target ? step.node.inputs[target.input] : step.node.outputs[target.output];
-        if (!tensor) throw new GraphError(`${dispatchLabel}: shader binding '${b.name}' has no tensor`);
-        const bytes = sizeOf(analysis.shapes.get(tensor)!) * 4;
-        return { binding: b.binding, resource: { buffer: storage.get(tensor)!, offset: 0, size: Math.max(4, bytes) } };
-      });
+      const entries = (storage: Map<string, GPUBuffer>) =>
+        kernel.bindings.map((b): GPUBindGroupEntry => {
+          if (b.kind === 'uniform') return { binding: b.binding, resource: { buffer: uniforms, offset: offsets[i]!, size: kernel.params!.size } };
+          const target = call.bind?.[b.name] ?? defaultTarget(b.name);
+          const tensor = 'input' in target ? step.node.inputs[target.input] : step.node.outputs[target.output];
+          if (!tensor) throw new GraphError(`${dispatchLabel}: shader binding '${b.name}' has no tensor`);
+          const bytes = sizeOf(analysis.shapes.get(tensor)!) * 4;
+          return { binding: b.binding, resource: { buffer: storage.get(tensor)!, offset: 0, size: Math.max(4, bytes) } };
+        });
       return {
         label: dispatchLabel,
         kernel,
-        bindGroup: device.createBindGroup({ label: dispatchLabel, layout: kernel.bindGroupLayout, entries }),
+        entries,
         workgroups: call.workgroups ? checkGrid(call.workgroups, maxPerDim, dispatchLabel) : foldDispatch(call.invocations ?? 0, kernel.workgroupSize[0], maxPerDim),
       };
     });
+
+    let launch: { entries: LaunchEntry[]; capacity: number } | undefined;
+    if (options.dynamicBatch) {
+      launch = buildLaunchTable(graph, options.inputShapes ?? {}, analysis, kernels.map((k) => k.workgroupSize[0]), maxPerDim);
+    }
 
     const stats: PlanStats = {
       nodes: analysis.steps.length,
@@ -165,7 +187,28 @@ export class CompiledGraph {
       weightBytes,
       inputBytes,
     };
-    return new CompiledGraph(ctx, graph, analysis, plan, debug, storage, pool, dispatches, stats);
+    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena, dispatches, stats, launch?.entries, launch?.capacity);
+    compiled.bind();
+    return compiled;
+  }
+
+  /** (Re)builds the tensor -> buffer map and the bind groups (again after the arena grew). */
+  private bind(): void {
+    const generation = this.arena?.generation ?? 0;
+    if (generation === this.boundGeneration) return;
+    const storage = new Map(this.fixed);
+    const slotBuffer = (slot: number) => (this.arena ? this.arena.buffer(slot) : this.pool[slot]!);
+    for (const [owner, slot] of this.buffers.slotOf) storage.set(owner, slotBuffer(slot));
+    if (this.arena) this.graph.inputs.forEach((input, i) => storage.set(input.name, this.arena!.buffer(this.buffers.slotBytes.length + i)));
+    for (const [tensor, owner] of this.buffers.storageOf) {
+      const buffer = storage.get(owner);
+      if (buffer) storage.set(tensor, buffer);
+    }
+    this.storage = storage;
+    for (const d of this.dispatches) {
+      d.bindGroup = this.ctx.device.createBindGroup({ label: d.label, layout: d.kernel.bindGroupLayout, entries: d.entries(storage) });
+    }
+    this.boundGeneration = generation;
   }
 
   shapeOf(tensor: string): Shape {
@@ -177,6 +220,7 @@ export class CompiledGraph {
   /** The GPU buffer holding `tensor` (valid until the next run overwrites shared buffers). */
   bufferOf(tensor: string): GPUBuffer {
     this.shapeOf(tensor);
+    this.bind();
     return this.storage.get(tensor)!;
   }
 
@@ -189,22 +233,37 @@ export class CompiledGraph {
       if (data.length !== sizeOf(shape)) {
         throw new GraphError(`graph '${this.graph.name}': input '${input.name}' has ${data.length} values, shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
       }
-      this.ctx.device.queue.writeBuffer(this.storage.get(input.name)!, 0, data.buffer, data.byteOffset, data.byteLength);
+      this.ctx.device.queue.writeBuffer(this.bufferOf(input.name), 0, data.buffer, data.byteOffset, data.byteLength);
     }
   }
 
-  /** Encodes every dispatch of the graph into `pass` (for callers that build bigger command buffers). */
-  encode(pass: GPUComputePassEncoder): void {
-    for (const d of this.dispatches) {
+  /**
+   * Encodes every dispatch of the graph into `pass` (for callers that build bigger command buffers).
+   * With `indirect` (dynamic-batch graphs), dispatch i takes its grid from indirect.buffer at
+   * indirect.offset + 12 i, as written by the batch-args kernel.
+   */
+  encode(pass: GPUComputePassEncoder, indirect?: { buffer: GPUBuffer; offset: number }): void {
+    this.bind();
+    if (indirect && !this.launchTable) throw new GraphError(`graph '${this.graph.name}' was not compiled with dynamicBatch`);
+    this.dispatches.forEach((d, i) => {
       pass.setPipeline(d.kernel.pipeline);
-      pass.setBindGroup(0, d.bindGroup);
-      pass.dispatchWorkgroups(...d.workgroups);
-    }
+      pass.setBindGroup(0, d.bindGroup!);
+      if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset + 12 * i);
+      else pass.dispatchWorkgroups(...d.workgroups);
+    });
+  }
+
+  /** The launch table in the layout the batch-args kernel reads (dynamic-batch graphs). */
+  packedLaunchTable(): Uint32Array {
+    if (!this.launchTable) throw new GraphError(`graph '${this.graph.name}' was not compiled with dynamicBatch`);
+    return packLaunchTable(this.launchTable);
   }
 
   /** Fills every intermediate/output buffer with NaN (tests use this to catch unwritten outputs). */
   poison(): void {
-    for (const buffer of this.pool) {
+    this.bind();
+    const buffers = new Set([...this.buffers.slotOf.values()].map((slot) => (this.arena ? this.arena.buffer(slot) : this.pool[slot]!)));
+    for (const buffer of buffers) {
       this.ctx.device.queue.writeBuffer(buffer, 0, new Float32Array(buffer.size / 4).fill(Number.NaN));
     }
   }

@@ -1,0 +1,51 @@
+// Buffers shared by several compiled graphs that never run at the same time. A multi-stage pipeline
+// encodes many graphs into one command buffer one after another (PNet at every pyramid scale of
+// every image); since each graph's intermediates are dead before the next graph starts, they can all
+// live in the same few buffers, each as large as its largest tenant.
+import type { GpuContext } from '../gpu/context.js';
+
+export class BufferArena {
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly sizes: number[] = [];
+  /** Bumped whenever a buffer is replaced by a larger one: bind groups made before must be rebuilt. */
+  generation = 0;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly label: string,
+  ) {}
+
+  /** Makes slot i at least bytes[i] large (growing replaces the buffer). */
+  reserve(bytes: readonly number[]): void {
+    bytes.forEach((need, i) => {
+      if ((this.sizes[i] ?? 0) >= need) return;
+      this.buffers[i]?.destroy();
+      // Grow by 1/4 beyond the need so that a series of slightly larger images does not re-allocate each time.
+      const size = Math.ceil((need * 1.25) / 16) * 16;
+      this.buffers[i] = this.ctx.storageBuffer(`${this.label} slot ${i}`, size);
+      this.sizes[i] = size;
+      this.generation++;
+    });
+  }
+
+  buffer(slot: number): GPUBuffer {
+    const b = this.buffers[slot];
+    if (!b) throw new Error(`${this.label}: slot ${slot} was never reserved`);
+    return b;
+  }
+
+  get totalBytes(): number {
+    return this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  get slots(): number {
+    return this.buffers.length;
+  }
+
+  destroy(): void {
+    this.buffers.forEach((b) => b.destroy());
+    this.buffers.length = 0;
+    this.sizes.length = 0;
+    this.generation++;
+  }
+}
