@@ -7,6 +7,12 @@ import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
+import resampleArea from '../../shaders/image/resample_area.wgsl';
+import candidate from '../../shaders/postprocess/candidate.wgsl';
+import nms from '../../shaders/postprocess/nms.wgsl';
+import pnetCandidates from '../../shaders/postprocess/pnet_candidates.wgsl';
+import refinePack from '../../shaders/postprocess/refine_pack.wgsl';
+import scoreFilter from '../../shaders/postprocess/score_filter.wgsl';
 import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
 import binary from '../../shaders/elementwise/binary.wgsl';
 import prelu from '../../shaders/elementwise/prelu.wgsl';
@@ -26,6 +32,12 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,
   'dispatch/batch_args.wgsl': batchArgs,
+  'image/resample_area.wgsl': resampleArea,
+  'postprocess/candidate.wgsl': candidate,
+  'postprocess/nms.wgsl': nms,
+  'postprocess/pnet_candidates.wgsl': pnetCandidates,
+  'postprocess/refine_pack.wgsl': refinePack,
+  'postprocess/score_filter.wgsl': scoreFilter,
   'elementwise/batchnorm.wgsl': batchnorm,
   'elementwise/binary.wgsl': binary,
   'elementwise/prelu.wgsl': prelu,

@@ -5,6 +5,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { BufferUsage } from '../gpu/flags.js';
 import { BoundKernel } from '../gpu/kernel.js';
 import type { CompiledGraph } from './compiled-graph.js';
+import { packLaunchTable, type LaunchEntry } from './dynamic-batch.js';
 
 export class BatchLauncher {
   private constructor(
@@ -13,14 +14,18 @@ export class BatchLauncher {
     readonly args: GPUBuffer,
     private readonly argsKernel: BoundKernel,
     private readonly entries: number,
+    private readonly graphEntries: number,
   ) {}
 
   /**
    * `counts[countIndex]` (u32) is the number of samples; up to chunks * capacity are processed.
+   * `extra` entries size the caller's own per-chunk kernels (e.g. 'flat' with one invocation per
+   * sample); see `extraArgs`.
    */
-  static async create(ctx: GpuContext, plan: CompiledGraph, counts: GPUBuffer, countIndex: number, chunks: number, label: string): Promise<BatchLauncher> {
-    const table = plan.packedLaunchTable();
-    const entries = plan.launchTable!.length;
+  static async create(ctx: GpuContext, plan: CompiledGraph, counts: GPUBuffer, countIndex: number, chunks: number, label: string, extra: LaunchEntry[] = []): Promise<BatchLauncher> {
+    const graphEntries = plan.launchTable!.length;
+    const table = packLaunchTable([...plan.launchTable!, ...extra]);
+    const entries = graphEntries + extra.length;
     const tableBuffer = ctx.uploadBuffer(`${label} launch table`, table);
     const args = ctx.createBuffer(`${label} indirect args`, entries * chunks * 12, BufferUsage.STORAGE | BufferUsage.INDIRECT | BufferUsage.COPY_SRC);
     const argsKernel = await BoundKernel.create(
@@ -29,7 +34,7 @@ export class BatchLauncher {
       { entries, chunks, capacity: plan.batchCapacity!, count_index: countIndex, max_per_dim: ctx.device.limits.maxComputeWorkgroupsPerDimension },
       { counts, table: tableBuffer, args },
     );
-    return new BatchLauncher(plan, chunks, args, argsKernel, entries);
+    return new BatchLauncher(plan, chunks, args, argsKernel, entries, graphEntries);
   }
 
   encodeArgs(pass: GPUComputePassEncoder): void {
@@ -39,5 +44,10 @@ export class BatchLauncher {
   /** Encodes the graph for chunk k (samples k*capacity ...). */
   encodeChunk(pass: GPUComputePassEncoder, chunk: number): void {
     this.plan.encode(pass, { buffer: this.args, offset: chunk * this.entries * 12 });
+  }
+
+  /** Byte offset in `args` of extra entry j for chunk k. */
+  extraArgs(chunk: number, j: number): number {
+    return (chunk * this.entries + this.graphEntries + j) * 12;
   }
 }

@@ -58,7 +58,7 @@ describe('dynamic batch', () => {
       for (let k = 0; k < chunks; k++) {
         const n = Math.max(0, Math.min(count - k * capacity, capacity));
         plan.poison();
-        ctx.device.queue.writeBuffer(plan.bufferOf(input), 0, samples, k * capacity * sampleSize, capacity * sampleSize);
+        ctx.device.queue.writeBuffer(plan.bufferOf(input), 0, samples.buffer as ArrayBuffer, k * capacity * sampleSize * 4, capacity * sampleSize * 4);
         const enc = ctx.device.createCommandEncoder();
         const p = enc.beginComputePass();
         launcher.encodeChunk(p, k);

@@ -1,0 +1,73 @@
+// Between MTCNN stages: box regression, squaring and integer truncation of every candidate of every
+// image, packed image after image into one contiguous list (the next network's batch). One
+// workgroup per image; an image's place in the packed list is the sum of the earlier images' counts.
+//   PNET_REGRESSION: x1 += dx1 * (x2 - x1) ... (facenet stage 1 uses the width without the +1)
+//   BBREG:           x1 += dx1 * (x2 - x1 + 1) ... (facenet's bbreg, stages 2 and 3)
+//   SQUARE:          rerec: grow the shorter side around the centre to the longer one
+//   FIX:             truncate the corners toward zero (np.fix)
+struct Params {
+  images: u32,
+  in_stride: u32,        // per-image segment capacity of the input list
+  in_count_base: u32,    // counts[in_count_base + image] = candidates of that image
+  out_capacity: u32,
+  out_count: u32,        // counts[out_count] = total packed
+  out_image_base: u32,   // counts[out_image_base + image] = where the image starts in the packed list
+  overflow: u32,
+}
+
+@group(0) @binding(0) var<storage, read> input_list: array<Candidate>;
+@group(0) @binding(1) var<storage, read_write> output_list: array<Candidate>;
+@group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+const WG = 64u;
+
+fn refine(c_in: Candidate) -> Candidate {
+  var c = c_in;
+  var b = c.box;
+#if ${PNET_REGRESSION}
+  let size = vec2<f32>(b.z - b.x, b.w - b.y);
+  b = b + c.reg * vec4<f32>(size, size);
+#endif
+#if ${BBREG}
+  let size = vec2<f32>(b.z - b.x + 1.0, b.w - b.y + 1.0);
+  b = b + c.reg * vec4<f32>(size, size);
+#endif
+#if ${SQUARE}
+  let w = b.z - b.x;
+  let h = b.w - b.y;
+  let l = max(w, h);
+  let x1 = b.x + w * 0.5 - l * 0.5;
+  let y1 = b.y + h * 0.5 - l * 0.5;
+  b = vec4<f32>(x1, y1, x1 + l, y1 + l);
+#endif
+#if ${FIX}
+  b = trunc(b);
+#endif
+  c.box = b;
+  return c;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let image = wid.x;
+  var start = 0u;
+  for (var k = 0u; k < image; k++) {
+    start += min(atomicLoad(&counts[params.in_count_base + k]), params.in_stride);
+  }
+  let n = min(atomicLoad(&counts[params.in_count_base + image]), params.in_stride);
+  if (lid == 0u) {
+    atomicStore(&counts[params.out_image_base + image], start);
+    atomicAdd(&counts[params.out_count], n);
+  }
+  for (var j = lid; j < n; j += WG) {
+    let slot = start + j;
+    if (slot < params.out_capacity) {
+      var c = refine(input_list[image * params.in_stride + j]);
+      c.aux = slot;
+      output_list[slot] = c;
+    } else {
+      atomicAdd(&counts[params.overflow], 1u);
+    }
+  }
+}

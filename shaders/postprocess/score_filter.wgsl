@@ -1,0 +1,58 @@
+// After RNet/ONet on one chunk of the packed candidate list: keep the candidates whose face score
+// exceeds the threshold (facenet: score > threshold), with the network's box regression, appending
+// each to its image's list. LANDMARKS (ONet): the 5 points are placed in the crop box the network saw
+// (x = w * px + x1 - 1, y = h * py + y1 - 1, w = x2 - x1 + 1), written to row `slot` of the landmark
+// buffer, and the box is then regressed (facenet's bbreg) before the final NMS.
+struct Params {
+  first: u32,          // packed index of the chunk's first sample
+  capacity: u32,       // samples in a chunk
+  total_count: u32,    // counts[total_count] = packed candidates
+  threshold: f32,
+  out_stride: u32,     // per-image segment capacity of the output list
+  out_count_base: u32, // counts[out_count_base + image]
+  overflow: u32,
+}
+
+@group(0) @binding(0) var<storage, read> packed: array<Candidate>;
+@group(0) @binding(1) var<storage, read> prob: array<f32>;        // [capacity, 2]
+@group(0) @binding(2) var<storage, read> regression: array<f32>;  // [capacity, 4]
+@group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>;
+@group(0) @binding(4) var<storage, read_write> output_list: array<Candidate>;
+#if ${LANDMARKS}
+@group(0) @binding(5) var<storage, read> points: array<f32>;      // [capacity, 10]: 5 x, then 5 y
+@group(0) @binding(6) var<storage, read_write> landmarks: array<f32>; // [packed capacity, 10]
+@group(0) @binding(7) var<uniform> params: Params;
+#else
+@group(0) @binding(5) var<uniform> params: Params;
+#endif
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let s = linear_index(gid, groups, 64u);
+  let slot = params.first + s;
+  if (s >= params.capacity || slot >= atomicLoad(&counts[params.total_count])) {
+    return;
+  }
+  let score = prob[2u * s + 1u];
+  if (!(score > params.threshold)) {
+    return;
+  }
+  var c = packed[slot];
+  c.score = score;
+  c.reg = vec4<f32>(regression[4u * s], regression[4u * s + 1u], regression[4u * s + 2u], regression[4u * s + 3u]);
+#if ${LANDMARKS}
+  let size = vec2<f32>(c.box.z - c.box.x + 1.0, c.box.w - c.box.y + 1.0);
+  for (var k = 0u; k < 5u; k++) {
+    landmarks[10u * slot + k] = size.x * points[10u * s + k] + c.box.x - 1.0;
+    landmarks[10u * slot + 5u + k] = size.y * points[10u * s + 5u + k] + c.box.y - 1.0;
+  }
+  c.box = c.box + c.reg * vec4<f32>(size, size);
+  c.aux = slot;
+#endif
+  let n = atomicAdd(&counts[params.out_count_base + c.image], 1u);
+  if (n < params.out_stride) {
+    output_list[c.image * params.out_stride + n] = c;
+  } else {
+    atomicAdd(&counts[params.overflow], 1u);
+  }
+}

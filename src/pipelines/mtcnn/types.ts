@@ -1,0 +1,50 @@
+// Results of face detection, in original-image pixels.
+
+export interface Face {
+  /** [x, y, width, height], x/y 0-based (the top-left pixel is 0, 0). */
+  box: [number, number, number, number];
+  score: number;
+  /** Left eye, right eye, nose, left mouth corner, right mouth corner (image left/right), [x, y] each. */
+  landmarks: Array<[number, number]>;
+}
+
+/** Boxes remaining after each stage (facenet's total_boxes at each point). */
+export interface StageCounts {
+  /** After PNet: thresholded, NMS per scale and across scales (the RNet inputs). */
+  pnet: number;
+  /** After RNet: thresholded and NMS (the ONet inputs). */
+  rnet: number;
+  /** After ONet's threshold, before the final NMS. */
+  onet: number;
+  final: number;
+}
+
+/** A candidate as seen at one stage (for --stages diagnostics). */
+export interface StageCandidate {
+  /** [x1, y1, x2, y2] in facenet's 1-based inclusive pixel coordinates. */
+  box: [number, number, number, number];
+  score: number;
+  key: number;
+}
+
+export interface ImageDetections {
+  width: number;
+  height: number;
+  faces: Face[];
+  stages: StageCounts;
+  /** Every candidate per stage, when asked for. */
+  candidates?: { pnet: StageCandidate[]; rnet: StageCandidate[]; onet: StageCandidate[]; final: StageCandidate[] };
+}
+
+/** An RGB image, 8 bits per channel, rows top to bottom. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** width * height * 3 bytes, R G B. */
+  data: Uint8Array;
+}
+
+/** facenet box [x1, y1, x2, y2] (1-based, inclusive) -> [x, y, w, h] (0-based). */
+export function toXywh(b: readonly number[]): [number, number, number, number] {
+  return [b[0]! - 1, b[1]! - 1, b[2]! - b[0]! + 1, b[3]! - b[1]! + 1];
+}

@@ -1,0 +1,246 @@
+// Each MTCNN post-processing kernel against its CPU reference (src/pipelines/mtcnn/reference.ts), on
+// fresh random inputs, outputs poisoned first, including empty inputs.
+import { describe, expect, it } from 'vitest';
+import type { GpuContext } from '../../src/gpu/context.js';
+import type { BoundKernel } from '../../src/gpu/kernel.js';
+import { CANDIDATE_BYTES, decodeCandidates, encodeCandidates, type CandidateRecord } from '../../src/pipelines/mtcnn/candidates.js';
+import * as K from '../../src/pipelines/mtcnn/kernels.js';
+import { cellCorners, pnetKey } from '../../src/pipelines/mtcnn/pyramid.js';
+import { cropReference, nmsReference, pnetCandidatesReference, refineReference, resampleArea, type RefCandidate } from '../../src/pipelines/mtcnn/reference.js';
+import type { RgbImage } from '../../src/pipelines/mtcnn/types.js';
+import { packImages } from '../../src/pipelines/mtcnn/upload.js';
+import { freshSeed, gpu, relativeError, rng } from '../helpers/gpu.js';
+
+const POISON = 0xffffffff;
+
+async function run(ctx: GpuContext, work: Array<[BoundKernel, [number, number, number]]>, read: Array<{ buffer: GPUBuffer; size: number }>): Promise<ArrayBuffer[]> {
+  const encoder = ctx.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  for (const [k, grid] of work) k.dispatch(pass, grid);
+  pass.end();
+  return ctx.readback(read, 'kernel test', encoder);
+}
+
+function poisoned(ctx: GpuContext, label: string, bytes: number): GPUBuffer {
+  const b = ctx.storageBuffer(label, bytes);
+  ctx.device.queue.writeBuffer(b, 0, new Uint32Array(Math.ceil(bytes / 4)).fill(POISON));
+  return b;
+}
+
+function randomImage(random: () => number, width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  // Smooth structure plus noise, so resampling errors would show.
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(128 + 90 * Math.sin(x / 7 + c) * Math.cos(y / 5) + 40 * (random() - 0.5))));
+  return { width, height, data };
+}
+
+/** Random boxes on a coarse grid so that overlaps and exact score ties both occur. */
+function randomCandidates(random: () => number, n: number, image = 0, integer = true): RefCandidate[] {
+  return Array.from({ length: n }, (_, i) => {
+    const x = Math.floor(random() * 60);
+    const y = Math.floor(random() * 60);
+    const w = 8 + Math.floor(random() * 30);
+    const q = (v: number) => (integer ? v : v + random() - 0.5);
+    return {
+      box: [q(x), q(y), q(x + w), q(y + w + Math.floor(random() * 6))] as RefCandidate['box'],
+      reg: [random() * 0.4 - 0.2, random() * 0.4 - 0.2, random() * 0.4 - 0.2, random() * 0.4 - 0.2] as RefCandidate['reg'],
+      score: Math.fround(Math.round(random() * 20) / 20),
+      key: i * 7 + image,
+    };
+  });
+}
+
+describe('NMS kernel (segmented, greedy)', () => {
+  for (const mode of ['union', 'min'] as const) {
+    it(`${mode}: several segments (one empty) feeding two output lists, equal to the CPU NMS`, async () => {
+      const ctx = await gpu();
+      const seed = freshSeed();
+      const random = rng(seed);
+      const sizes = [37, 0, 150, 1, 64];
+      const capacity = 160;
+      const lists = sizes.map((n, s) => randomCandidates(random, n, s));
+      const input = new ArrayBuffer(sizes.length * capacity * CANDIDATE_BYTES);
+      lists.forEach((l, s) => new Uint8Array(input).set(new Uint8Array(encodeCandidates(l)).subarray(0, l.length * CANDIDATE_BYTES), s * capacity * CANDIDATE_BYTES));
+      const inputBuffer = ctx.uploadBuffer('nms input', new Uint32Array(input));
+      // counts: [in counts (5)], [out counts (2)], [overflow]
+      const counts = ctx.uploadBuffer('counts', Uint32Array.from([...sizes, 0, 0, 0]));
+      const outCapacity = 400;
+      const output = poisoned(ctx, 'nms output', 2 * outCapacity * CANDIDATE_BYTES);
+      const scratch = sizes.length * capacity * 4;
+      // Segments 0, 1, 2 -> list 0; segments 3, 4 -> list 1 (as PNet's scales feed one image list).
+      const target = [0, 0, 0, 1, 1];
+      const { kernel, grid } = await K.nms(ctx, 'nms test', {
+        threshold: 0.5,
+        mode,
+        segments: sizes.map((_, s) => ({ inOffset: s * capacity, inCount: s, inCapacity: capacity, outOffset: target[s]! * outCapacity, outCount: 5 + target[s]!, outCapacity, overflow: 7 })),
+      }, { input: inputBuffer, output, counts, order: poisoned(ctx, 'order', scratch), suppressed: poisoned(ctx, 'suppressed', scratch) });
+      const [c, out] = await run(ctx, [[kernel, grid]], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
+      const got = new Uint32Array(c!);
+      for (const list of [0, 1]) {
+        const expected = lists.flatMap((l, s) => (target[s] === list ? nmsReference(l, 0.5, mode, 'f32') : []));
+        expect(got[5 + list]).toBe(expected.length);
+        const actual = decodeCandidates(out!, list * outCapacity, got[5 + list]!);
+        // Segments append in any order; within a segment, in rank order. Compare as sets of keys+boxes.
+        const canon = (x: Array<Pick<CandidateRecord, 'key' | 'box' | 'score'>>) => x.map((k) => `${k.key}:${k.box.join(',')}:${k.score}`).sort();
+        expect(canon(actual), `list ${list} (seed ${seed})`).toEqual(canon(expected));
+      }
+      expect(got[7], 'overflow').toBe(0);
+      // Within segment 2 (only source of its keys), kept order is descending score then key.
+      const seg2 = decodeCandidates(out!, 0, got[5]!).filter((k) => k.key % 7 === 2);
+      expect(seg2.map((k) => k.key)).toEqual(nmsReference(lists[2]!, 0.5, mode, 'f32').map((k) => k.key));
+      console.log(`NMS ${mode}: kept ${got[5]} + ${got[6]} of ${sizes.join('+')} (seed ${seed})`);
+    });
+  }
+
+  it('non-integer boxes, an output list too small: overflow is counted, nothing written past capacity', async () => {
+    const ctx = await gpu();
+    const seed = freshSeed();
+    const list = randomCandidates(rng(seed), 90, 0, false);
+    const expected = nmsReference(list, 0.3, 'union', 'f32');
+    const outCapacity = Math.max(1, expected.length - 3);
+    const counts = ctx.uploadBuffer('counts', Uint32Array.from([list.length, 0, 0]));
+    const output = poisoned(ctx, 'out', (outCapacity + 1) * CANDIDATE_BYTES);
+    const { kernel, grid } = await K.nms(ctx, 'nms overflow', {
+      threshold: 0.3, mode: 'union',
+      segments: [{ inOffset: 0, inCount: 0, inCapacity: 128, outOffset: 0, outCount: 1, outCapacity, overflow: 2 }],
+    }, { input: ctx.uploadBuffer('in', new Uint32Array(encodeCandidates(list))), output, counts, order: poisoned(ctx, 'o', 512), suppressed: poisoned(ctx, 's', 512) });
+    const [c, out] = await run(ctx, [[kernel, grid]], [{ buffer: counts, size: 12 }, { buffer: output, size: output.size }]);
+    const got = new Uint32Array(c!);
+    expect(got[1]).toBe(expected.length);
+    expect(got[2]).toBe(expected.length - outCapacity);
+    expect(decodeCandidates(out!, 0, outCapacity).map((k) => k.key)).toEqual(expected.slice(0, outCapacity).map((k) => k.key));
+    expect(new Uint32Array(out!)[outCapacity * 12], 'slot past capacity untouched').toBe(POISON);
+  });
+});
+
+describe('refine + pack kernel', () => {
+  for (const flags of [{ regression: 'pnet', square: true, fix: true }, { regression: 'bbreg', square: true, fix: true }, { regression: 'bbreg' }] as const) {
+    it(`${JSON.stringify(flags)}: three images (one empty) packed in order`, async () => {
+      const ctx = await gpu();
+      const seed = freshSeed();
+      const random = rng(seed);
+      const stride = 50;
+      const lists = [randomCandidates(random, 23, 0, false), [], randomCandidates(random, 41, 2, false)];
+      const input = new ArrayBuffer(3 * stride * CANDIDATE_BYTES);
+      lists.forEach((l, i) => l.length && new Uint8Array(input).set(new Uint8Array(encodeCandidates(l.map((c) => ({ ...c, image: i })))), i * stride * CANDIDATE_BYTES));
+      // counts: in [0..3), out total [3], image starts [4..7), overflow [7]
+      const counts = ctx.uploadBuffer('counts', Uint32Array.from([23, 0, 41, 0, POISON, POISON, POISON, 0]));
+      const output = poisoned(ctx, 'packed', 100 * CANDIDATE_BYTES);
+      const k = await K.refinePack(ctx, 'refine test', { images: 3, inStride: stride, inCountBase: 0, outCapacity: 100, outCount: 3, outImageBase: 4, overflow: 7, flags }, { input: ctx.uploadBuffer('in', new Uint32Array(input)), output, counts });
+      const [c, out] = await run(ctx, [[k, [3, 1, 1]]], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
+      expect([...new Uint32Array(c!).slice(3, 8)]).toEqual([64, 0, 23, 23, 0]);
+      const got = decodeCandidates(out!, 0, 64);
+      const expected = lists.flat().map((cand) => refineReference(cand, flags, 'f32'));
+      let worst = 0;
+      got.forEach((g, i) => {
+        expect(g.key).toBe(expected[i]!.key);
+        expect(g.aux).toBe(i);
+        g.box.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[i]!.box[j]!))));
+      });
+      console.log(`refine ${JSON.stringify(flags)}: max |gpu - ref| = ${worst} px (seed ${seed})`);
+      // Truncated boxes must agree exactly; unrounded ones to float32 rounding.
+      expect(worst).toBeLessThanOrEqual('fix' in flags ? 0 : 1e-4);
+    });
+  }
+});
+
+describe('PNet box generation kernel', () => {
+  it('thresholds a probability map and places cell boxes as facenet does', async () => {
+    const ctx = await gpu();
+    const seed = freshSeed();
+    const random = rng(seed);
+    const [w, h, scale, level] = [37, 23, 0.3456, 3];
+    const plane = w * h;
+    const prob = new Float32Array(2 * plane).map((_, i) => (i < plane ? 0 : random()));
+    prob[plane + 5] = Math.fround(0.6); // exactly at the threshold: kept (>=)
+    const reg = new Float32Array(4 * plane).map(() => random() - 0.5);
+    const table = new Float32Array([...cellCorners(w, scale), ...cellCorners(h, scale)]);
+    const counts = ctx.uploadBuffer('counts', Uint32Array.of(0, 0));
+    const out = poisoned(ctx, 'cands', plane * CANDIDATE_BYTES);
+    const k = await K.pnetCandidates(ctx, 'pnet cands', { outWidth: w, outHeight: h, threshold: 0.6, segmentOffset: 0, countIndex: 1, keyBase: pnetKey(level, 0), image: 4, xTable: 0, yTable: 2 * w }, {
+      prob: ctx.uploadBuffer('prob', prob), regression: ctx.uploadBuffer('reg', reg), boxTable: ctx.uploadBuffer('table', table), counts, candidates: out,
+    });
+    const [c, o] = await run(ctx, [[k, [Math.ceil(plane / 64), 1, 1]]], [{ buffer: counts, size: 8 }, { buffer: out, size: out.size }]);
+    const expected = pnetCandidatesReference(prob, reg, w, h, scale, level, 0.6);
+    const n = new Uint32Array(c!)[1]!;
+    expect(n).toBe(expected.length);
+    const got = decodeCandidates(o!, 0, n).sort((a, b) => a.key - b.key);
+    got.forEach((g, i) => {
+      const e = expected[i]!;
+      expect([g.key, g.image, ...g.box]).toEqual([e.key, 4, ...e.box]);
+      expect(g.score).toBe(e.score);
+      expect(g.reg).toEqual(e.reg);
+    });
+    expect(got.some((g) => g.key === pnetKey(level, 5))).toBe(true);
+    console.log(`PNet boxes: ${n} of ${plane} cells (seed ${seed})`);
+  });
+
+  it('an all-background map gives no candidate', async () => {
+    const ctx = await gpu();
+    const plane = 9 * 7;
+    const prob = new Float32Array(2 * plane).fill(0.5);
+    prob.fill(0.1, plane);
+    const counts = ctx.uploadBuffer('counts', Uint32Array.of(0));
+    const k = await K.pnetCandidates(ctx, 'pnet none', { outWidth: 9, outHeight: 7, threshold: 0.6, segmentOffset: 0, countIndex: 0, keyBase: 0, image: 0, xTable: 0, yTable: 18 }, {
+      prob: ctx.uploadBuffer('p', prob), regression: ctx.uploadBuffer('r', new Float32Array(4 * plane)), boxTable: ctx.uploadBuffer('t', new Float32Array(32)), counts, candidates: poisoned(ctx, 'c', 64),
+    });
+    const [c] = await run(ctx, [[k, [1, 1, 1]]], [{ buffer: counts, size: 4 }]);
+    expect(new Uint32Array(c!)[0]).toBe(0);
+  });
+});
+
+describe('area resampling kernels', () => {
+  it('pyramid level (down-scaling by a non-integer factor) of the second image in a batch', async () => {
+    const ctx = await gpu();
+    const seed = freshSeed();
+    const random = rng(seed);
+    const images = [randomImage(random, 13, 9), randomImage(random, 61, 47)];
+    const { pixels, table } = packImages(images);
+    const [ow, oh] = [Math.ceil(61 * 0.4123), Math.ceil(47 * 0.4123)];
+    const output = poisoned(ctx, 'level', 3 * ow * oh * 4);
+    const k = await K.pyramidResample(ctx, 'pyramid test', { image: 1, width: ow, height: oh, scaleX: 61 / ow, scaleY: 47 / oh }, { pixels: ctx.uploadBuffer('px', pixels), imageTable: ctx.uploadBuffer('tab', table), output });
+    const [o] = await run(ctx, [[k, [Math.ceil((ow * oh) / 64), 1, 1]]], [{ buffer: output, size: output.size }]);
+    const expected = resampleArea(images[1]!, 0, 0, 61, 47, ow, oh, 'f64');
+    const err = relativeError(new Float32Array(o!), expected);
+    console.log(`pyramid resample ${61}x${47} -> ${ow}x${oh}: rel.err vs float64 ${err.toExponential(2)} (seed ${seed})`);
+    expect(err).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('crops of boxes inside, across the border and larger than the image (zero padding), up- and down-scaled', async () => {
+    const ctx = await gpu();
+    const seed = freshSeed();
+    const random = rng(seed);
+    const images = [randomImage(random, 40, 30), randomImage(random, 25, 33)];
+    const { pixels, table } = packImages(images);
+    const boxes: Array<[number, number, number, number, number]> = [
+      [0, 5, 4, 30, 29], // inside, downscale
+      [1, -6, -3, 10, 13], // top-left corner outside
+      [0, 30, 20, 52, 42], // bottom-right outside
+      [1, -10, -10, 40, 45], // larger than the image
+      [0, 12, 12, 17, 17], // 6x6 upscaled to 24
+    ];
+    const list = boxes.map(([image, ...box], i) => ({ box: box as [number, number, number, number], score: 1, key: i, image }));
+    const size = 24;
+    const capacity = 8;
+    const output = poisoned(ctx, 'crops', capacity * 3 * size * size * 4);
+    const counts = ctx.uploadBuffer('counts', Uint32Array.of(9, list.length));
+    // Chunk of `capacity` starting at candidate 1: crops candidates 1..4 into samples 0..3.
+    const k = await K.cropResample(ctx, 'crop test', { size, first: 1, capacity, countIndex: 1 }, {
+      pixels: ctx.uploadBuffer('px', pixels), imageTable: ctx.uploadBuffer('t', table), candidates: ctx.uploadBuffer('c', new Uint32Array(encodeCandidates(list))), counts, output,
+    });
+    const [o] = await run(ctx, [[k, [Math.ceil((capacity * size * size) / 64), 1, 1]]], [{ buffer: output, size: output.size }]);
+    const got = new Float32Array(o!);
+    const sample = 3 * size * size;
+    for (let s = 0; s < 4; s++) {
+      const [image, ...box] = boxes[s + 1]!;
+      const expected = cropReference(images[image]!, box, size, 'f64');
+      const err = relativeError(got.subarray(s * sample, (s + 1) * sample), expected);
+      console.log(`crop ${JSON.stringify(box)} of image ${image}: rel.err ${err.toExponential(2)}`);
+      expect(err, `box ${s + 1} (seed ${seed})`).toBeLessThanOrEqual(1e-5);
+    }
+    // Samples past the count were not written.
+    expect(new Uint32Array(o!)[4 * sample]).toBe(POISON);
+  });
+});
