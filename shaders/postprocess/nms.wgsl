@@ -1,6 +1,7 @@
 // Greedy non-maximum suppression over many candidate lists at once: one workgroup per segment.
-// 1. rank: each candidate counts the ones ahead of it (higher score, or equal score and smaller key),
-//    which orders the segment by descending score deterministically (O(n^2 / workgroup));
+// 1. rank: each candidate counts the ones ahead of it (higher rank value - the logit margin, see
+//    candidate.wgsl - or equal and smaller key), which orders the segment by descending score
+//    deterministically (O(n^2 / workgroup));
 // 2. scan: in rank order, a candidate not yet suppressed is kept and suppresses every later one
 //    overlapping it by more than the threshold (facenet's nms: 'Union' = IoU, MIN = intersection
 //    over the smaller area; areas count pixels inclusively, (x2 - x1 + 1) * (y2 - y1 + 1));
@@ -54,7 +55,7 @@ fn overlaps(a: vec4<f32>, b: vec4<f32>) -> bool {
 }
 
 fn ahead(j: Candidate, i: Candidate) -> bool {
-  return j.score > i.score || (j.score == i.score && j.key < i.key);
+  return j.rank > i.rank || (j.rank == i.rank && j.key < i.key);
 }
 
 @compute @workgroup_size(64)

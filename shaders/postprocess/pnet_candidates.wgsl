@@ -16,11 +16,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> prob: array<f32>;       // [1, 2, H, W] softmax; channel 1 = face
-@group(0) @binding(1) var<storage, read> regression: array<f32>; // [1, 4, H, W]
-@group(0) @binding(2) var<storage, read> box_table: array<f32>;  // x table: 2 per column; y table: 2 per row
-@group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>;
-@group(0) @binding(4) var<storage, read_write> candidates: array<Candidate>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;     // [1, 2, H, W] before the softmax
+@group(0) @binding(2) var<storage, read> regression: array<f32>; // [1, 4, H, W]
+@group(0) @binding(3) var<storage, read> box_table: array<f32>;  // x table: 2 per column; y table: 2 per row
+@group(0) @binding(4) var<storage, read_write> counts: array<atomic<u32>>;
+@group(0) @binding(5) var<storage, read_write> candidates: array<Candidate>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -41,6 +42,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     box_table[params.x_table + 2u * cx + 1u], box_table[params.y_table + 2u * cy + 1u]);
   c.reg = vec4<f32>(regression[cell], regression[plane + cell], regression[2u * plane + cell], regression[3u * plane + cell]);
   c.score = score;
+  c.rank = logits[plane + cell] - logits[cell];
   c.key = params.key_base + cell;
   c.image = params.image_index;
   c.aux = 0u;

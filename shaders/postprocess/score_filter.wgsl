@@ -15,15 +15,16 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> packed: array<Candidate>;
 @group(0) @binding(1) var<storage, read> prob: array<f32>;        // [capacity, 2]
-@group(0) @binding(2) var<storage, read> regression: array<f32>;  // [capacity, 4]
-@group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>;
-@group(0) @binding(4) var<storage, read_write> output_list: array<Candidate>;
+@group(0) @binding(2) var<storage, read> logits: array<f32>;      // [capacity, 2] before the softmax
+@group(0) @binding(3) var<storage, read> regression: array<f32>;  // [capacity, 4]
+@group(0) @binding(4) var<storage, read_write> counts: array<atomic<u32>>;
+@group(0) @binding(5) var<storage, read_write> output_list: array<Candidate>;
 #if ${LANDMARKS}
-@group(0) @binding(5) var<storage, read> points: array<f32>;      // [capacity, 10]: 5 x, then 5 y
-@group(0) @binding(6) var<storage, read_write> landmarks: array<f32>; // [packed capacity, 10]
-@group(0) @binding(7) var<uniform> params: Params;
+@group(0) @binding(6) var<storage, read> points: array<f32>;      // [capacity, 10]: 5 x, then 5 y
+@group(0) @binding(7) var<storage, read_write> landmarks: array<f32>; // [packed capacity, 10]
+@group(0) @binding(8) var<uniform> params: Params;
 #else
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(6) var<uniform> params: Params;
 #endif
 
 @compute @workgroup_size(64)
@@ -39,6 +40,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   var c = packed[slot];
   c.score = score;
+  c.rank = logits[2u * s + 1u] - logits[2u * s];
   c.reg = vec4<f32>(regression[4u * s], regression[4u * s + 1u], regression[4u * s + 2u], regression[4u * s + 3u]);
 #if ${LANDMARKS}
   let size = vec2<f32>(c.box.z - c.box.x + 1.0, c.box.w - c.box.y + 1.0);

@@ -24,6 +24,8 @@ export class BoundKernel {
     readonly label: string,
     readonly kernel: CompiledKernel,
     private readonly bindGroup: GPUBindGroup,
+    /** Buffers this instance created (its uniforms; tables handed over with `own`). */
+    private readonly owned: GPUBuffer[],
   ) {}
 
   static async create(ctx: GpuContext, spec: KernelSpec, params: ParamValues, buffers: Readonly<Record<string, BufferBinding>>): Promise<BoundKernel> {
@@ -49,7 +51,19 @@ export class BoundKernel {
       const given = buffers[b.name]!;
       return { binding: b.binding, resource: isGpuBuffer(given) ? { buffer: given } : given };
     });
-    return new BoundKernel(label, kernel, ctx.device.createBindGroup({ label, layout: kernel.bindGroupLayout, entries }));
+    return new BoundKernel(label, kernel, ctx.device.createBindGroup({ label, layout: kernel.bindGroupLayout, entries }), uniform ? [uniform] : []);
+  }
+
+  /** Hands `buffer` to this kernel: destroyed with it. */
+  own(buffer: GPUBuffer): this {
+    this.owned.push(buffer);
+    return this;
+  }
+
+  /** Frees the buffers this instance owns (after the work using it has completed). */
+  destroy(): void {
+    this.owned.forEach((b) => b.destroy());
+    this.owned.length = 0;
   }
 
   get workgroupSize(): [number, number, number] {

@@ -46,7 +46,9 @@ function randomCandidates(random: () => number, n: number, image = 0, integer = 
     return {
       box: [q(x), q(y), q(x + w), q(y + w + Math.floor(random() * 6))] as RefCandidate['box'],
       reg: [random() * 0.4 - 0.2, random() * 0.4 - 0.2, random() * 0.4 - 0.2, random() * 0.4 - 0.2] as RefCandidate['reg'],
-      score: Math.fround(Math.round(random() * 20) / 20),
+      score: Math.fround(random()),
+      // Coarse values: exact ties occur and must be broken by key.
+      rank: Math.fround(Math.round(random() * 20) / 2 - 5),
       key: i * 7 + image,
     };
   });
@@ -111,7 +113,7 @@ describe('NMS kernel (segmented, greedy)', () => {
     expect(got[1]).toBe(expected.length);
     expect(got[2]).toBe(expected.length - outCapacity);
     expect(decodeCandidates(out!, 0, outCapacity).map((k) => k.key)).toEqual(expected.slice(0, outCapacity).map((k) => k.key));
-    expect(new Uint32Array(out!)[outCapacity * 12], 'slot past capacity untouched').toBe(POISON);
+    expect(new Uint32Array(out!)[(outCapacity * CANDIDATE_BYTES) / 4], 'slot past capacity untouched').toBe(POISON);
   });
 });
 
@@ -156,14 +158,15 @@ describe('PNet box generation kernel', () => {
     const prob = new Float32Array(2 * plane).map((_, i) => (i < plane ? 0 : random()));
     prob[plane + 5] = Math.fround(0.6); // exactly at the threshold: kept (>=)
     const reg = new Float32Array(4 * plane).map(() => random() - 0.5);
+    const logits = new Float32Array(2 * plane).map(() => 8 * random() - 4);
     const table = new Float32Array([...cellCorners(w, scale), ...cellCorners(h, scale)]);
     const counts = ctx.uploadBuffer('counts', Uint32Array.of(0, 0));
     const out = poisoned(ctx, 'cands', plane * CANDIDATE_BYTES);
     const k = await K.pnetCandidates(ctx, 'pnet cands', { outWidth: w, outHeight: h, threshold: 0.6, segmentOffset: 0, countIndex: 1, keyBase: pnetKey(level, 0), image: 4, xTable: 0, yTable: 2 * w }, {
-      prob: ctx.uploadBuffer('prob', prob), regression: ctx.uploadBuffer('reg', reg), boxTable: ctx.uploadBuffer('table', table), counts, candidates: out,
+      prob: ctx.uploadBuffer('prob', prob), logits: ctx.uploadBuffer('logits', logits), regression: ctx.uploadBuffer('reg', reg), boxTable: ctx.uploadBuffer('table', table), counts, candidates: out,
     });
     const [c, o] = await run(ctx, [[k, [Math.ceil(plane / 64), 1, 1]]], [{ buffer: counts, size: 8 }, { buffer: out, size: out.size }]);
-    const expected = pnetCandidatesReference(prob, reg, w, h, scale, level, 0.6);
+    const expected = pnetCandidatesReference(prob, logits, reg, w, h, scale, level, 0.6, 'f32');
     const n = new Uint32Array(c!)[1]!;
     expect(n).toBe(expected.length);
     const got = decodeCandidates(o!, 0, n).sort((a, b) => a.key - b.key);
@@ -171,6 +174,7 @@ describe('PNet box generation kernel', () => {
       const e = expected[i]!;
       expect([g.key, g.image, ...g.box]).toEqual([e.key, 4, ...e.box]);
       expect(g.score).toBe(e.score);
+      expect(g.rank).toBe(e.rank);
       expect(g.reg).toEqual(e.reg);
     });
     expect(got.some((g) => g.key === pnetKey(level, 5))).toBe(true);
@@ -184,7 +188,7 @@ describe('PNet box generation kernel', () => {
     prob.fill(0.1, plane);
     const counts = ctx.uploadBuffer('counts', Uint32Array.of(0));
     const k = await K.pnetCandidates(ctx, 'pnet none', { outWidth: 9, outHeight: 7, threshold: 0.6, segmentOffset: 0, countIndex: 0, keyBase: 0, image: 0, xTable: 0, yTable: 18 }, {
-      prob: ctx.uploadBuffer('p', prob), regression: ctx.uploadBuffer('r', new Float32Array(4 * plane)), boxTable: ctx.uploadBuffer('t', new Float32Array(32)), counts, candidates: poisoned(ctx, 'c', 64),
+      prob: ctx.uploadBuffer('p', prob), logits: ctx.uploadBuffer('l', new Float32Array(2 * plane)), regression: ctx.uploadBuffer('r', new Float32Array(4 * plane)), boxTable: ctx.uploadBuffer('t', new Float32Array(32)), counts, candidates: poisoned(ctx, 'c', 64),
     });
     const [c] = await run(ctx, [[k, [1, 1, 1]]], [{ buffer: counts, size: 4 }]);
     expect(new Uint32Array(c!)[0]).toBe(0);
@@ -221,7 +225,7 @@ describe('area resampling kernels', () => {
       [1, -10, -10, 40, 45], // larger than the image
       [0, 12, 12, 17, 17], // 6x6 upscaled to 24
     ];
-    const list = boxes.map(([image, ...box], i) => ({ box: box as [number, number, number, number], score: 1, key: i, image }));
+    const list = boxes.map(([image, ...box], i) => ({ box: box as [number, number, number, number], score: 1, rank: 0, key: i, image }));
     const size = 24;
     const capacity = 8;
     const output = poisoned(ctx, 'crops', capacity * 3 * size * size * 4);

@@ -1,12 +1,14 @@
-// The Candidate record of shaders/postprocess/candidate.wgsl as seen from TypeScript: 48 bytes,
-// box (4 f32), regression (4 f32), score f32, key u32, image u32, aux u32.
-export const CANDIDATE_BYTES = 48;
+// The Candidate record of shaders/postprocess/candidate.wgsl as seen from TypeScript: 64 bytes,
+// box (4 f32), regression (4 f32), score f32, rank f32, key u32, image u32, aux u32, 3 pad.
+export const CANDIDATE_BYTES = 64;
 const WORDS = CANDIDATE_BYTES / 4;
 
 export interface CandidateRecord {
   box: [number, number, number, number];
   reg: [number, number, number, number];
   score: number;
+  /** NMS order key: the logit margin (see candidate.wgsl). */
+  rank: number;
   key: number;
   image: number;
   aux: number;
@@ -21,14 +23,15 @@ export function decodeCandidates(bytes: ArrayBuffer, first: number, count: numbe
       box: [f[o]!, f[o + 1]!, f[o + 2]!, f[o + 3]!],
       reg: [f[o + 4]!, f[o + 5]!, f[o + 6]!, f[o + 7]!],
       score: f[o + 8]!,
-      key: u[o + 9]!,
-      image: u[o + 10]!,
-      aux: u[o + 11]!,
+      rank: f[o + 9]!,
+      key: u[o + 10]!,
+      image: u[o + 11]!,
+      aux: u[o + 12]!,
     };
   });
 }
 
-export function encodeCandidates(list: ReadonlyArray<Partial<CandidateRecord> & Pick<CandidateRecord, 'box' | 'score' | 'key'>>): ArrayBuffer {
+export function encodeCandidates(list: ReadonlyArray<Partial<CandidateRecord> & Pick<CandidateRecord, 'box' | 'score' | 'rank' | 'key'>>): ArrayBuffer {
   const bytes = new ArrayBuffer(Math.max(1, list.length) * CANDIDATE_BYTES);
   const f = new Float32Array(bytes);
   const u = new Uint32Array(bytes);
@@ -37,9 +40,10 @@ export function encodeCandidates(list: ReadonlyArray<Partial<CandidateRecord> & 
     f.set(c.box, o);
     f.set(c.reg ?? [0, 0, 0, 0], o + 4);
     f[o + 8] = c.score;
-    u[o + 9] = c.key;
-    u[o + 10] = c.image ?? 0;
-    u[o + 11] = c.aux ?? 0;
+    f[o + 9] = c.rank;
+    u[o + 10] = c.key;
+    u[o + 11] = c.image ?? 0;
+    u[o + 12] = c.aux ?? 0;
   });
   return bytes;
 }

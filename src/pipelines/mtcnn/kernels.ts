@@ -32,13 +32,13 @@ export function pnetCandidates(
   ctx: GpuContext,
   label: string,
   p: { outWidth: number; outHeight: number; threshold: number; segmentOffset: number; countIndex: number; keyBase: number; image: number; xTable: number; yTable: number },
-  b: { prob: GPUBuffer; regression: GPUBuffer; boxTable: GPUBuffer; counts: GPUBuffer; candidates: GPUBuffer },
+  b: { prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; boxTable: GPUBuffer; counts: GPUBuffer; candidates: GPUBuffer },
 ) {
   return BoundKernel.create(
     ctx,
     { label, files: [INDEXING, CANDIDATE, 'postprocess/pnet_candidates.wgsl'] },
     { out_width: p.outWidth, out_height: p.outHeight, threshold: p.threshold, segment_offset: p.segmentOffset, count_index: p.countIndex, key_base: p.keyBase, image_index: p.image, x_table: p.xTable, y_table: p.yTable },
-    { prob: b.prob, regression: b.regression, box_table: b.boxTable, counts: b.counts, candidates: b.candidates },
+    { prob: b.prob, logits: b.logits, regression: b.regression, box_table: b.boxTable, counts: b.counts, candidates: b.candidates },
   );
 }
 
@@ -55,6 +55,7 @@ export async function nms(
     { threshold: p.threshold, segments: p.segments.length },
     { input_list: b.input, output_list: b.output, counts: b.counts, segments: table, order: b.order, suppressed: b.suppressed },
   );
+  kernel.own(table);
   return { kernel, grid: [p.segments.length, 1, 1] as [number, number, number] };
 }
 
@@ -86,14 +87,14 @@ export function scoreFilter(
   ctx: GpuContext,
   label: string,
   p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean },
-  b: { packed: GPUBuffer; prob: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer },
+  b: { packed: GPUBuffer; prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer },
 ) {
   return BoundKernel.create(
     ctx,
     { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks } },
     { first: p.first, capacity: p.capacity, total_count: p.totalCount, threshold: p.threshold, out_stride: p.outStride, out_count_base: p.outCountBase, overflow: p.overflow },
     {
-      packed: b.packed, prob: b.prob, regression: b.regression, counts: b.counts, output_list: b.output,
+      packed: b.packed, prob: b.prob, logits: b.logits, regression: b.regression, counts: b.counts, output_list: b.output,
       ...(p.landmarks ? { points: b.points!, landmarks: b.landmarks! } : {}),
     },
   );

@@ -13,6 +13,8 @@ export interface RefCandidate {
   box: [number, number, number, number];
   reg: [number, number, number, number];
   score: number;
+  /** NMS order: the logit margin, face minus background (see shaders/postprocess/candidate.wgsl). */
+  rank: number;
   key: number;
   landmarks?: number[];
 }
@@ -75,9 +77,9 @@ export function overlapExceeds(a: readonly number[], b: readonly number[], thres
   return inter > r(threshold * denominator);
 }
 
-/** Greedy NMS (facenet's nms): returns the kept candidates, highest score first (ties: lower key). */
+/** Greedy NMS (facenet's nms): returns the kept candidates, highest score first (by logit margin; ties: lower key). */
 export function nmsReference(list: readonly RefCandidate[], threshold: number, mode: 'union' | 'min', precision: Precision): RefCandidate[] {
-  const sorted = [...list].sort((a, b) => b.score - a.score || a.key - b.key);
+  const sorted = [...list].sort((a, b) => b.rank - a.rank || a.key - b.key);
   const suppressed = new Array<boolean>(sorted.length).fill(false);
   const kept: RefCandidate[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -125,7 +127,8 @@ export function cropReference(image: RgbImage, box: readonly number[], size: num
 }
 
 /** PNet outputs of one pyramid level -> candidates (facenet generateBoundingBox). */
-export function pnetCandidatesReference(prob: ArrayLike<number>, reg: ArrayLike<number>, outW: number, outH: number, scale: number, level: number, threshold: number): RefCandidate[] {
+export function pnetCandidatesReference(prob: ArrayLike<number>, logits: ArrayLike<number>, reg: ArrayLike<number>, outW: number, outH: number, scale: number, level: number, threshold: number, precision: Precision): RefCandidate[] {
+  const r = rounding(precision);
   const xs = cellCorners(outW, scale);
   const ys = cellCorners(outH, scale);
   const plane = outW * outH;
@@ -139,6 +142,7 @@ export function pnetCandidatesReference(prob: ArrayLike<number>, reg: ArrayLike<
         box: [xs[2 * cx]!, ys[2 * cy]!, xs[2 * cx + 1]!, ys[2 * cy + 1]!],
         reg: [reg[cell]!, reg[plane + cell]!, reg[2 * plane + cell]!, reg[3 * plane + cell]!],
         score,
+        rank: r(logits[plane + cell]! - logits[cell]!),
         key: pnetKey(level, cell),
       });
     }
@@ -146,28 +150,35 @@ export function pnetCandidatesReference(prob: ArrayLike<number>, reg: ArrayLike<
   return out;
 }
 
+/** The network's outputs (TFLite order), then the logits feeding its softmax. */
 function runNet(graph: Graph, shape: number[], data: Float64Array, precision: Precision): Array<ArrayLike<number>> {
   const values = runReference(graph, { [graph.inputs[0]!.name]: { shape, data } }, precision);
-  return graph.outputs.map((o) => values.get(o)!.data);
+  const softmax = graph.nodes.find((n) => n.op === 'Softmax');
+  if (!softmax) throw new Error(`graph '${graph.name}' has no Softmax: not an MTCNN network`);
+  return [...graph.outputs.map((o) => values.get(o)!.data), values.get(softmax.inputs[0]!)!.data];
 }
 
 /** Runs a stage network on crops of every candidate: [score, regression, points?] per candidate. */
-function scoreCrops(graph: Graph, image: RgbImage, list: RefCandidate[], size: number, precision: Precision): Array<{ score: number; reg: number[]; points?: number[] }> {
+function scoreCrops(graph: Graph, image: RgbImage, list: RefCandidate[], size: number, precision: Precision): Array<{ score: number; rank: number; reg: number[]; points?: number[] }> {
+  const r = rounding(precision);
   if (list.length === 0) return [];
   const sample = 3 * size * size;
   const batch = new Float64Array(list.length * sample);
   list.forEach((c, i) => batch.set(cropReference(image, c.box, size, precision), i * sample));
   const outs = runNet(graph, [list.length, 3, size, size], batch, precision);
   // Output order as in the TFLite graphs: RNet (prob, reg); ONet (prob, reg, points).
-  const [prob, reg, points] = outs as [ArrayLike<number>, ArrayLike<number>, ArrayLike<number> | undefined];
+  const [prob, reg] = outs as [ArrayLike<number>, ArrayLike<number>];
+  const points = outs.length === 4 ? outs[2]! : undefined;
+  const logits = outs[outs.length - 1]!;
   return list.map((_, i) => ({
     score: prob[2 * i + 1]!,
+    rank: r(logits[2 * i + 1]! - logits[2 * i]!),
     reg: [0, 1, 2, 3].map((k) => reg[4 * i + k]!),
     points: points ? Array.from({ length: 10 }, (_, k) => points[10 * i + k]!) : undefined,
   }));
 }
 
-const asStage = (list: RefCandidate[]): StageCandidate[] => list.map((c) => ({ box: [...c.box], score: c.score, key: c.key }));
+const asStage = (list: RefCandidate[]): StageCandidate[] => list.map((c) => ({ box: [...c.box], score: c.score, rank: c.rank, key: c.key }));
 
 export interface ReferenceDetections extends ImageDetections {
   candidates: NonNullable<ImageDetections['candidates']>;
@@ -179,17 +190,17 @@ export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, optio
   let all: RefCandidate[] = [];
   for (const level of pyramid(image.width, image.height, options.minFaceSize, options.factor)) {
     const input = resampleArea(image, 0, 0, image.width, image.height, level.width, level.height, precision);
-    const [prob, reg] = runNet(graphs.pnet, [1, 3, level.height, level.width], input, precision);
+    const [prob, reg, logits] = runNet(graphs.pnet, [1, 3, level.height, level.width], input, precision);
     const outH = Math.ceil((level.height - 2) / 2) - 4;
     const outW = Math.ceil((level.width - 2) / 2) - 4;
-    const found = pnetCandidatesReference(prob!, reg!, outW, outH, level.scale, level.index, t1);
+    const found = pnetCandidatesReference(prob!, logits!, reg!, outW, outH, level.scale, level.index, t1, precision);
     all.push(...nmsReference(found, options.nms.pnetScale, 'union', precision));
   }
   all = nmsReference(all, options.nms.pnetAll, 'union', precision).map((c) => refineReference(c, { regression: 'pnet', square: true, fix: true }, precision));
   const pnet = all;
 
   const rnetScores = scoreCrops(graphs.rnet, image, pnet, 24, precision);
-  let rnet = pnet.flatMap((c, i) => (rnetScores[i]!.score > t2 ? [{ ...c, score: rnetScores[i]!.score, reg: rnetScores[i]!.reg as RefCandidate['reg'] }] : []));
+  let rnet = pnet.flatMap((c, i) => (rnetScores[i]!.score > t2 ? [{ ...c, score: rnetScores[i]!.score, rank: rnetScores[i]!.rank, reg: rnetScores[i]!.reg as RefCandidate['reg'] }] : []));
   rnet = nmsReference(rnet, options.nms.rnet, 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
 
   const onetScores = scoreCrops(graphs.onet, image, rnet, 48, precision);
@@ -199,7 +210,7 @@ export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, optio
     const w = r(r(c.box[2] - c.box[0]) + 1);
     const h = r(r(c.box[3] - c.box[1]) + 1);
     const landmarks = Array.from({ length: 10 }, (_, k) => (k < 5 ? r(r(r(w * s.points![k]!) + c.box[0]) - 1) : r(r(r(h * s.points![k]!) + c.box[1]) - 1)));
-    const regressed = refineReference({ ...c, score: s.score, reg: s.reg as RefCandidate['reg'] }, { regression: 'bbreg' }, precision);
+    const regressed = refineReference({ ...c, score: s.score, rank: s.rank, reg: s.reg as RefCandidate['reg'] }, { regression: 'bbreg' }, precision);
     return [{ ...regressed, landmarks }];
   });
   const final = nmsReference(onet, options.nms.onet, 'min', precision);

@@ -24,6 +24,8 @@ export interface StageCandidate {
   /** [x1, y1, x2, y2] in facenet's 1-based inclusive pixel coordinates. */
   box: [number, number, number, number];
   score: number;
+  /** Logit margin (face - background): the NMS order key. */
+  rank: number;
   key: number;
 }
 
