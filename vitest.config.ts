@@ -19,6 +19,8 @@ export default defineConfig({
   test: {
     // Dawn allows one GPU instance per process; every test file gets its own process.
     pool: 'forks',
+    // CPU references are single-threaded JavaScript: two workers use both cores.
+    maxWorkers: 2,
     isolate: true,
     testTimeout: 300_000,
     hookTimeout: 300_000,

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { NoAdapterError } from '../gpu/errors.js';
 import { registerDemo } from './demo.js';
+import { registerDetect } from './detect.js';
 import { ExitCode } from './exit-codes.js';
 import { registerInfo } from './info.js';
 
@@ -19,6 +20,7 @@ Environment: WEBGPU_DETECT_ADAPTER=auto|lavapipe|swiftshader|/path/icd.json choo
   .exitOverride()
   .showHelpAfterError();
 registerInfo(program);
+registerDetect(program);
 registerDemo(program);
 
 try {

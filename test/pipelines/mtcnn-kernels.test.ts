@@ -6,7 +6,7 @@ import type { BoundKernel } from '../../src/gpu/kernel.js';
 import { CANDIDATE_BYTES, decodeCandidates, encodeCandidates, type CandidateRecord } from '../../src/pipelines/mtcnn/candidates.js';
 import * as K from '../../src/pipelines/mtcnn/kernels.js';
 import { cellCorners, pnetKey } from '../../src/pipelines/mtcnn/pyramid.js';
-import { cropReference, nmsReference, pnetCandidatesReference, refineReference, resampleArea, type RefCandidate } from '../../src/pipelines/mtcnn/reference.js';
+import { cropReference, filterStageReference, nmsReference, pnetCandidatesReference, refineReference, resampleArea, type NetScore, type RefCandidate } from '../../src/pipelines/mtcnn/reference.js';
 import type { RgbImage } from '../../src/pipelines/mtcnn/types.js';
 import { packImages } from '../../src/pipelines/mtcnn/upload.js';
 import { freshSeed, gpu, relativeError, rng } from '../helpers/gpu.js';
@@ -247,4 +247,57 @@ describe('area resampling kernels', () => {
     // Samples past the count were not written.
     expect(new Uint32Array(o!)[4 * sample]).toBe(POISON);
   });
+});
+
+describe('score filter kernel (RNet/ONet threshold)', () => {
+  for (const landmarks of [false, true]) {
+    it(`${landmarks ? 'ONet (landmarks, regression)' : 'RNet'}: one chunk in the middle of the packed list, two images`, async () => {
+      const ctx = await gpu();
+      const seed = freshSeed();
+      const random = rng(seed);
+      const total = 45;
+      const [first, capacity] = [16, 16];
+      const packed = randomCandidates(random, total).map((c, i) => ({ ...c, image: i % 2 }));
+      const scores: NetScore[] = packed.map(() => {
+        const l0 = 6 * random() - 3;
+        const l1 = 6 * random() - 3;
+        const p1 = Math.fround(1 / (1 + Math.exp(l0 - l1)));
+        return { score: p1, rank: Math.fround(Math.fround(l1) - Math.fround(l0)), reg: [0, 1, 2, 3].map(() => Math.fround(random() * 0.4 - 0.2)), points: landmarks ? Array.from({ length: 10 }, () => Math.fround(random())) : undefined, logits: [Math.fround(l0), Math.fround(l1)] };
+      });
+      scores[first + 3]!.score = Math.fround(0.7); // exactly at the threshold: dropped (>)
+      const chunk = scores.slice(first, first + capacity);
+      const prob = new Float32Array(capacity * 2).map((_, i) => (i % 2 ? chunk[i >> 1]!.score : 1 - chunk[i >> 1]!.score));
+      const logits = new Float32Array(capacity * 2).map((_, i) => (chunk[i >> 1] as unknown as { logits: number[] }).logits[i % 2]!);
+      const reg = new Float32Array(capacity * 4).map((_, i) => chunk[i >> 2]!.reg[i % 4]!);
+      const points = new Float32Array(capacity * 10).map((_, i) => chunk[Math.floor(i / 10)]!.points?.[i % 10] ?? 0);
+      const stride = 20;
+      // counts: [0] total, [1..3) per-image out, [3] overflow
+      const counts = ctx.uploadBuffer('counts', Uint32Array.of(total, 0, 0, 0));
+      const output = poisoned(ctx, 'passed', 2 * stride * CANDIDATE_BYTES);
+      const lm = poisoned(ctx, 'landmarks', total * 10 * 4);
+      const k = await K.scoreFilter(ctx, 'filter test', { first, capacity, totalCount: 0, threshold: 0.7, outStride: stride, outCountBase: 1, overflow: 3, landmarks }, {
+        packed: ctx.uploadBuffer('packed', new Uint32Array(encodeCandidates(packed))), prob: ctx.uploadBuffer('prob', prob), logits: ctx.uploadBuffer('logits', logits), regression: ctx.uploadBuffer('reg', reg), counts, output,
+        ...(landmarks ? { points: ctx.uploadBuffer('points', points), landmarks: lm } : {}),
+      });
+      const [c, out, lms] = await run(ctx, [[k, [1, 1, 1]]], [{ buffer: counts, size: 16 }, { buffer: output, size: output.size }, { buffer: lm, size: lm.size }]);
+      const got = new Uint32Array(c!);
+      const expected = filterStageReference(packed.slice(first, first + capacity), chunk, 0.7, 'f32');
+      expect(expected.some((e) => e.key === packed[first + 3]!.key)).toBe(false);
+      for (const image of [0, 1]) {
+        const want = expected.filter((e) => (e as RefCandidate & { image: number }).image === image).sort((a, b) => a.key - b.key);
+        expect(got[1 + image], `image ${image} count (seed ${seed})`).toBe(want.length);
+        const have = decodeCandidates(out!, image * stride, got[1 + image]!).sort((a, b) => a.key - b.key);
+        have.forEach((h, i) => {
+          const w = want[i]!;
+          expect([h.key, h.score, h.rank]).toEqual([w.key, w.score, w.rank]);
+          h.box.forEach((v, j) => expect(Math.abs(v - w.box[j]!)).toBeLessThanOrEqual(1e-4));
+          if (landmarks) {
+            const row = new Float32Array(lms!, h.aux * 40, 10);
+            row.forEach((v, j) => expect(Math.abs(v - w.landmarks![j]!)).toBeLessThanOrEqual(1e-4));
+          }
+        });
+      }
+      console.log(`score filter${landmarks ? ' + landmarks' : ''}: ${got[1]! + got[2]!} of ${capacity} passed (seed ${seed})`);
+    });
+  }
 });

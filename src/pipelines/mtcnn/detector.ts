@@ -122,6 +122,7 @@ export class MtcnnDetector {
         throw new RangeError(`image ${i}: ${im.width}x${im.height} with ${im.data.length} bytes is not an RGB image`);
       }
     });
+    if (images.length === 0) return { images: [], stats: { images: 0, submits: 0, readbacks: 0, retries: 0, dispatches: 0, gpuBytes: 0 } };
     const before = { ...this.ctx.stats };
     let caps: Capacities = { pnet: this.config.pnetCapacity, rnet: this.config.rnetCapacity, onet: this.config.onetCapacity };
     for (let retries = 0; ; retries++) {

@@ -159,7 +159,7 @@ function runNet(graph: Graph, shape: number[], data: Float64Array, precision: Pr
 }
 
 /** Runs a stage network on crops of every candidate: [score, regression, points?] per candidate. */
-function scoreCrops(graph: Graph, image: RgbImage, list: RefCandidate[], size: number, precision: Precision): Array<{ score: number; rank: number; reg: number[]; points?: number[] }> {
+function scoreCrops(graph: Graph, image: RgbImage, list: RefCandidate[], size: number, precision: Precision): NetScore[] {
   const r = rounding(precision);
   if (list.length === 0) return [];
   const sample = 3 * size * size;
@@ -178,6 +178,31 @@ function scoreCrops(graph: Graph, image: RgbImage, list: RefCandidate[], size: n
   }));
 }
 
+export interface NetScore {
+  score: number;
+  rank: number;
+  reg: number[];
+  points?: number[];
+}
+
+/**
+ * RNet/ONet thresholding (score > threshold) in input order. With points (ONet): landmarks placed in
+ * the crop box, then the box regressed (facenet's bbreg), as facenet does before the final NMS.
+ */
+export function filterStageReference(list: readonly RefCandidate[], scores: readonly NetScore[], threshold: number, precision: Precision): RefCandidate[] {
+  const r = rounding(precision);
+  return list.flatMap((c, i) => {
+    const s = scores[i]!;
+    if (!(s.score > threshold)) return [];
+    const passed: RefCandidate = { ...c, score: s.score, rank: s.rank, reg: s.reg as RefCandidate['reg'] };
+    if (!s.points) return [passed];
+    const w = r(r(c.box[2] - c.box[0]) + 1);
+    const h = r(r(c.box[3] - c.box[1]) + 1);
+    const landmarks = Array.from({ length: 10 }, (_, k) => (k < 5 ? r(r(r(w * s.points![k]!) + c.box[0]) - 1) : r(r(r(h * s.points![k]!) + c.box[1]) - 1)));
+    return [{ ...refineReference(passed, { regression: 'bbreg' }, precision), landmarks }];
+  });
+}
+
 const asStage = (list: RefCandidate[]): StageCandidate[] => list.map((c) => ({ box: [...c.box], score: c.score, rank: c.rank, key: c.key }));
 
 export interface ReferenceDetections extends ImageDetections {
@@ -185,7 +210,6 @@ export interface ReferenceDetections extends ImageDetections {
 }
 
 export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOptions, precision: Precision = 'f32'): ReferenceDetections {
-  const r = rounding(precision);
   const [t1, t2, t3] = options.thresholds;
   let all: RefCandidate[] = [];
   for (const level of pyramid(image.width, image.height, options.minFaceSize, options.factor)) {
@@ -199,20 +223,9 @@ export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, optio
   all = nmsReference(all, options.nms.pnetAll, 'union', precision).map((c) => refineReference(c, { regression: 'pnet', square: true, fix: true }, precision));
   const pnet = all;
 
-  const rnetScores = scoreCrops(graphs.rnet, image, pnet, 24, precision);
-  let rnet = pnet.flatMap((c, i) => (rnetScores[i]!.score > t2 ? [{ ...c, score: rnetScores[i]!.score, rank: rnetScores[i]!.rank, reg: rnetScores[i]!.reg as RefCandidate['reg'] }] : []));
-  rnet = nmsReference(rnet, options.nms.rnet, 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
-
-  const onetScores = scoreCrops(graphs.onet, image, rnet, 48, precision);
-  const onet = rnet.flatMap((c, i) => {
-    const s = onetScores[i]!;
-    if (!(s.score > t3)) return [];
-    const w = r(r(c.box[2] - c.box[0]) + 1);
-    const h = r(r(c.box[3] - c.box[1]) + 1);
-    const landmarks = Array.from({ length: 10 }, (_, k) => (k < 5 ? r(r(r(w * s.points![k]!) + c.box[0]) - 1) : r(r(r(h * s.points![k]!) + c.box[1]) - 1)));
-    const regressed = refineReference({ ...c, score: s.score, rank: s.rank, reg: s.reg as RefCandidate['reg'] }, { regression: 'bbreg' }, precision);
-    return [{ ...regressed, landmarks }];
-  });
+  const rnetPassed = filterStageReference(pnet, scoreCrops(graphs.rnet, image, pnet, 24, precision), t2, precision);
+  const rnet = nmsReference(rnetPassed, options.nms.rnet, 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
+  const onet = filterStageReference(rnet, scoreCrops(graphs.onet, image, rnet, 48, precision), t3, precision);
   const final = nmsReference(onet, options.nms.onet, 'min', precision);
   return {
     width: image.width,
