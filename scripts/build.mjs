@@ -21,7 +21,7 @@ const browserStub = {
 };
 
 await Promise.all([
-  esbuild.build({ ...common, platform: 'node', target: 'node20', packages: 'external', entryPoints: { index: 'src/index.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' }),
+  esbuild.build({ ...common, platform: 'node', target: 'node20', packages: 'external', entryPoints: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' }),
   esbuild.build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: { 'webgpu-detect': 'src/index.ts' }, outdir: 'dist/browser', plugins: [browserStub] }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -11,3 +11,13 @@ export { pnetLikeGraph, sampleInput, seededRandom } from './graph/sample-graphs.
 export { GraphError, type Graph, type GraphInput, type GraphNode, type Weight } from './graph/types.js';
 export { opRegistry, supportedOps } from './ops/registry.js';
 export { ShapeError, type OpDescriptor, type Tensor } from './ops/types.js';
+export { BufferArena } from './graph/arena.js';
+export { BatchLauncher } from './graph/batch-launcher.js';
+export { deserializeGraph, serializeGraph, ModelFileError, type GraphFile } from './graph/serialize.js';
+export { readTflite, TfliteFormatError, type TfliteModel } from './import/tflite/reader.js';
+export { tfliteToGraph, TfliteImportError } from './import/tflite/to-graph.js';
+export { decodeImageInBrowser, fetchGraph } from './io/browser-image.js';
+export { MtcnnDetector, DEFAULT_DETECTOR_CONFIG, type BatchResult, type BatchStats, type DetectOptions, type DetectorConfig } from './pipelines/mtcnn/detector.js';
+export { DEFAULT_MTCNN_OPTIONS, resolveMtcnnOptions, type MtcnnOptions, type MtcnnOptionsInput } from './pipelines/mtcnn/options.js';
+export { detectFacesReference, type MtcnnGraphs } from './pipelines/mtcnn/reference.js';
+export type { Face, ImageDetections, RgbImage, StageCounts } from './pipelines/mtcnn/types.js';

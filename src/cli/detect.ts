@@ -13,7 +13,7 @@ import { writeFaceOverlay } from '../io/overlay.js';
 import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
 import { DEFAULT_MTCNN_OPTIONS, resolveMtcnnOptions, type MtcnnOptionsInput } from '../pipelines/mtcnn/options.js';
 import type { ImageDetections, RgbImage } from '../pipelines/mtcnn/types.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, UsageError } from './exit-codes.js';
 
 interface DetectCliOptions {
   model: string;
@@ -85,7 +85,7 @@ export function registerDetect(program: Command): void {
     .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
     .option('--quiet', 'no summary on standard error')
     .action(async (inputs: string[], o: DetectCliOptions) => {
-      if (!MODELS.includes(o.model)) throw new InvalidArgumentError(`unknown model '${o.model}' (known: ${MODELS.join(', ')})`);
+      if (!MODELS.includes(o.model)) throw new UsageError(`unknown model '${o.model}' (known: ${MODELS.join(', ')})`);
       const mtcnn: MtcnnOptionsInput = {
         minFaceSize: o.minFace,
         factor: o.factor,
@@ -95,7 +95,7 @@ export function registerDetect(program: Command): void {
       try {
         resolveMtcnnOptions(mtcnn); // bad values fail before any work
       } catch (err) {
-        throw new InvalidArgumentError((err as Error).message);
+        throw new UsageError((err as Error).message);
       }
       const started = performance.now();
       const { files, missing } = await resolveInputs(inputs);
@@ -155,7 +155,7 @@ export function registerDetect(program: Command): void {
       const seconds = (performance.now() - started) / 1000;
       if (!o.quiet) {
         process.stderr.write(
-          `webgpu-detect: ${files.length} images (${failed} failed), ${faces} faces in ${seconds.toFixed(1)} s ` +
+          `webgpu-detect: ${files.length + missing.length} images (${failed} failed), ${faces} faces in ${seconds.toFixed(1)} s ` +
             `(${(files.length / seconds).toFixed(2)} images/s, batch ${o.batch}) on ${ctx.adapter.name}; ` +
             `${ctx.stats.submits} submits, ${ctx.stats.readbacks} GPU readbacks${o.out ? `; lines appended to ${o.out}` : ''}\n`,
         );

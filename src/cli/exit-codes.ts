@@ -10,3 +10,11 @@ export const ExitCode = {
   /** The run finished but some inputs failed (each has an error line in the output). */
   SOME_INPUTS_FAILED: 4,
 } as const;
+
+/** A bad command-line value found by a verb's own checks (exit code USAGE, message printed). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { NoAdapterError } from '../gpu/errors.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, UsageError } from './exit-codes.js';
 import { registerInfo } from './info.js';
 
 const program = new Command();
@@ -26,7 +26,10 @@ registerDemo(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) {
+  if (err instanceof UsageError) {
+    console.error(`webgpu-detect: error: ${err.message}`);
+    process.exitCode = ExitCode.USAGE;
+  } else if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   } else if (err instanceof NoAdapterError) {
     console.error(`webgpu-detect: ${err.message}`);

@@ -1,4 +1,5 @@
 // Node-only image decoding with sharp: any format sharp reads -> 8-bit RGB, EXIF orientation applied.
+import { existsSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import type { RgbImage } from '../pipelines/mtcnn/types.js';
 
@@ -12,11 +13,14 @@ export class ImageDecodeError extends Error {
 export async function decodeImage(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(input, { failOn: 'error' }).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    if (info.width < 1 || info.height < 1) throw new Error('image has no pixels');
+    if (info.channels !== 3) throw new ImageDecodeError(name, `decoded to ${info.channels} channels, expected 3`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (err) {
+    if (err instanceof ImageDecodeError) throw err;
     const message = (err as Error).message;
-    throw new ImageDecodeError(name, message.startsWith('Input file is missing') ? 'file not found' : `cannot decode image: ${message}`);
+    if (message.startsWith('Input file is missing')) throw new ImageDecodeError(name, 'file not found');
+    if (typeof input === 'string' && existsSync(input) && statSync(input).size === 0) throw new ImageDecodeError(name, 'file is empty');
+    // libvips says 'Unknown error' for JPEG data that ends early.
+    throw new ImageDecodeError(name, `cannot decode image: ${message === 'Unknown error' ? 'corrupt or truncated image data' : message}`);
   }
 }

@@ -1,0 +1,7 @@
+// Node-only helpers (import from 'webgpu-detect/node'): image decoding with sharp, this package's
+// model files, input resolution, overlays.
+export { decodeImage, ImageDecodeError } from './io/node-image.js';
+export { loadGraphFile, loadPackagedGraph } from './io/node-models.js';
+export { resolveInputs, IMAGE_EXTENSIONS } from './io/inputs.js';
+export { writeFaceOverlay } from './io/overlay.js';
+export { clmtrackrSamples } from './io/samples.js';

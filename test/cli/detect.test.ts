@@ -1,0 +1,79 @@
+// The `webgpu-detect` command as a user runs it (the built CLI in a child process).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { clmtrackrSamples } from '../../src/io/samples.js';
+
+const run = promisify(execFile);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/webgpu-detect.js', ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('webgpu-detect CLI', () => {
+  it('--help on every verb', async () => {
+    for (const verb of [[], ['detect'], ['info'], ['demo']]) {
+      const { code, stdout } = await cli([...verb, '--help']);
+      expect(code, verb.join(' ')).toBe(0);
+      expect(stdout).toMatch(/Usage: webgpu-detect/);
+    }
+    const { stdout } = await cli(['detect', '--help']);
+    for (const flag of ['--batch', '--out', '--overlays', '--min-face', '--thresholds', '--stages', '--model']) expect(stdout).toContain(flag);
+  });
+
+  it('detects faces, writes error lines for bad inputs, appends to --out, draws overlays, exits 4', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wd-cli-'));
+    const corrupt = join(dir, 'corrupt.jpg');
+    writeFileSync(corrupt, 'not an image');
+    const truncated = join(dir, 'truncated.jpg');
+    const good = ['queen20_crop.jpg', 'walter2_crop.jpg'].map((n) => clmtrackrSamples().find((f) => basename(f) === n)!);
+    writeFileSync(truncated, readFileSync(good[0]!).subarray(0, 2000));
+    const out = join(dir, 'faces.jsonl');
+    const overlays = join(dir, 'overlays');
+    const args = ['detect', good[0]!, corrupt, join(dir, 'missing.png'), truncated, good[1]!, '--out', out, '--overlays', overlays, '--batch', '2', '--stages'];
+    const first = await cli(args);
+    expect(first.code, first.stderr).toBe(4);
+    expect(first.stderr).toMatch(/5 images \(3 failed\), 2 faces/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => basename(l.file as string)).sort()).toEqual(['corrupt.jpg', 'missing.png', 'queen20_crop.jpg', 'truncated.jpg', 'walter2_crop.jpg']);
+    const byName = Object.fromEntries(lines.map((l) => [basename(l.file as string), l]));
+    expect(byName['corrupt.jpg']!.error).toMatch(/cannot decode image/);
+    expect(byName['missing.png']!.error).toMatch(/file not found/);
+    expect(byName['truncated.jpg']!.error).toMatch(/cannot decode image/);
+    for (const name of ['queen20_crop.jpg', 'walter2_crop.jpg']) {
+      const line = byName[name]! as { width: number; height: number; faces: Array<{ box: number[]; score: number; landmarks: number[][] }>; stages: Record<string, number>; candidates: Record<string, unknown[]> };
+      expect(line.faces.length).toBe(1);
+      expect(line.faces[0]!.box.length).toBe(4);
+      expect(line.faces[0]!.landmarks.length).toBe(5);
+      expect(line.faces[0]!.score).toBeGreaterThan(0.9);
+      expect(Object.keys(line.stages)).toEqual(['pnet', 'rnet', 'onet', 'final']);
+      expect(line.candidates.pnet!.length).toBe(line.stages.pnet);
+      const png = join(overlays, name.replace('.jpg', '.png'));
+      expect(existsSync(png)).toBe(true);
+      const meta = await sharp(png).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['png', line.width, line.height]);
+    }
+    // Appends: a second run adds lines, keeping the first ones.
+    await cli(['detect', good[0]!, '--out', out]);
+    expect(readFileSync(out, 'utf8').trim().split('\n').length).toBe(6);
+  });
+
+  it('bad option values exit 2 with a message', async () => {
+    const bad = await cli(['detect', 'x.jpg', '--thresholds', '0.6,0.7']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected 3 comma-separated numbers/);
+    const range = await cli(['detect', 'x.jpg', '--min-face', '5']);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/minFaceSize/);
+  });
+});
