@@ -3,7 +3,9 @@
 // (Pointwise 1x1 convolutions run as a batched Gemm instead, see src/ops/conv2d.ts.)
 //
 // Launch: workgroup_id.y picks a block of OC_BLOCK (1, 2, 4 or 8) output channels, workgroup_id.z
-// the image, and the invocations along x cover the output pixels, 4 adjacent columns each. Every
+// the image, and the invocations along x cover the output pixels, 4 adjacent columns each
+// (BATCH_IN_X, for small outputs such as RNet's 3x3: x covers images x pixel blocks, so a workgroup
+// is not mostly idle lanes; z is then 1). Every
 // weight index is thus the same for all invocations of a workgroup, and each gathered input value
 // is reused OC_BLOCK times. Accumulators are separate variables (SwiftShader keeps loop-indexed
 // private arrays in memory). No workgroup memory: on CPU adapters it only adds copies.
@@ -26,6 +28,7 @@ struct Params {
   out_channels_per_group: u32,
   ox_blocks: u32,
   pixel_blocks: u32,  // out_height * ox_blocks
+  batch: u32,
   alpha: f32,
   beta: f32,
 }
@@ -78,8 +81,17 @@ fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  // Uniform across the workgroup: image, channel block, group, weight rows.
+  // Uniform across the workgroup: channel block, group, weight rows (and the image, unless BATCH_IN_X).
+#if ${BATCH_IN_X}
+  let flat = wg.x * ${WORKGROUP_SIZE}u + lane;
+  let n = min(flat / params.pixel_blocks, params.batch - 1u);
+  let block = flat % params.pixel_blocks;
+  let valid = flat < params.batch * params.pixel_blocks;
+#else
   let n = wg.z;
+  let block = wg.x * ${WORKGROUP_SIZE}u + lane;
+  let valid = block < params.pixel_blocks;
+#endif
   let oc0 = wg.y * ${OC_BLOCK}u;
   let ic0 = (oc0 / params.out_channels_per_group) * params.in_channels_per_group;
   let w0 = weight_row(oc0 + 0u);
@@ -98,7 +110,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
 
   // Per invocation: 4 adjacent output columns of one output row.
-  let block = wg.x * ${WORKGROUP_SIZE}u + lane;
   let oy = min(block / params.ox_blocks, params.out_height - 1u);
   let ox0 = (block % params.ox_blocks) * 4u;
   let ix_origin = i32(ox0 * params.stride_x) - i32(params.pad_left);
@@ -177,7 +188,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
     }
   }
-  if (block >= params.pixel_blocks) {
+  if (!valid) {
     return;
   }
   store_channel(acc0, n, oc0 + 0u, oy, ox0);

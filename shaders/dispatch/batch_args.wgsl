@@ -13,6 +13,7 @@ struct Params {
 const LAUNCH_WHOLE = 0u;
 const LAUNCH_FLAT = 1u;
 const LAUNCH_AXIS = 2u;
+const LAUNCH_CEIL = 3u;
 
 @group(0) @binding(0) var<storage, read> counts: array<u32>;
 @group(0) @binding(1) var<storage, read> table: array<vec4<u32>>;
@@ -44,6 +45,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     } else if (head.x == LAUNCH_AXIS) {
       grid = full;
       grid[head.y] = n * head.z;
+    } else if (head.x == LAUNCH_CEIL) {
+      grid = full;
+      grid[head.y] = (n * head.z + head.w - 1u) / head.w;
     } else {
       grid = full;
     }

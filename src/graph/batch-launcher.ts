@@ -46,6 +46,11 @@ export class BatchLauncher {
     this.plan.encode(pass, { buffer: this.args, offset: chunk * this.entries * 12 });
   }
 
+  /** The graph's dispatches for chunk k as separate steps (per-dispatch timing). */
+  chunkSteps(chunk: number) {
+    return this.plan.steps({ buffer: this.args, offset: chunk * this.entries * 12 });
+  }
+
   /** Byte offset in `args` of extra entry j for chunk k. */
   extraArgs(chunk: number, j: number): number {
     return (chunk * this.entries + this.graphEntries + j) * 12;

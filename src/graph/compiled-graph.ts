@@ -253,6 +253,21 @@ export class CompiledGraph {
     });
   }
 
+  /** Every dispatch as a separately encodable step (for per-dispatch timing). */
+  steps(indirect?: { buffer: GPUBuffer; offset: number }): Array<{ label: string; encode: (pass: GPUComputePassEncoder) => void }> {
+    this.bind();
+    if (indirect && !this.launchTable) throw new GraphError(`graph '${this.graph.name}' was not compiled with dynamicBatch`);
+    return this.dispatches.map((d, i) => ({
+      label: d.label,
+      encode: (pass: GPUComputePassEncoder) => {
+        pass.setPipeline(d.kernel.pipeline);
+        pass.setBindGroup(0, d.bindGroup!);
+        if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset + 12 * i);
+        else pass.dispatchWorkgroups(...d.workgroups);
+      },
+    }));
+  }
+
   /** The launch table in the layout the batch-args kernel reads (dynamic-batch graphs). */
   packedLaunchTable(): Uint32Array {
     if (!this.launchTable) throw new GraphError(`graph '${this.graph.name}' was not compiled with dynamicBatch`);

@@ -8,6 +8,8 @@
 // proportional to the batch runs exactly n samples ('flat'); one whose grid has an axis equal to the
 // batch times a constant runs exactly n along it ('axis'); anything else runs whole or not at all
 // ('whole': the full capacity grid when n > 0, which only computes extra rows nobody reads).
+// A kernel may also declare that an axis spans ceil(n * units / units-per-workgroup) workgroups
+// ('ceil', KernelCall.batchLaunch); the declaration is used only if the probes confirm it.
 // Batch-major layout is required: every produced tensor's dim 0 must be the batch.
 import { foldDispatch } from './compiled-graph-util.js';
 import { analyzeGraph, type Analysis } from './analyze.js';
@@ -17,12 +19,13 @@ import type { KernelCall } from '../ops/types.js';
 export const LAUNCH_WHOLE = 0;
 export const LAUNCH_FLAT = 1;
 export const LAUNCH_AXIS = 2;
+export const LAUNCH_CEIL = 3;
 
-/** u32 per dispatch in the launch table: mode, axis, per-sample units, workgroup size, grid at C (3), pad. */
+/** u32 per dispatch in the launch table: mode, axis, per-sample units, units per workgroup, grid at C (3), pad. */
 export const LAUNCH_ENTRY_WORDS = 8;
 
 export interface LaunchEntry {
-  mode: typeof LAUNCH_WHOLE | typeof LAUNCH_FLAT | typeof LAUNCH_AXIS;
+  mode: typeof LAUNCH_WHOLE | typeof LAUNCH_FLAT | typeof LAUNCH_AXIS | typeof LAUNCH_CEIL;
   axis: number;
   perSample: number;
   workgroupSize: number;
@@ -53,6 +56,11 @@ function predict(e: LaunchEntry, n: number, capacity: number, maxPerDim: number)
   if (e.mode === LAUNCH_AXIS) {
     const g: [number, number, number] = [...e.grid];
     g[e.axis] = n * e.perSample;
+    return g;
+  }
+  if (e.mode === LAUNCH_CEIL) {
+    const g: [number, number, number] = [...e.grid];
+    g[e.axis] = Math.ceil((n * e.perSample) / e.workgroupSize);
     return g;
   }
   return n > 0 ? [...e.grid] : [0, 0, 0];
@@ -90,6 +98,10 @@ export function buildLaunchTable(
     const candidates: LaunchEntry[] = [];
     if (!c.call.workgroups && c.call.invocations !== undefined && c.call.invocations % capacity === 0) {
       candidates.push({ mode: LAUNCH_FLAT, axis: 0, perSample: c.call.invocations / capacity, workgroupSize: c.workgroupSize, grid: c.grid });
+    }
+    if (c.call.batchLaunch) {
+      const b = c.call.batchLaunch;
+      candidates.push({ mode: LAUNCH_CEIL, axis: b.axis, perSample: b.perSample, workgroupSize: b.perWorkgroup, grid: c.grid });
     }
     if (c.call.workgroups) {
       c.grid.forEach((g, axis) => {

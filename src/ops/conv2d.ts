@@ -102,6 +102,9 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // With few channels per block the input gathers dominate; 3-wide stride-1 kernels then share
     // one 6-value window per row (depthwise 3x3 on lavapipe: 30 -> 22 ms; slower with 8 channels).
     const window3x3 = ocBlock <= 2 && g.kw === 3 && a.strides[1] === 1 && a.dilations[1] === 1;
+    // Small outputs (RNet/ONet's last convolutions: 9 or 3 pixel blocks) would leave most lanes of a
+    // workgroup idle; their images then share the x axis (RNet on lavapipe: conv2+conv3 ~1000 -> ~? ms).
+    const batchInX = pixelBlocks < CONV_WORKGROUP_SIZE;
     return [
       {
         files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'],
@@ -112,6 +115,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           OC_BLOCK_GE_4: ocBlock >= 4,
           OC_BLOCK_GE_8: ocBlock >= 8,
           WINDOW_3X3_S1: window3x3,
+          BATCH_IN_X: batchInX,
           HAS_BIAS: inputs[2] !== undefined,
           ACT_PRELU: a.activation.type === 'PRelu',
           ...activationDefines(a.activation),
@@ -124,10 +128,13 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           pad_top: g.pads[0], pad_left: g.pads[1],
           dilation_y: a.dilations[0], dilation_x: a.dilations[1],
           in_channels_per_group: g.c / a.group, out_channels_per_group: outPerGroup,
-          ox_blocks: oxBlocks, pixel_blocks: pixelBlocks,
+          ox_blocks: oxBlocks, pixel_blocks: pixelBlocks, batch: g.n,
           alpha: a.activation.alpha, beta: a.activation.beta,
         },
-        workgroups: [Math.ceil(pixelBlocks / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), g.n],
+        workgroups: batchInX
+          ? [Math.ceil((g.n * pixelBlocks) / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), 1]
+          : [Math.ceil(pixelBlocks / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), g.n],
+        ...(batchInX ? { batchLaunch: { axis: 0, perSample: pixelBlocks, perWorkgroup: CONV_WORKGROUP_SIZE } } : {}),
       },
     ];
   },

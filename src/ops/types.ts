@@ -32,6 +32,12 @@ export interface KernelCall {
    */
   invocations?: number;
   workgroups?: [number, number, number];
+  /**
+   * For graphs run with a GPU-sized batch (src/graph/dynamic-batch.ts): grid axis `axis` spans
+   * ceil(batch * perSample / perWorkgroup) workgroups. Checked against this call's own grids at
+   * other batch sizes before it is used.
+   */
+  batchLaunch?: { axis: 0 | 1 | 2; perSample: number; perWorkgroup: number };
   bind?: Readonly<Record<string, BindingTarget>>;
 }
 

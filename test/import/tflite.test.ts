@@ -86,7 +86,7 @@ describe('graph files', () => {
     const bin = new Uint8Array(readFileSync('models/mtcnn/rnet.weights.bin'));
     await expect(deserializeGraph(text, bin.subarray(0, bin.length - 8), 'rnet.graph.json')).rejects.toThrow(/rnet\.graph\.json: weights file rnet\.weights\.bin has \d+ bytes, the graph expects \d+ \(truncated/);
     const flipped = bin.slice();
-    flipped[1000] ^= 1;
+    flipped[1000] = flipped[1000]! ^ 1;
     await expect(deserializeGraph(text, flipped, 'rnet.graph.json')).rejects.toThrow(/sha256/);
     await expect(deserializeGraph('{"format":"x"}', bin, 'x.json')).rejects.toThrow(/x\.json: format is "x"/);
   });

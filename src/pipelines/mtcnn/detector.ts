@@ -6,8 +6,8 @@
 // counters) are read back: one readback per batch. If a candidate list overflows its capacity, the
 // counters say so and the batch is run again with room for what was counted (reported as a retry).
 import type { GpuContext } from '../../gpu/context.js';
-import { BufferUsage } from '../../gpu/flags.js';
 import type { BoundKernel } from '../../gpu/kernel.js';
+import { PassRecorder, type TimingMode, type TimingReport } from '../../gpu/pass-recorder.js';
 import { BufferArena } from '../../graph/arena.js';
 import { BatchLauncher } from '../../graph/batch-launcher.js';
 import { compileGraph, type CompiledGraph } from '../../graph/compiled-graph.js';
@@ -38,8 +38,8 @@ export interface DetectOptions {
   options?: MtcnnOptionsInput;
   /** Also return every candidate at every stage. */
   stages?: boolean;
-  /** Per-stage GPU time with timestamp queries (when the adapter has them). */
-  timing?: boolean;
+  /** GPU time with timestamp queries (when the adapter has them): per stage, or per dispatch. */
+  timing?: boolean | TimingMode;
 }
 
 export interface BatchStats {
@@ -53,6 +53,8 @@ export interface BatchStats {
   gpuBytes: number;
   /** Per-stage GPU milliseconds (timestamp queries), when asked for and available. */
   gpuMs?: { pnet: number; rnet: number; onet: number };
+  /** timing 'dispatches': every dispatch with its GPU milliseconds. */
+  profile?: TimingReport['dispatches'];
 }
 
 export interface BatchResult {
@@ -274,46 +276,40 @@ export class MtcnnDetector {
     kernels.push(perScale.kernel, acrossScales.kernel, packR, rnetNms.kernel, packO, onetNms.kernel);
 
     // --- Encode the whole batch: three compute passes (one per network stage) in one command buffer.
-    const timing = opts.timing && ctx.hasTimestamps;
-    const querySet = timing ? device.createQuerySet({ label: 'mtcnn stage timestamps', type: 'timestamp', count: 6 }) : undefined;
     const encoder = device.createCommandEncoder({ label: 'mtcnn batch' });
+    const timingMode: TimingMode = opts.timing === true ? 'stages' : opts.timing || 'none';
+    const rec = new PassRecorder(ctx, encoder, timingMode);
     let dispatches = 0;
-    const pass = (index: number, name: string) =>
-      encoder.beginComputePass({ label: `mtcnn ${name}`, timestampWrites: querySet ? { querySet, beginningOfPassWriteIndex: 2 * index, endOfPassWriteIndex: 2 * index + 1 } : undefined });
-    const p1 = pass(0, 'pnet');
+    rec.beginStage('pnet');
     for (const { plan, resample, boxes, s } of stage1) {
-      resample.dispatch(p1, flat(s.level.width * s.level.height));
-      plan.encode(p1);
-      boxes.dispatch(p1, flat(s.outW * s.outH));
+      const at = `image ${s.image} scale ${s.level.index}`;
+      rec.dispatch(`${at} resample`, (p) => resample.dispatch(p, flat(s.level.width * s.level.height)));
+      for (const step of plan.steps()) rec.dispatch(`${at} pnet ${step.label}`, step.encode);
+      rec.dispatch(`${at} boxes`, (p) => boxes.dispatch(p, flat(s.outW * s.outH)));
       dispatches += 2 + plan.stats.dispatches;
     }
-    perScale.kernel.dispatch(p1, perScale.grid);
-    acrossScales.kernel.dispatch(p1, acrossScales.grid);
-    packR.dispatch(p1, [n, 1, 1]);
+    rec.dispatch('nms per scale', (p) => perScale.kernel.dispatch(p, perScale.grid));
+    rec.dispatch('nms all scales', (p) => acrossScales.kernel.dispatch(p, acrossScales.grid));
+    rec.dispatch('regression + pack', (p) => packR.dispatch(p, [n, 1, 1]));
     dispatches += 3;
-    p1.end();
-    const runCascade = (index: number, name: string, stage: typeof rnetStage, plan: CompiledGraph, nmsStep: { kernel: BoundKernel; grid: [number, number, number] }, pack?: BoundKernel) => {
-      const p = pass(index, name);
-      stage.launcher.encodeArgs(p);
+    rec.endStage();
+    const runCascade = (name: string, stage: typeof rnetStage, plan: CompiledGraph, nmsStep: { kernel: BoundKernel; grid: [number, number, number] }, pack?: BoundKernel) => {
+      rec.beginStage(name);
+      rec.dispatch('batch args', (p) => stage.launcher.encodeArgs(p));
       stage.perChunk.forEach(({ crop, filter }, k) => {
-        crop.dispatchIndirect(p, stage.launcher.args, stage.launcher.extraArgs(k, 0));
-        stage.launcher.encodeChunk(p, k);
-        filter.dispatchIndirect(p, stage.launcher.args, stage.launcher.extraArgs(k, 1));
+        rec.dispatch(`chunk ${k} crops`, (p) => crop.dispatchIndirect(p, stage.launcher.args, stage.launcher.extraArgs(k, 0)));
+        for (const step of stage.launcher.chunkSteps(k)) rec.dispatch(`chunk ${k} ${name} ${step.label}`, step.encode);
+        rec.dispatch(`chunk ${k} threshold`, (p) => filter.dispatchIndirect(p, stage.launcher.args, stage.launcher.extraArgs(k, 1)));
         dispatches += 2 + plan.stats.dispatches;
       });
-      nmsStep.kernel.dispatch(p, nmsStep.grid);
-      pack?.dispatch(p, [n, 1, 1]);
+      rec.dispatch('nms', (p) => nmsStep.kernel.dispatch(p, nmsStep.grid));
+      if (pack) rec.dispatch('regression + pack', (p) => pack.dispatch(p, [n, 1, 1]));
       dispatches += 2 + (pack ? 1 : 0);
-      p.end();
+      rec.endStage();
     };
-    runCascade(1, 'rnet', rnetStage, this.rnet, rnetNms, packO);
-    runCascade(2, 'onet', onetStage, this.onet, onetNms);
-    let times: GPUBuffer | undefined;
-    if (querySet) {
-      times = ctx.createBuffer('mtcnn timestamps', 48, BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC);
-      owned.push(times);
-      encoder.resolveQuerySet(querySet, 0, 6, times, 0);
-    }
+    runCascade('rnet', rnetStage, this.rnet, rnetNms, packO);
+    runCascade('onet', onetStage, this.onet, onetNms);
+    const times = rec.finish();
 
     // --- One readback: counters, final lists, landmarks (+ stage lists, + timestamps).
     const regions = [
@@ -321,10 +317,10 @@ export class MtcnnDetector {
       { buffer: g, size: g.size },
       { buffer: landmarks, size: landmarks.size },
       ...(opts.stages ? [{ buffer: pr, size: pr.size }, { buffer: po, size: po.size }, { buffer: f, size: f.size }] : []),
-      ...(times ? [{ buffer: times, size: 48 }] : []),
+      ...(times ? [times] : []),
     ];
     const data = await ctx.readback(regions, 'mtcnn batch', encoder);
-    querySet?.destroy();
+    const timing = rec.report(times ? data[data.length - 1] : undefined);
     kernels.forEach((k) => k.destroy());
     const gpuBytes = owned.reduce((s, b) => s + b.size, 0) + this.arena.totalBytes;
     owned.forEach((b) => b.destroy());
@@ -341,8 +337,6 @@ export class MtcnnDetector {
     const finals = data[1]!;
     const lm = new Float32Array(data[2]!);
     const stageLists = opts.stages ? data.slice(3, 6) : undefined;
-    const stamps = times ? new BigUint64Array(data[data.length - 1]!) : undefined;
-    const ms = (i: number) => Number(stamps![2 * i + 1]! - stamps![2 * i]!) / 1e6;
     const asStage = (list: CandidateRecord[]): StageCandidate[] => list.map((k) => ({ box: k.box, score: k.score, rank: k.rank, key: k.key }));
     const results = images.map((im, i): ImageDetections => {
       const final = decodeCandidates(finals, i * oCap, cnt[c.g + i]!);
@@ -371,7 +365,8 @@ export class MtcnnDetector {
         images: results,
         stats: {
           images: n, submits: 0, readbacks: 0, retries: 0, dispatches, gpuBytes,
-          ...(stamps ? { gpuMs: { pnet: ms(0), rnet: ms(1), onet: ms(2) } } : {}),
+          ...(timing ? { gpuMs: { pnet: timing.stages.pnet ?? 0, rnet: timing.stages.rnet ?? 0, onet: timing.stages.onet ?? 0 } } : {}),
+          ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
         },
       },
     };
