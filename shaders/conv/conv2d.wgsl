@@ -31,6 +31,8 @@ struct Params {
   batch: u32,
   alpha: f32,
   beta: f32,
+  post_scale: f32,
+  post_shift: f32,
 }
 
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
@@ -71,6 +73,7 @@ fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
   v = vec4<f32>(activate(v.x, params.alpha, params.beta), activate(v.y, params.alpha, params.beta),
                 activate(v.z, params.alpha, params.beta), activate(v.w, params.alpha, params.beta));
 #endif
+  v = v * params.post_scale + params.post_shift;
   let out_row = ((n * params.out_channels + oc) * params.out_height + oy) * params.out_width;
   for (var p = 0u; p < 4u; p++) {
     if (ox0 + p < params.out_width) {

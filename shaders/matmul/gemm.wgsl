@@ -25,6 +25,8 @@ struct Params {
   beta: f32,
   act_alpha: f32,
   act_beta: f32,
+  post_scale: f32,
+  post_shift: f32,
 }
 
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // A
@@ -68,7 +70,7 @@ fn store_row(acc: vec4<f32>, row: u32, col0: u32, y_base: u32) {
 #else
       v = activate(v, params.act_alpha, params.act_beta);
 #endif
-      output_0[y_base + row * params.n + col] = v;
+      output_0[y_base + row * params.n + col] = v * params.post_scale + params.post_shift;
     }
   }
 }

@@ -6,6 +6,7 @@ import benchFmaPeak from '../../shaders/bench/fma_peak.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
+import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
 import resampleArea from '../../shaders/image/resample_area.wgsl';
 import candidate from '../../shaders/postprocess/candidate.wgsl';
@@ -31,6 +32,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,
+  'conv/conv_transpose.wgsl': convTranspose,
   'dispatch/batch_args.wgsl': batchArgs,
   'image/resample_area.wgsl': resampleArea,
   'postprocess/candidate.wgsl': candidate,

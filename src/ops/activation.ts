@@ -10,33 +10,42 @@ export interface Activation {
   type: ActivationType | 'PRelu' | 'None';
   alpha: number;
   beta: number;
+  /**
+   * Fused ops only: y = scale * activation(x) + shift (a scalar affine after the activation, e.g.
+   * PP-LCNetV3's learnable affine blocks, folded in at load time so no elementwise pass is left).
+   */
+  scale: number;
+  shift: number;
 }
 
-export const NO_ACTIVATION: Activation = { type: 'None', alpha: 0, beta: 0 };
+export const NO_ACTIVATION: Activation = { type: 'None', alpha: 0, beta: 0, scale: 1, shift: 0 };
 
 export function activationFromAttrs(type: ActivationType, raw: Readonly<Record<string, unknown>>): Activation {
   switch (type) {
     case 'LeakyRelu':
-      return { type, alpha: numberAttr(raw.alpha, 'alpha', 0.01), beta: 0 };
+      return { type, alpha: numberAttr(raw.alpha, 'alpha', 0.01), beta: 0, scale: 1, shift: 0 };
     case 'Clip':
-      return { type, alpha: numberAttr(raw.min, 'min', -3.4028234663852886e38), beta: numberAttr(raw.max, 'max', 3.4028234663852886e38) };
+      return { type, alpha: numberAttr(raw.min, 'min', -3.4028234663852886e38), beta: numberAttr(raw.max, 'max', 3.4028234663852886e38), scale: 1, shift: 0 };
     case 'HardSigmoid':
-      return { type, alpha: numberAttr(raw.alpha, 'alpha', 0.2), beta: numberAttr(raw.beta, 'beta', 0.5) };
+      return { type, alpha: numberAttr(raw.alpha, 'alpha', 0.2), beta: numberAttr(raw.beta, 'beta', 0.5), scale: 1, shift: 0 };
     default:
-      return { type, alpha: 0, beta: 0 };
+      return { type, alpha: 0, beta: 0, scale: 1, shift: 0 };
   }
 }
 
 /** Parses the `activation` attribute of a fusing op ({type, alpha?, beta?} or absent). */
 export function parseFusedActivation(raw: unknown): Activation {
   if (raw === undefined) return NO_ACTIVATION;
-  const spec = raw as { type?: string; alpha?: number; beta?: number };
-  if (spec.type === 'PRelu') return { type: 'PRelu', alpha: 0, beta: 0 };
-  if (spec.type === 'None') return NO_ACTIVATION;
+  const spec = raw as { type?: string; alpha?: number; beta?: number; scale?: number; shift?: number };
+  const scale = spec.scale ?? 1;
+  const shift = spec.shift ?? 0;
+  if (!Number.isFinite(scale) || !Number.isFinite(shift)) throw new Error(`activation scale/shift must be finite numbers, got ${spec.scale}, ${spec.shift}`);
+  if (spec.type === 'PRelu') return { type: 'PRelu', alpha: 0, beta: 0, scale, shift };
+  if (spec.type === 'None') return { ...NO_ACTIVATION, scale, shift };
   if (!ACTIVATION_TYPES.includes(spec.type as ActivationType)) {
-    throw new Error(`activation '${spec.type}' cannot be fused (supported: ${[...ACTIVATION_TYPES, 'PRelu'].join(', ')})`);
+    throw new Error(`activation '${spec.type}' cannot be fused (supported: ${[...ACTIVATION_TYPES, 'PRelu', 'None'].join(', ')})`);
   }
-  return { type: spec.type as ActivationType, alpha: spec.alpha ?? 0, beta: spec.beta ?? 0 };
+  return { type: spec.type as ActivationType, alpha: spec.alpha ?? 0, beta: spec.beta ?? 0, scale, shift };
 }
 
 /** Defines read by shaders/common/activation.wgsl. */
@@ -51,8 +60,13 @@ export function activationDefines(act: Activation): Record<string, boolean> {
   };
 }
 
-/** CPU reference of one activation (PRelu takes its slope). */
+/** CPU reference of one fused activation (PRelu takes its slope), with its scale/shift. */
 export function applyActivation(act: Activation, x: number, slope = 0): number {
+  const y = activationValue(act, x, slope);
+  return act.scale === 1 && act.shift === 0 ? y : act.scale * y + act.shift;
+}
+
+function activationValue(act: Activation, x: number, slope: number): number {
   switch (act.type) {
     case 'None':
       return x;

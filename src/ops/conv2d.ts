@@ -129,7 +129,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           dilation_y: a.dilations[0], dilation_x: a.dilations[1],
           in_channels_per_group: g.c / a.group, out_channels_per_group: outPerGroup,
           ox_blocks: oxBlocks, pixel_blocks: pixelBlocks, batch: g.n,
-          alpha: a.activation.alpha, beta: a.activation.beta,
+          alpha: a.activation.alpha, beta: a.activation.beta, post_scale: a.activation.scale, post_shift: a.activation.shift,
         },
         workgroups: batchInX
           ? [Math.ceil((g.n * pixelBlocks) / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), 1]

@@ -51,6 +51,7 @@ export function gemmKernel(p: GemmProblem): KernelCall {
       y_batch_stride: p.m * p.n,
       col_blocks: colBlocks,
       alpha: p.alpha, beta: p.beta, act_alpha: p.activation.alpha, act_beta: p.activation.beta,
+      post_scale: p.activation.scale, post_shift: p.activation.shift,
     },
     workgroups: [Math.ceil(colBlocks / WORKGROUP_SIZE), Math.ceil(p.m / rowBlock), p.batch],
     bind: p.operands && {

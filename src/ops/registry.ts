@@ -5,6 +5,7 @@ import { BatchNormalization } from './batchnorm.js';
 import { Add, Div, Mul, Sub } from './binary.js';
 import { Concat } from './concat.js';
 import { Conv } from './conv2d.js';
+import { ConvTranspose } from './conv-transpose.js';
 import { Gemm } from './gemm.js';
 import { GlobalAveragePool } from './global-avg-pool.js';
 import { MaxPool } from './maxpool.js';
@@ -16,7 +17,7 @@ import { Transpose } from './transpose.js';
 import type { OpDescriptor } from './types.js';
 
 const ops: ReadonlyArray<OpDescriptor<any>> = [
-  Conv, Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, PRelu, Softmax, MaxPool, GlobalAveragePool,
+  Conv, ConvTranspose, Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, PRelu, Softmax, MaxPool, GlobalAveragePool,
   Gemm, Add, Sub, Mul, Div, Concat, Transpose, Reshape, Flatten, Squeeze, Unsqueeze, Resize, BatchNormalization,
 ];
 

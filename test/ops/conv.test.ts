@@ -32,5 +32,19 @@ describe('Conv vs float64 reference', () => {
   it('fused PReLU without bias', () =>
     checkOp({ op: 'Conv', inputs: [[1, 3, 12, 12], [10, 3, 3, 3], null, [10]], attrs: { activation: { type: 'PRelu' } } }));
   it('fused HardSwish', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] }));
+  it('ConvTranspose 2x2 stride 2 (DB head upsampling), bias, batch 2', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[2, 6, 7, 9], [6, 4, 2, 2], [4]], attrs: { strides: [2, 2] } }));
+  it('ConvTranspose 3x3 stride 2, pads, output_padding, dilation 1, fused ReLU', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[1, 5, 6, 5], [5, 3, 3, 3], [3]], attrs: { strides: [2, 2], pads: [1, 0, 1, 1], output_padding: [1, 1], activation: { type: 'Relu' } } }));
+  it('ConvTranspose grouped (2 groups), dilation 2, stride 3, no bias', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[1, 4, 5, 6], [4, 3, 2, 3], null], attrs: { strides: [3, 3], dilations: [2, 2], group: 2 } }));
+  it('fused HardSwish + scalar affine after it (3x3 and depthwise)', async () => {
+    await checkOp({ op: 'Conv', inputs: [[1, 3, 9, 11], [8, 3, 3, 3], [8]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'HardSwish', scale: 0.61, shift: -0.27 } }, ranges: [[-4, 4]] });
+    await checkOp({ op: 'Conv', inputs: [[2, 6, 9, 11], [6, 1, 3, 3], [6]], attrs: { group: 6, pads: [1, 1, 1, 1], activation: { type: 'HardSwish', scale: 1.7, shift: 0.4 } }, ranges: [[-4, 4]] });
+  });
+  it('pointwise conv (gemm path) with an affine after no activation', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 8, 6, 6], [5, 8, 1, 1], [5]], attrs: { activation: { type: 'None', scale: -0.5, shift: 2 } } }));
+  it('ConvTranspose with fused ReLU and affine', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[1, 4, 5, 6], [4, 2, 2, 2], [2]], attrs: { strides: [2, 2], activation: { type: 'Relu', scale: 3, shift: -1 } } }));
   it('fused Clip (ReLU6)', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'Clip', alpha: 0, beta: 6 } }, ranges: [[-5, 5]] }));
 });
