@@ -9,10 +9,14 @@ import conv2d from '../../shaders/conv/conv2d.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
 import resampleArea from '../../shaders/image/resample_area.wgsl';
+import resizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
 import candidate from '../../shaders/postprocess/candidate.wgsl';
+import ccl from '../../shaders/postprocess/ccl.wgsl';
+import dbBoxes from '../../shaders/postprocess/db_boxes.wgsl';
 import nms from '../../shaders/postprocess/nms.wgsl';
 import pnetCandidates from '../../shaders/postprocess/pnet_candidates.wgsl';
 import refinePack from '../../shaders/postprocess/refine_pack.wgsl';
+import scan from '../../shaders/postprocess/scan.wgsl';
 import scoreFilter from '../../shaders/postprocess/score_filter.wgsl';
 import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
 import binary from '../../shaders/elementwise/binary.wgsl';
@@ -35,10 +39,14 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'conv/conv_transpose.wgsl': convTranspose,
   'dispatch/batch_args.wgsl': batchArgs,
   'image/resample_area.wgsl': resampleArea,
+  'image/resize_bilinear.wgsl': resizeBilinear,
   'postprocess/candidate.wgsl': candidate,
+  'postprocess/ccl.wgsl': ccl,
+  'postprocess/db_boxes.wgsl': dbBoxes,
   'postprocess/nms.wgsl': nms,
   'postprocess/pnet_candidates.wgsl': pnetCandidates,
   'postprocess/refine_pack.wgsl': refinePack,
+  'postprocess/scan.wgsl': scan,
   'postprocess/score_filter.wgsl': scoreFilter,
   'elementwise/batchnorm.wgsl': batchnorm,
   'elementwise/binary.wgsl': binary,
