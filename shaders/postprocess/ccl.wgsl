@@ -1,13 +1,15 @@
 // Connected-component labelling of a binarized map on the GPU (8-connectivity), with a lock-free
 // union-find whose links always point to the smaller index (Playne & Hawick's atomicMin union), so a
 // component's root is its first pixel in raster order and the result does not depend on timing.
-//   init:    parent[i] = i where prob > threshold, else BACKGROUND
+//   init:    parent[i] = i where prob > threshold (after a dilation by a dilation x dilation square
+//            when dilation >= 2: OpenCV's anchor at the kernel centre), else BACKGROUND
 //   merge:   every pixel unites with its W, NW, N, NE neighbours
 //   flatten: parent[i] = root
 struct Params {
   width: u32,
   height: u32,
   threshold: f32,
+  dilation: u32,
 }
 
 const BACKGROUND = 0xffffffffu;
@@ -59,7 +61,22 @@ fn init(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.width * params.height) {
     return;
   }
-  atomicStore(&parent[i], select(BACKGROUND, i, prob[i] > params.threshold));
+  var on = prob[i] > params.threshold;
+  if (params.dilation >= 2u) {
+    let x = i32(i % params.width);
+    let y = i32(i / params.width);
+    let anchor = i32(params.dilation / 2u);
+    for (var dy = -anchor; dy < i32(params.dilation) - anchor; dy++) {
+      for (var dx = -anchor; dx < i32(params.dilation) - anchor; dx++) {
+        let sx = x + dx;
+        let sy = y + dy;
+        if (sx >= 0 && sy >= 0 && sx < i32(params.width) && sy < i32(params.height)) {
+          on = on || prob[u32(sy) * params.width + u32(sx)] > params.threshold;
+        }
+      }
+    }
+  }
+  atomicStore(&parent[i], select(BACKGROUND, i, on));
 }
 
 @compute @workgroup_size(64)

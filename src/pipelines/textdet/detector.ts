@@ -125,7 +125,7 @@ export class TextDetector {
         const label = `text image ${i}`;
         const prob = plan.bufferOf(output);
         const resize = await K.resizeNormalize(ctx, `${label} resize`, { image: i, width, height, scaleX: im.width / width, scaleY: im.height / height, o }, { pixels, imageTable, output: plan.bufferOf(input) });
-        const ccl = await K.labelling(ctx, `${label} labels`, { width, height, threshold: o.threshold }, { prob, parent });
+        const ccl = await K.labelling(ctx, `${label} labels`, { width, height, threshold: o.threshold, dilation: o.dilation }, { prob, parent });
         const scan = await K.numbering(ctx, `${label} numbering`, { pixels: width * height, capacity: cap, totalIndex: i }, { parent, ids, blockSums, rootOf, counts });
         const box = await K.boxes(ctx, `${label} boxes`, { width, height, capacity: cap, totalIndex: i, o, destWidth: im.width, destHeight: im.height }, { prob, parent, ids, rootOf, counts, bounds, points, boxes: boxes[i]! });
         kernels.push(resize, ccl.init, ccl.merge, ccl.flatten, scan.blocksKernel, scan.totals, scan.offsets, box.init, box.gather, box.main);

@@ -14,9 +14,9 @@ export function resizeNormalize(ctx: GpuContext, label: string, p: { image: numb
   );
 }
 
-export async function labelling(ctx: GpuContext, label: string, p: { width: number; height: number; threshold: number }, b: { prob: GPUBuffer; parent: GPUBuffer }) {
+export async function labelling(ctx: GpuContext, label: string, p: { width: number; height: number; threshold: number; dilation: number }, b: { prob: GPUBuffer; parent: GPUBuffer }) {
   const make = (entry: string) =>
-    BoundKernel.create(ctx, { label: `${label} ${entry}`, files: [INDEXING, 'postprocess/ccl.wgsl'], entry }, { width: p.width, height: p.height, threshold: p.threshold }, { prob: b.prob, parent: b.parent });
+    BoundKernel.create(ctx, { label: `${label} ${entry}`, files: [INDEXING, 'postprocess/ccl.wgsl'], entry }, { width: p.width, height: p.height, threshold: p.threshold, dilation: p.dilation }, { prob: b.prob, parent: b.parent });
   return { init: await make('init'), merge: await make('merge'), flatten: await make('flatten') };
 }
 

@@ -13,6 +13,12 @@ export interface TextDetOptions {
   std: [number, number, number];
   /** Binarization of the probability map (pred > threshold). */
   threshold: number;
+  /**
+   * Dilate the binary map by a dilation x dilation square before labelling (0 or 1: off). PaddleOCR's
+   * use_dilation is 2; large values merge neighbouring lines (the tests use that to show that
+   * merged output is caught).
+   */
+  dilation: number;
   /** Minimum mean probability inside a box. */
   boxThreshold: number;
   /** Minimum short side of a box before unclipping (PaddleOCR min_size; +2 after). */
@@ -28,6 +34,7 @@ export const DEFAULT_TEXTDET_OPTIONS: Readonly<TextDetOptions> = {
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
   threshold: 0.3,
+  dilation: 0,
   boxThreshold: 0.6,
   minSize: 3,
   unclipRatio: 1.5,
@@ -42,6 +49,7 @@ export function resolveTextDetOptions(input: Partial<TextDetOptions> = {}): Text
   if (!(Number.isInteger(o.limitSideLen) && o.limitSideLen >= 32)) bad('limitSideLen (an integer >= 32)', o.limitSideLen);
   if (o.channelOrder !== 'bgr' && o.channelOrder !== 'rgb') bad("channelOrder ('bgr' or 'rgb')", o.channelOrder);
   if (!(o.threshold > 0 && o.threshold < 1)) bad('threshold (in (0, 1))', o.threshold);
+  if (!(Number.isInteger(o.dilation) && o.dilation >= 0 && o.dilation <= 63)) bad('dilation (an integer in 0..63)', o.dilation);
   if (!(o.boxThreshold >= 0 && o.boxThreshold <= 1)) bad('boxThreshold (in [0, 1])', o.boxThreshold);
   if (!(o.minSize >= 0)) bad('minSize (>= 0)', o.minSize);
   if (!(o.unclipRatio > 0)) bad('unclipRatio (> 0)', o.unclipRatio);

@@ -5,13 +5,33 @@ import { convexHull, growRect, insideConvex, minAreaRect, orderCorners, rectCorn
 import type { TextDetOptions } from './options.js';
 import type { TextBox } from './types.js';
 
-/** 8-connected components of prob > threshold; labels are 0.. in raster order of first pixels (-1: background). */
-export function labelComponents(prob: ArrayLike<number>, width: number, height: number, threshold: number): { labels: Int32Array; count: number } {
+/** prob > threshold, dilated by a k x k square when k >= 2 (OpenCV's dilate, anchor at the centre). */
+export function binarize(prob: ArrayLike<number>, width: number, height: number, threshold: number, dilation: number): Uint8Array {
+  const on = Uint8Array.from({ length: width * height }, (_, i) => (prob[i]! > threshold ? 1 : 0));
+  if (dilation < 2) return on;
+  const anchor = Math.floor(dilation / 2);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let dy = -anchor; dy < dilation - anchor && !out[y * width + x]; dy++)
+        for (let dx = -anchor; dx < dilation - anchor; dx++) {
+          const sx = x + dx;
+          const sy = y + dy;
+          if (sx >= 0 && sy >= 0 && sx < width && sy < height && on[sy * width + sx]) {
+            out[y * width + x] = 1;
+            break;
+          }
+        }
+  return out;
+}
+
+/** 8-connected components of the binary map; labels are 0.. in raster order of first pixels (-1: background). */
+export function labelComponents(bitmap: ArrayLike<number>, width: number, height: number): { labels: Int32Array; count: number } {
   const labels = new Int32Array(width * height).fill(-1);
   let count = 0;
   const stack: number[] = [];
   for (let start = 0; start < width * height; start++) {
-    if (labels[start] !== -1 || !(prob[start]! > threshold)) continue;
+    if (labels[start] !== -1 || !bitmap[start]) continue;
     labels[start] = count;
     stack.push(start);
     while (stack.length) {
@@ -24,7 +44,7 @@ export function labelComponents(prob: ArrayLike<number>, width: number, height: 
           const ny = y + dy;
           if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
           const q = ny * width + nx;
-          if (labels[q] === -1 && prob[q]! > threshold) {
+          if (labels[q] === -1 && bitmap[q]) {
             labels[q] = count;
             stack.push(q);
           }
@@ -47,7 +67,7 @@ export function dbPostprocessReference(
   dest: { width: number; height: number },
   o: TextDetOptions,
 ): { boxes: ReferenceBox[]; components: number } {
-  const { labels, count } = labelComponents(prob, width, height, o.threshold);
+  const { labels, count } = labelComponents(binarize(prob, width, height, o.threshold, o.dilation), width, height);
   const rows = Array.from({ length: Math.min(count, o.maxCandidates) }, () => new Map<number, [number, number]>());
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i]!;
