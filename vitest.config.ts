@@ -34,7 +34,7 @@ export default defineConfig({
         ? [
             {
               extends: true as const,
-              test: { name: 'swiftshader', include: ['test/ops/**/*.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' } },
+              test: { name: 'swiftshader', include: ['test/ops/**/*.test.ts', 'test/import/onnx.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' } },
             },
           ]
         : []),

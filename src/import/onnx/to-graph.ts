@@ -102,6 +102,11 @@ export function onnxToGraph(model: OnnxModel, options: { name?: string } = {}): 
       case 'Transpose':
       case 'Flatten': {
         const attrs = { ...a };
+        if (n.opType === 'Softmax' && attrs.axis === undefined) {
+          // ONNX's default axis is -1 from opset 13 (1 before, over the flattened trailing dims).
+          if (model.opset < 13) fail(n, 'Softmax without an axis attribute before opset 13 (flattening semantics) is not supported');
+          attrs.axis = -1;
+        }
         if (n.opType === 'BatchNormalization') {
           if (a.training_mode) fail(n, 'training_mode=1 is not supported');
           delete attrs.momentum;
