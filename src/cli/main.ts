@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { NoAdapterError } from '../gpu/errors.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
+import { registerEval } from './eval.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { registerInfo } from './info.js';
 
@@ -21,6 +22,7 @@ Environment: WEBGPU_DETECT_ADAPTER=auto|lavapipe|swiftshader|/path/icd.json choo
   .showHelpAfterError();
 registerInfo(program);
 registerDetect(program);
+registerEval(program);
 registerDemo(program);
 
 try {

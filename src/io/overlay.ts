@@ -16,3 +16,14 @@ export async function writeFaceOverlay(source: string, result: ImageDetections, 
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
   await sharp(source).rotate().composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toFile(out);
 }
+
+/** Text boxes (polygons) with their scores over the image, as a PNG. */
+export async function writePolygonOverlay(source: string, width: number, height: number, polygons: Array<Array<[number, number]>>, scores: number[], out: string): Promise<void> {
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 300));
+  const shapes = polygons.flatMap((p, i) => [
+    `<polygon points="${p.map(([x, y]) => `${x},${y}`).join(' ')}" fill="none" stroke="#ff0066" stroke-width="${stroke}"/>`,
+    `<text x="${p[0]![0]}" y="${Math.max(10, p[0]![1] - 3)}" fill="#ff0066" font-family="sans-serif" font-size="${Math.max(10, stroke * 5)}">${scores[i]!.toFixed(2)}</text>`,
+  ]);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
+  await sharp(source).rotate().composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toFile(out);
+}
