@@ -22,7 +22,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('webgpu-detect CLI', () => {
   it('--help on every verb', async () => {
-    for (const verb of [[], ['detect'], ['info'], ['demo']]) {
+    for (const verb of [[], ['detect'], ['eval'], ['info'], ['demo']]) {
       const { code, stdout } = await cli([...verb, '--help']);
       expect(code, verb.join(' ')).toBe(0);
       expect(stdout).toMatch(/Usage: webgpu-detect/);
@@ -75,5 +75,30 @@ describe('webgpu-detect CLI', () => {
     const range = await cli(['detect', 'x.jpg', '--min-face', '5']);
     expect(range.code).toBe(2);
     expect(range.stderr).toMatch(/minFaceSize/);
+  });
+});
+
+describe('webgpu-detect CLI: text detection and evaluation', () => {
+  it('detect --model ppocr-det writes polygons; eval scores them against the ground truth', async () => {
+    const { textFixtures } = await import('../helpers/textdet.js');
+    const { dir, set } = await textFixtures(3, 11);
+    const out = join(dir, 'text.jsonl');
+    const run1 = await cli(['detect', '--model', 'ppocr-det', ...set.map((im) => join(dir, im.name)), '--out', out, '--overlays', join(dir, 'ov')]);
+    expect(run1.code, run1.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; polygons: number[][][]; scores: number[] });
+    expect(lines.length).toBe(3);
+    for (const l of lines) {
+      expect(l.polygons.length).toBe(l.scores.length);
+      l.polygons.forEach((p) => expect(p.length).toBe(4));
+    }
+    expect(existsSync(join(dir, 'ov', set[0]!.name))).toBe(true);
+    const evalOut = join(dir, 'eval.json');
+    const run2 = await cli(['eval', '--gt', join(dir, 'gt.jsonl'), out, '--out', evalOut]);
+    expect(run2.code, run2.stderr).toBe(0);
+    expect(run2.stdout).toMatch(/\| \*\*all \(3\)\*\* \|/);
+    const e = JSON.parse(readFileSync(evalOut, 'utf8')) as { hmean: number; gt: number; groupBoxes: number };
+    console.log(`CLI text detection on 3 generated images: ${e.gt} lines, H-mean ${e.hmean}`);
+    expect(e.hmean).toBeGreaterThan(0.8);
+    expect(e.groupBoxes).toBe(0);
   });
 });
