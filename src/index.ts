@@ -21,3 +21,13 @@ export { MtcnnDetector, DEFAULT_DETECTOR_CONFIG, type BatchResult, type BatchSta
 export { DEFAULT_MTCNN_OPTIONS, resolveMtcnnOptions, type MtcnnOptions, type MtcnnOptionsInput } from './pipelines/mtcnn/options.js';
 export { detectFacesReference, type MtcnnGraphs } from './pipelines/mtcnn/reference.js';
 export type { Face, ImageDetections, RgbImage, StageCounts } from './pipelines/mtcnn/types.js';
+export { countFlops, type FlopCount } from './graph/flops.js';
+export { readOnnx, OnnxFormatError, type OnnxModel } from './import/onnx/reader.js';
+export { onnxToGraph, OnnxImportError, SUPPORTED_ONNX_OPS } from './import/onnx/to-graph.js';
+export { exportOnnx } from './export/onnx.js';
+export { TextDetector, type TextBatchResult, type TextDetectOptions } from './pipelines/textdet/detector.js';
+export { DEFAULT_TEXTDET_OPTIONS, networkSize, resolveTextDetOptions, type TextDetOptions } from './pipelines/textdet/options.js';
+export { dbPostprocessReference } from './pipelines/textdet/reference.js';
+export type { TextBox, TextDetections } from './pipelines/textdet/types.js';
+export { evaluateImage, summarize, type Evaluation, type GroundTruthLine, type ImageEvaluation } from './eval/icdar.js';
+export { iou as polygonIou, area as polygonArea } from './eval/polygon.js';
