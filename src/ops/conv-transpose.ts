@@ -61,6 +61,17 @@ export const ConvTranspose: OpDescriptor<ConvTransposeAttrs> = {
   kernels(inputs, outputs, a) {
     const g = geometry(inputs, a);
     const count = sizeOf(outputs[0]!);
+    const twoByTwo = g.kh === 2 && g.kw === 2 && a.strides.every((s) => s === 2) && a.dilations.every((d) => d === 1) && a.pads.every((p) => p === 0) && a.outputPadding.every((p) => p === 0) && a.group === 1;
+    if (twoByTwo) {
+      return [
+        {
+          files: ['common/activation.wgsl', 'conv/conv_transpose_2x2.wgsl'],
+          defines: { HAS_BIAS: inputs[2] !== undefined, ...activationDefines(a.activation) },
+          params: { in_channels: g.c, in_height: g.h, in_width: g.w, out_channels: g.m, alpha: a.activation.alpha, beta: a.activation.beta, post_scale: a.activation.scale, post_shift: a.activation.shift },
+          workgroups: [Math.ceil((g.h * g.w) / 64), Math.ceil(g.m / 4), g.n],
+        },
+      ];
+    }
     return [
       {
         files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv_transpose.wgsl'],

