@@ -6,8 +6,9 @@ import { BufferUsage } from '../gpu/flags.js';
 import type { CompiledKernel } from '../gpu/pipeline-cache.js';
 import { packParams } from '../gpu/wgsl-reflect.js';
 import { formatShape, sizeOf } from '../ops/tensor-utils.js';
-import type { BindingTarget, Shape } from '../ops/types.js';
-import { analyzeGraph, type Analysis } from './analyze.js';
+import type { BindingTarget, KernelEnv, Shape } from '../ops/types.js';
+import { analyzeGraph, type Analysis, type Step } from './analyze.js';
+import { adapterClass } from '../gpu/adapter-class.js';
 import type { BufferArena } from './arena.js';
 import { foldDispatch } from './compiled-graph-util.js';
 import { buildLaunchTable, packLaunchTable, type LaunchEntry } from './dynamic-batch.js';
@@ -60,8 +61,15 @@ interface Dispatch {
   workgroups: [number, number, number];
 }
 
-// Weights are uploaded once per graph and shared by all its compiled shapes.
+// Weights are uploaded once per graph and shared by all its compiled shapes (packed copies too,
+// keyed '<weight>#<layout>').
 const weightBuffers = new WeakMap<Graph, Map<string, GPUBuffer>>();
+
+/** What kernels() may know: the adapter family, and which inputs of a step are weights. */
+export function kernelEnv(ctx: GpuContext, analysis: Analysis, step: Step): KernelEnv {
+  const adapter = adapterClass(ctx.adapter);
+  return { adapter, constant: (k) => analysis.kind.get(step.node.inputs[k] ?? '') === 'weight' };
+}
 
 const UNIFORM_ALIGN = 256;
 
@@ -134,7 +142,7 @@ export class CompiledGraph {
 
     // Kernels of every step; uniforms of all dispatches live in one buffer at aligned offsets.
     const calls = analysis.steps.flatMap((step) =>
-      step.op.kernels(step.inputShapes, step.outputShapes, step.attrs).map((call) => ({ step, call })),
+      step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, kernelEnv(ctx, analysis, step)).map((call) => ({ step, call })),
     );
     const kernels = await Promise.all(
       calls.map(({ step, call }) =>
@@ -153,6 +161,25 @@ export class CompiledGraph {
     const uniforms = ctx.createBuffer(`${label} uniforms`, Math.max(uniformBytes, 16), BufferUsage.UNIFORM | BufferUsage.COPY_DST);
     uniformData.forEach((data, i) => data && device.queue.writeBuffer(uniforms, offsets[i]!, data));
 
+    // Packed copies of constant inputs some kernels ask for (uploaded once per graph and layout).
+    const packed = new Map<string, GPUBuffer>();
+    for (const { step, call } of calls) {
+      for (const target of Object.values(call.bind ?? {})) {
+        if (!('input' in target) || !target.pack) continue;
+        const name = step.node.inputs[target.input]!;
+        const weight = graph.weights[name];
+        if (!weight) throw new GraphError(`${nodeLabel(step.node)}: input '${name}' must be a weight to be packed (${target.pack.key})`);
+        const key = `${name}#${target.pack.key}`;
+        let buffer = weights.get(key);
+        if (!buffer) {
+          buffer = ctx.uploadBuffer(`${label} weight '${key}'`, target.pack.pack(weight.data, weight.shape));
+          weights.set(key, buffer);
+          weightBytes += buffer.size;
+        }
+        packed.set(key, buffer);
+      }
+    }
+
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     const dispatches: Dispatch[] = calls.map(({ step, call }, i) => {
       const kernel = kernels[i]!;
@@ -163,6 +190,10 @@ export class CompiledGraph {
           const target = call.bind?.[b.name] ?? defaultTarget(b.name);
           const tensor = 'input' in target ? step.node.inputs[target.input] : step.node.outputs[target.output];
           if (!tensor) throw new GraphError(`${dispatchLabel}: shader binding '${b.name}' has no tensor`);
+          if ('input' in target && target.pack) {
+            const buffer = packed.get(`${tensor}#${target.pack.key}`)!;
+            return { binding: b.binding, resource: { buffer, offset: 0, size: buffer.size } };
+          }
           const bytes = sizeOf(analysis.shapes.get(tensor)!) * 4;
           return { binding: b.binding, resource: { buffer: storage.get(tensor)!, offset: 0, size: Math.max(4, bytes) } };
         });
@@ -176,7 +207,7 @@ export class CompiledGraph {
 
     let launch: { entries: LaunchEntry[]; capacity: number } | undefined;
     if (options.dynamicBatch) {
-      launch = buildLaunchTable(graph, options.inputShapes ?? {}, analysis, kernels.map((k) => k.workgroupSize[0]), maxPerDim);
+      launch = buildLaunchTable(graph, options.inputShapes ?? {}, analysis, kernels.map((k) => k.workgroupSize[0]), maxPerDim, (a, step) => kernelEnv(ctx, a, step));
     }
 
     const stats: PlanStats = {

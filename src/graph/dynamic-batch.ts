@@ -12,9 +12,9 @@
 // ('ceil', KernelCall.batchLaunch); the declaration is used only if the probes confirm it.
 // Batch-major layout is required: every produced tensor's dim 0 must be the batch.
 import { foldDispatch } from './compiled-graph-util.js';
-import { analyzeGraph, type Analysis } from './analyze.js';
+import { analyzeGraph, type Analysis, type Step } from './analyze.js';
 import { GraphError, nodeLabel, type Graph } from './types.js';
-import type { KernelCall } from '../ops/types.js';
+import type { KernelCall, KernelEnv } from '../ops/types.js';
 
 export const LAUNCH_WHOLE = 0;
 export const LAUNCH_FLAT = 1;
@@ -33,11 +33,12 @@ export interface LaunchEntry {
 }
 
 type Call = { label: string; call: KernelCall; workgroupSize: number; grid: [number, number, number] };
+type EnvOf = (analysis: Analysis, step: Step) => KernelEnv;
 
-function calls(analysis: Analysis, workgroupSizes: number[], maxPerDim: number): Call[] {
+function calls(analysis: Analysis, workgroupSizes: number[], maxPerDim: number, envOf: EnvOf): Call[] {
   const out: Call[] = [];
   for (const step of analysis.steps) {
-    for (const call of step.op.kernels(step.inputShapes, step.outputShapes, step.attrs)) {
+    for (const call of step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, envOf(analysis, step))) {
       const wg = workgroupSizes[out.length] ?? 1;
       out.push({
         label: nodeLabel(step.node),
@@ -72,12 +73,13 @@ export function buildLaunchTable(
   atCapacity: Analysis,
   workgroupSizes: number[],
   maxPerDim: number,
+  envOf: EnvOf,
 ): { entries: LaunchEntry[]; capacity: number } {
   const capacity = graph.inputs.map((i) => inputShapes[i.name]?.[0]).find((d) => d !== undefined);
   if (capacity === undefined || graph.inputs.some((i) => inputShapes[i.name]?.[0] !== capacity)) {
     throw new GraphError(`graph '${graph.name}': a dynamic batch needs every input's shape given with the same dim 0 (the capacity)`);
   }
-  const base = calls(atCapacity, workgroupSizes, maxPerDim);
+  const base = calls(atCapacity, workgroupSizes, maxPerDim, envOf);
   const probes = [...new Set([capacity - 1, Math.ceil(capacity / 2), 1])].filter((b) => b >= 1 && b < capacity);
   const probed = probes.map((b) => {
     const shapes = Object.fromEntries(Object.entries(inputShapes).map(([k, s]) => [k, [b, ...s.slice(1)]]));
@@ -90,7 +92,7 @@ export function buildLaunchTable(
         throw new GraphError(`graph '${graph.name}': tensor '${tensor}' is not batch-major ([${full}] at batch ${capacity}, [${at}] at ${b}); it cannot run with a GPU-sized batch`);
       }
     }
-    return { b, calls: calls(analysis, workgroupSizes, maxPerDim) };
+    return { b, calls: calls(analysis, workgroupSizes, maxPerDim, envOf) };
   });
   const sameVariant = (a: KernelCall, b: KernelCall) => JSON.stringify([a.files, a.defines]) === JSON.stringify([b.files, b.defines]);
   const entries = base.map((c, i): LaunchEntry => {

@@ -16,8 +16,29 @@ export type RawAttrs = Readonly<Record<string, unknown>>;
 /** Reference arithmetic: 'f64' (exact reference) or 'f32' (every result rounded to float32). */
 export type Precision = 'f64' | 'f32';
 
-/** Which op tensor a shader binding refers to. Default: input_k -> inputs[k], output_k -> outputs[k]. */
-export type BindingTarget = { input: number } | { output: number };
+/**
+ * Which op tensor a shader binding refers to. Default: input_k -> inputs[k], output_k -> outputs[k].
+ * `pack`: bind a re-laid-out copy of a constant input (made once when the weights are uploaded;
+ * `key` names the layout so equal packings are shared).
+ */
+export type BindingTarget = { input: number; pack?: WeightPacking } | { output: number };
+
+export interface WeightPacking {
+  key: string;
+  pack(data: Float32Array, shape: Shape): Float32Array;
+}
+
+/** Adapter families whose kernels are tuned differently (see harness/ for the measurements). */
+export type AdapterClass = 'llvmpipe' | 'swiftshader' | 'gpu';
+
+/** What an op may know about where its kernels will run. */
+export interface KernelEnv {
+  adapter: AdapterClass;
+  /** Whether op input k is a constant (a graph weight): only constants can be packed. */
+  constant(input: number): boolean;
+}
+
+export const DEFAULT_KERNEL_ENV: KernelEnv = { adapter: 'gpu', constant: () => false };
 
 export interface KernelCall {
   /** Appended to the node label (e.g. 'input 2' for the 3rd copy of a Concat). */
@@ -56,7 +77,7 @@ export interface OpDescriptor<A = unknown> {
   /** Output shapes; throws ShapeError for inputs the op cannot take. Absent inputs are undefined. */
   inferShapes(inputs: ReadonlyArray<Shape | undefined>, attrs: A): Shape[];
   /** GPU work; empty for pure views (see `aliasesInput`). */
-  kernels(inputs: ReadonlyArray<Shape | undefined>, outputs: readonly Shape[], attrs: A): KernelCall[];
+  kernels(inputs: ReadonlyArray<Shape | undefined>, outputs: readonly Shape[], attrs: A, env?: KernelEnv): KernelCall[];
   /** The op computed on the CPU, written independently of the shader. */
   reference(inputs: ReadonlyArray<Tensor | undefined>, attrs: A, precision: Precision): Tensor[];
   /** Output 0 is a view of input 0's storage (Reshape, Flatten): no kernel, no copy. */

@@ -19,6 +19,8 @@ export interface OpCase {
   ranges?: Array<[number, number] | undefined>;
   /** Fixed values for some inputs (e.g. a BatchNorm variance must be > 0). */
   values?: Array<Float32Array | undefined>;
+  /** Inputs given as graph weights (constants) instead of graph inputs: kernels may pack them. */
+  constants?: number[];
   tolerance?: number;
 }
 
@@ -37,17 +39,18 @@ export async function checkOp(c: OpCase): Promise<number> {
   });
   // Trailing absent inputs are dropped; inner ones stay as ''.
   while (names.length && names[names.length - 1] === '') names.pop();
+  const constant = (n: string) => c.constants?.includes(names.indexOf(n)) ?? false;
   const graph: Graph = {
     name: `${c.op} test`,
-    inputs: names.filter(Boolean).map((n) => ({ name: n, shape: shapes[n]! })),
+    inputs: names.filter((n) => n && !constant(n)).map((n) => ({ name: n, shape: shapes[n]! })),
     outputs: ['out'],
     nodes: [{ name: c.op.toLowerCase(), op: c.op, inputs: names, outputs: ['out'], attrs: c.attrs }],
-    weights: {},
+    weights: Object.fromEntries(names.filter((n) => n && constant(n)).map((n) => [n, { shape: shapes[n]!, data: data[n]! }])),
   };
   const plan = await compileGraph(ctx, graph);
   plan.poison();
-  const result = (await plan.run(data)).out!;
-  const reference = runReference(graph, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { shape: shapes[k]!, data: v }]))).get('out')!;
+  const result = (await plan.run(Object.fromEntries(Object.entries(data).filter(([n]) => !constant(n))))).out!;
+  const reference = runReference(graph, Object.fromEntries(Object.entries(data).filter(([k]) => !constant(k)).map(([k, v]) => [k, { shape: shapes[k]!, data: v }]))).get("out")!;
   expect(result.shape).toEqual(reference.shape);
   expect(countNaN(result.data), 'unwritten (NaN-poisoned) outputs').toBe(countNaN(reference.data));
   const error = relativeError(result.data, reference.data);

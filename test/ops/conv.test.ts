@@ -50,5 +50,11 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'Conv', inputs: [[1, 8, 6, 6], [5, 8, 1, 1], [5]], attrs: { activation: { type: 'None', scale: -0.5, shift: 2 } } }));
   it('ConvTranspose with fused ReLU and affine', () =>
     checkOp({ op: 'ConvTranspose', inputs: [[1, 4, 5, 6], [4, 2, 2, 2], [2]], attrs: { strides: [2, 2], activation: { type: 'Relu', scale: 3, shift: -1 } } }));
+  it('constant weights, 8-channel blocks packed at upload: 3x3 window, 5x5 stride 2, partial block, fused PReLU', async () => {
+    await checkOp({ op: 'Conv', inputs: [[1, 5, 13, 11], [16, 5, 3, 3], [16]], attrs: { pads: [1, 1, 1, 1] }, constants: [1, 2] });
+    await checkOp({ op: 'Conv', inputs: [[2, 4, 17, 15], [13, 4, 5, 5], [13]], attrs: { strides: [2, 2], pads: [2, 2, 2, 2] }, constants: [1, 2] });
+    await checkOp({ op: 'Conv', inputs: [[1, 3, 12, 12], [10, 3, 3, 3], [10], [10]], attrs: { activation: { type: 'PRelu' } }, constants: [1, 2, 3] });
+    await checkOp({ op: 'Conv', inputs: [[3, 6, 4, 5], [9, 6, 2, 2], [9]], constants: [1, 2] });
+  });
   it('fused Clip (ReLU6)', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'Clip', alpha: 0, beta: 6 } }, ranges: [[-5, 5]] }));
 });
