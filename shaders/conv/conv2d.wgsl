@@ -38,7 +38,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
 #if ${W_PACKED}
 // Weights packed at upload (src/ops/conv2d.ts): [O/8 blocks][C][KH][KW][8], two vec4 per tap, so a
-// tap's 8 channel weights are 2 loads instead of 8 (lavapipe 3x3 convs: +18% to +45%).
+// tap's 8 channel weights are 2 loads instead of 8.
 @group(0) @binding(1) var<storage, read> input_1: array<vec4<f32>>;
 #else
 @group(0) @binding(1) var<storage, read> input_1: array<f32>;  // w  [O, C/groups, KH, KW]
@@ -51,56 +51,6 @@ struct Params {
 #endif
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
-
-// Accumulators (private, so that `tap` can update them: it is inlined) and the weight rows of the
-// unpacked layout.
-var<private> acc0: vec4<f32>;
-var<private> acc1: vec4<f32>;
-var<private> acc2: vec4<f32>;
-var<private> acc3: vec4<f32>;
-var<private> acc4: vec4<f32>;
-var<private> acc5: vec4<f32>;
-var<private> acc6: vec4<f32>;
-var<private> acc7: vec4<f32>;
-var<private> w0: u32;
-var<private> w1: u32;
-var<private> w2: u32;
-var<private> w3: u32;
-var<private> w4: u32;
-var<private> w5: u32;
-var<private> w6: u32;
-var<private> w7: u32;
-
-// One kernel tap for the 4 output pixels `x` of every channel of the block.
-fn tap(x: vec4<f32>, t: u32) {
-#if ${W_PACKED}
-  let wa = input_1[2u * t];
-  let wb = input_1[2u * t + 1u];
-  acc0 = fma(vec4<f32>(wa.x), x, acc0);
-  acc1 = fma(vec4<f32>(wa.y), x, acc1);
-  acc2 = fma(vec4<f32>(wa.z), x, acc2);
-  acc3 = fma(vec4<f32>(wa.w), x, acc3);
-  acc4 = fma(vec4<f32>(wb.x), x, acc4);
-  acc5 = fma(vec4<f32>(wb.y), x, acc5);
-  acc6 = fma(vec4<f32>(wb.z), x, acc6);
-  acc7 = fma(vec4<f32>(wb.w), x, acc7);
-#else
-  acc0 = fma(vec4<f32>(input_1[w0 + t]), x, acc0);
-#if ${OC_BLOCK_GE_2}
-  acc1 = fma(vec4<f32>(input_1[w1 + t]), x, acc1);
-#endif
-#if ${OC_BLOCK_GE_4}
-  acc2 = fma(vec4<f32>(input_1[w2 + t]), x, acc2);
-  acc3 = fma(vec4<f32>(input_1[w3 + t]), x, acc3);
-#endif
-#if ${OC_BLOCK_GE_8}
-  acc4 = fma(vec4<f32>(input_1[w4 + t]), x, acc4);
-  acc5 = fma(vec4<f32>(input_1[w5 + t]), x, acc5);
-  acc6 = fma(vec4<f32>(input_1[w6 + t]), x, acc6);
-  acc7 = fma(vec4<f32>(input_1[w7 + t]), x, acc7);
-#endif
-#endif
-}
 
 // Start of output channel oc's weights; clamped so a partial last block reads in bounds.
 fn weight_row(oc: u32) -> u32 {
@@ -153,14 +103,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
   let oc0 = wg.y * ${OC_BLOCK}u;
   let ic0 = (oc0 / params.out_channels_per_group) * params.in_channels_per_group;
-  w0 = weight_row(oc0 + 0u);
-  w1 = weight_row(oc0 + 1u);
-  w2 = weight_row(oc0 + 2u);
-  w3 = weight_row(oc0 + 3u);
-  w4 = weight_row(oc0 + 4u);
-  w5 = weight_row(oc0 + 5u);
-  w6 = weight_row(oc0 + 6u);
-  w7 = weight_row(oc0 + 7u);
+  let w0 = weight_row(oc0 + 0u);
+#if ${OC_BLOCK_GE_2}
+  let w1 = weight_row(oc0 + 1u);
+#endif
+#if ${OC_BLOCK_GE_4}
+  let w2 = weight_row(oc0 + 2u);
+  let w3 = weight_row(oc0 + 3u);
+#endif
+#if ${OC_BLOCK_GE_8}
+  let w4 = weight_row(oc0 + 4u);
+  let w5 = weight_row(oc0 + 5u);
+  let w6 = weight_row(oc0 + 6u);
+  let w7 = weight_row(oc0 + 7u);
+#endif
 
   // Per invocation: 4 adjacent output columns of one output row.
   let oy = min(block / params.ox_blocks, params.out_height - 1u);
@@ -169,14 +125,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let iy_origin = i32(oy * params.stride_y) - i32(params.pad_top);
   let sx = i32(params.stride_x);
 
-  acc0 = vec4<f32>(0.0);
-  acc1 = vec4<f32>(0.0);
-  acc2 = vec4<f32>(0.0);
-  acc3 = vec4<f32>(0.0);
-  acc4 = vec4<f32>(0.0);
-  acc5 = vec4<f32>(0.0);
-  acc6 = vec4<f32>(0.0);
-  acc7 = vec4<f32>(0.0);
+  var acc0 = vec4<f32>(0.0);
+#if ${OC_BLOCK_GE_2}
+  var acc1 = vec4<f32>(0.0);
+#endif
+#if ${OC_BLOCK_GE_4}
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+#endif
+#if ${OC_BLOCK_GE_8}
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+#endif
   for (var ci = 0u; ci < params.in_channels_per_group; ci++) {
     let plane = (n * params.in_channels + ic0 + ci) * params.in_height * params.in_width;
     for (var ky = 0u; ky < params.kernel_height; ky++) {
@@ -198,15 +160,125 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let x4 = input_at(row, row_inside, ix_origin + 4i);
       let x5 = input_at(row, row_inside, ix_origin + 5i);
 #if ${WINDOW_UNROLLED}
-      // SwiftShader: the three taps written out (no vector selects) is 25-30% faster; lavapipe
-      // prefers the loop below (measured, harness/scratch sweeps; see src/ops/conv2d.ts).
-      tap(vec4<f32>(x0, x1, x2, x3), w_tap0);
-      tap(vec4<f32>(x1, x2, x3, x4), w_tap0 + 1u);
-      tap(vec4<f32>(x2, x3, x4, x5), w_tap0 + 2u);
+      // The three taps written out (no vector selects): faster on SwiftShader, slower on lavapipe
+      // (see src/ops/conv2d.ts).
+      {
+#if ${W_PACKED}
+        let wa = input_1[2u * (w_tap0)];
+        let wb = input_1[2u * (w_tap0) + 1u];
+        acc0 = fma(vec4<f32>(wa.x), vec4<f32>(x0, x1, x2, x3), acc0);
+        acc1 = fma(vec4<f32>(wa.y), vec4<f32>(x0, x1, x2, x3), acc1);
+        acc2 = fma(vec4<f32>(wa.z), vec4<f32>(x0, x1, x2, x3), acc2);
+        acc3 = fma(vec4<f32>(wa.w), vec4<f32>(x0, x1, x2, x3), acc3);
+        acc4 = fma(vec4<f32>(wb.x), vec4<f32>(x0, x1, x2, x3), acc4);
+        acc5 = fma(vec4<f32>(wb.y), vec4<f32>(x0, x1, x2, x3), acc5);
+        acc6 = fma(vec4<f32>(wb.z), vec4<f32>(x0, x1, x2, x3), acc6);
+        acc7 = fma(vec4<f32>(wb.w), vec4<f32>(x0, x1, x2, x3), acc7);
+#else
+        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc7);
+#endif
+#endif
+      }
+      {
+#if ${W_PACKED}
+        let wa = input_1[2u * (w_tap0 + 1u)];
+        let wb = input_1[2u * (w_tap0 + 1u) + 1u];
+        acc0 = fma(vec4<f32>(wa.x), vec4<f32>(x1, x2, x3, x4), acc0);
+        acc1 = fma(vec4<f32>(wa.y), vec4<f32>(x1, x2, x3, x4), acc1);
+        acc2 = fma(vec4<f32>(wa.z), vec4<f32>(x1, x2, x3, x4), acc2);
+        acc3 = fma(vec4<f32>(wa.w), vec4<f32>(x1, x2, x3, x4), acc3);
+        acc4 = fma(vec4<f32>(wb.x), vec4<f32>(x1, x2, x3, x4), acc4);
+        acc5 = fma(vec4<f32>(wb.y), vec4<f32>(x1, x2, x3, x4), acc5);
+        acc6 = fma(vec4<f32>(wb.z), vec4<f32>(x1, x2, x3, x4), acc6);
+        acc7 = fma(vec4<f32>(wb.w), vec4<f32>(x1, x2, x3, x4), acc7);
+#else
+        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc7);
+#endif
+#endif
+      }
+      {
+#if ${W_PACKED}
+        let wa = input_1[2u * (w_tap0 + 2u)];
+        let wb = input_1[2u * (w_tap0 + 2u) + 1u];
+        acc0 = fma(vec4<f32>(wa.x), vec4<f32>(x2, x3, x4, x5), acc0);
+        acc1 = fma(vec4<f32>(wa.y), vec4<f32>(x2, x3, x4, x5), acc1);
+        acc2 = fma(vec4<f32>(wa.z), vec4<f32>(x2, x3, x4, x5), acc2);
+        acc3 = fma(vec4<f32>(wa.w), vec4<f32>(x2, x3, x4, x5), acc3);
+        acc4 = fma(vec4<f32>(wb.x), vec4<f32>(x2, x3, x4, x5), acc4);
+        acc5 = fma(vec4<f32>(wb.y), vec4<f32>(x2, x3, x4, x5), acc5);
+        acc6 = fma(vec4<f32>(wb.z), vec4<f32>(x2, x3, x4, x5), acc6);
+        acc7 = fma(vec4<f32>(wb.w), vec4<f32>(x2, x3, x4, x5), acc7);
+#else
+        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc7);
+#endif
+#endif
+      }
 #else
       for (var kx = 0u; kx < 3u; kx++) {
         let x = select(select(vec4<f32>(x2, x3, x4, x5), vec4<f32>(x1, x2, x3, x4), kx == 1u), vec4<f32>(x0, x1, x2, x3), kx == 0u);
-        tap(x, w_tap0 + kx);
+#if ${W_PACKED}
+        let wa = input_1[2u * (w_tap0 + kx)];
+        let wb = input_1[2u * (w_tap0 + kx) + 1u];
+        acc0 = fma(vec4<f32>(wa.x), x, acc0);
+        acc1 = fma(vec4<f32>(wa.y), x, acc1);
+        acc2 = fma(vec4<f32>(wa.z), x, acc2);
+        acc3 = fma(vec4<f32>(wa.w), x, acc3);
+        acc4 = fma(vec4<f32>(wb.x), x, acc4);
+        acc5 = fma(vec4<f32>(wb.y), x, acc5);
+        acc6 = fma(vec4<f32>(wb.z), x, acc6);
+        acc7 = fma(vec4<f32>(wb.w), x, acc7);
+#else
+        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + kx]), x, acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + kx]), x, acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + kx]), x, acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + kx]), x, acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + kx]), x, acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + kx]), x, acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + kx]), x, acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + kx]), x, acc7);
+#endif
+#endif
       }
 #endif
 #else
@@ -214,7 +286,33 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         let ix = ix_origin + i32(kx * params.dilation_x);
         let x = vec4<f32>(input_at(row, row_inside, ix), input_at(row, row_inside, ix + sx),
                           input_at(row, row_inside, ix + 2i * sx), input_at(row, row_inside, ix + 3i * sx));
-        tap(x, w_tap0 + kx);
+#if ${W_PACKED}
+        let wa = input_1[2u * (w_tap0 + kx)];
+        let wb = input_1[2u * (w_tap0 + kx) + 1u];
+        acc0 = fma(vec4<f32>(wa.x), x, acc0);
+        acc1 = fma(vec4<f32>(wa.y), x, acc1);
+        acc2 = fma(vec4<f32>(wa.z), x, acc2);
+        acc3 = fma(vec4<f32>(wa.w), x, acc3);
+        acc4 = fma(vec4<f32>(wb.x), x, acc4);
+        acc5 = fma(vec4<f32>(wb.y), x, acc5);
+        acc6 = fma(vec4<f32>(wb.z), x, acc6);
+        acc7 = fma(vec4<f32>(wb.w), x, acc7);
+#else
+        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + kx]), x, acc0);
+#if ${OC_BLOCK_GE_2}
+        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + kx]), x, acc1);
+#endif
+#if ${OC_BLOCK_GE_4}
+        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + kx]), x, acc2);
+        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + kx]), x, acc3);
+#endif
+#if ${OC_BLOCK_GE_8}
+        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + kx]), x, acc4);
+        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + kx]), x, acc5);
+        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + kx]), x, acc6);
+        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + kx]), x, acc7);
+#endif
+#endif
       }
 #endif
     }
