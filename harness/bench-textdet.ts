@@ -20,6 +20,8 @@ import { optimizeGraph } from '../src/graph/optimize.js';
 import { decodeImage } from '../src/io/node-image.js';
 import { loadPpocrDetGraph } from '../src/io/node-models.js';
 import { TextDetector } from '../src/pipelines/textdet/detector.js';
+import { DEFAULT_TEXTDET_OPTIONS } from '../src/pipelines/textdet/options.js';
+import { normalizeForNetwork } from '../src/pipelines/textdet/reference.js';
 import { generateTextImage } from './synth-text.js';
 
 const { values: args } = parseArgs({ options: { adapter: { type: 'string' }, chromium: { type: 'boolean', default: false }, runs: { type: 'string', default: '5' } } });
@@ -41,15 +43,6 @@ async function benchImages(): Promise<string[]> {
       return path;
     }),
   );
-}
-
-function networkInput(rgb: Uint8Array, size: number): Float32Array {
-  // BGR, with PaddleOCR's mean/std applied in that channel order (as the pipeline feeds it).
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const out = new Float32Array(3 * size * size);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < size * size; i++) out[c * size * size + i] = (rgb[3 * i + (2 - c)]! / 255 - mean[c]!) / std[c]!;
-  return out;
 }
 
 function classify(graph: import('../src/graph/types.js').Graph, label: string): string {
@@ -94,7 +87,7 @@ async function node(): Promise<void> {
     const agg = new Map<string, number>();
     for (const d of prof.stats.profile ?? []) agg.set(d.stage === 'postprocess' ? `post: ${d.label}` : classify(detector.graph, d.label), (agg.get(d.stage === 'postprocess' ? `post: ${d.label}` : classify(detector.graph, d.label)) ?? 0) + d.ms);
     if (size === 640) breakdown = [...agg].sort((a, b) => b[1] - a[1]);
-    const input = networkInput(image.data, size);
+    const input = normalizeForNetwork(image.data, size, size, DEFAULT_TEXTDET_OPTIONS);
     await session.run({ x: new ort.Tensor('float32', input, [1, 3, size, size]) });
     const ortMs: number[] = [];
     for (let r = 0; r < RUNS; r++) {

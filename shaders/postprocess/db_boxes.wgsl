@@ -120,6 +120,19 @@ fn order_corners(c: array<vec2<f32>, 4>) -> array<vec2<f32>, 4> {
   return out;
 }
 
+// Extents of the n hull points at `base` along u and its perpendicular: (min u, max u, min v, max v).
+fn extents(base: u32, n: u32, u: vec2<f32>) -> vec4<f32> {
+  let v = vec2<f32>(-u.y, u.x);
+  var r = vec4<f32>(3.4e38, -3.4e38, 3.4e38, -3.4e38);
+  for (var j = 0u; j < n; j++) {
+    let h = points[base + j];
+    let pa = dot(h, u);
+    let pb = dot(h, v);
+    r = vec4<f32>(min(r.x, pa), max(r.y, pa), min(r.z, pb), max(r.w, pb));
+  }
+  return r;
+}
+
 fn rect_corners(u: vec2<f32>, r: vec4<f32>) -> array<vec2<f32>, 4> {
   let v = vec2<f32>(-u.y, u.x);
   return array<vec2<f32>, 4>(r.x * u + r.z * v, r.y * u + r.z * v, r.y * u + r.w * v, r.x * u + r.w * v);
@@ -223,15 +236,7 @@ fn boxes_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     if (n < 2u || len == 0.0) {
       continue;
     }
-    let u = (q - p) / len;
-    let v = vec2<f32>(-u.y, u.x);
-    var r = vec4<f32>(3.4e38, -3.4e38, 3.4e38, -3.4e38);
-    for (var j = 0u; j < n; j++) {
-      let h = points[base + j];
-      let pa = dot(h, u);
-      let pb = dot(h, v);
-      r = vec4<f32>(min(r.x, pa), max(r.y, pa), min(r.z, pb), max(r.w, pb));
-    }
+    let r = extents(base, n, (q - p) / len);
     let a = (r.y - r.x) * (r.w - r.z);
     if (a < area) {
       area = a;
@@ -265,12 +270,7 @@ fn boxes_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
       let p = points[base + e];
       let q = points[base + (e + 1u) % n];
       u = (q - p) / length(q - p);
-      let v = vec2<f32>(-u.y, u.x);
-      r = vec4<f32>(3.4e38, -3.4e38, 3.4e38, -3.4e38);
-      for (var j = 0u; j < n; j++) {
-        let h = points[base + j];
-        r = vec4<f32>(min(r.x, dot(h, u)), max(r.y, dot(h, u)), min(r.z, dot(h, v)), max(r.w, dot(h, v)));
-      }
+      r = extents(base, n, u);
     }
     rect = r;
     axis_u = u;

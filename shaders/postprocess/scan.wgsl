@@ -21,7 +21,7 @@ struct Params {
 // 64 invocations x 16 pixels per block; the 64 partial counts are summed by one invocation
 // (two barriers, where a tree scan needs two per step: barriers are expensive on CPU adapters).
 const WG = 64u;
-const PER_THREAD = 16u;
+const PER_THREAD = ${PER_THREAD}u;
 var<workgroup> partial: array<u32, 64>;
 
 fn is_root(i: u32) -> bool {

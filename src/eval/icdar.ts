@@ -11,8 +11,9 @@ export interface GroundTruthLine {
   ignore?: boolean;
 }
 
-export interface ImageEvaluation {
-  file: string;
+/** Counts and scores, of one image or of a whole set. */
+export interface Scores {
+  /** Ground-truth lines that count (not don't-care). */
   gt: number;
   detections: number;
   matched: number;
@@ -22,15 +23,12 @@ export interface ImageEvaluation {
   hmean: number;
 }
 
-export interface Evaluation {
+export interface ImageEvaluation extends Scores {
+  file: string;
+}
+
+export interface Evaluation extends Scores {
   images: ImageEvaluation[];
-  gt: number;
-  detections: number;
-  matched: number;
-  groupBoxes: number;
-  precision: number;
-  recall: number;
-  hmean: number;
   iouThreshold: number;
 }
 

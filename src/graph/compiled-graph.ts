@@ -96,6 +96,8 @@ export class CompiledGraph {
     /** Dynamic batch only: one entry per dispatch (see dynamic-batch.ts). */
     readonly launchTable: LaunchEntry[] | undefined,
     readonly batchCapacity: number | undefined,
+    /** Uploads a weight no kernel binds unpacked, when it is asked for (bufferOf, debug reads). */
+    private readonly ensureWeight: (name: string) => GPUBuffer,
   ) {}
 
   static compile(ctx: GpuContext, graph: Graph, options: CompileOptions = {}): Promise<CompiledGraph> {
@@ -113,20 +115,33 @@ export class CompiledGraph {
 
     let weights = weightBuffers.get(graph);
     if (!weights) weightBuffers.set(graph, (weights = new Map()));
+    const uploadWeights = weights;
     const fixed = new Map<string, GPUBuffer>();
+    // Weights are uploaded when something binds them: a weight that every kernel reads packed
+    // (see WeightPacking) never takes GPU memory in its original layout.
+    const counted = new Set<string>();
     let weightBytes = 0;
+    const weightBuffer = (key: string, data: () => Float32Array): GPUBuffer => {
+      let buffer = uploadWeights.get(key);
+      if (!buffer) {
+        buffer = ctx.uploadBuffer(`${label} weight '${key}'`, data());
+        uploadWeights.set(key, buffer);
+      }
+      if (!counted.has(key)) {
+        counted.add(key);
+        weightBytes += buffer.size;
+      }
+      return buffer;
+    };
+    const ensureWeight = (name: string): GPUBuffer => {
+      const buffer = weightBuffer(name, () => graph.weights[name]!.data);
+      fixed.set(name, buffer);
+      return buffer;
+    };
     let inputBytes = 0;
     const inputNames = graph.inputs.map((i) => i.name);
     for (const [name, kind] of analysis.kind) {
-      if (kind === 'weight') {
-        let buffer = weights.get(name);
-        if (!buffer) {
-          buffer = ctx.uploadBuffer(`${label} weight '${name}'`, graph.weights[name]!.data);
-          weights.set(name, buffer);
-        }
-        fixed.set(name, buffer);
-        weightBytes += buffer.size;
-      } else if (kind === 'input') {
+      if (kind === 'input') {
         const bytes = sizeOf(analysis.shapes.get(name)!) * 4;
         if (!arena) fixed.set(name, ctx.storageBuffer(`${label} input '${name}'`, bytes));
         inputBytes += bytes;
@@ -161,24 +176,27 @@ export class CompiledGraph {
     const uniforms = ctx.createBuffer(`${label} uniforms`, Math.max(uniformBytes, 16), BufferUsage.UNIFORM | BufferUsage.COPY_DST);
     uniformData.forEach((data, i) => data && device.queue.writeBuffer(uniforms, offsets[i]!, data));
 
-    // Packed copies of constant inputs some kernels ask for (uploaded once per graph and layout).
+    // The weights the kernels bind: as they are, or as packed copies some kernels ask for (each
+    // uploaded once per graph and layout).
     const packed = new Map<string, GPUBuffer>();
-    for (const { step, call } of calls) {
-      for (const target of Object.values(call.bind ?? {})) {
-        if (!('input' in target) || !target.pack) continue;
-        const name = step.node.inputs[target.input]!;
-        const weight = graph.weights[name];
-        if (!weight) throw new GraphError(`${nodeLabel(step.node)}: input '${name}' must be a weight to be packed (${target.pack.key})`);
-        const key = `${name}#${target.pack.key}`;
-        let buffer = weights.get(key);
-        if (!buffer) {
-          buffer = ctx.uploadBuffer(`${label} weight '${key}'`, target.pack.pack(weight.data, weight.shape));
-          weights.set(key, buffer);
-          weightBytes += buffer.size;
+    calls.forEach(({ step, call }, i) => {
+      for (const b of kernels[i]!.bindings) {
+        if (b.kind === 'uniform') continue;
+        const target = call.bind?.[b.name] ?? defaultTarget(b.name);
+        if (!('input' in target)) continue;
+        const tensor = step.node.inputs[target.input];
+        if (!tensor) continue;
+        const owner = plan.storageOf.get(tensor) ?? tensor;
+        if (target.pack) {
+          const weight = graph.weights[tensor];
+          if (!weight) throw new GraphError(`${nodeLabel(step.node)}: input '${tensor}' must be a weight to be packed (${target.pack.key})`);
+          const pack = target.pack;
+          packed.set(`${tensor}#${pack.key}`, weightBuffer(`${tensor}#${pack.key}`, () => pack.pack(weight.data, weight.shape)));
+        } else if (analysis.kind.get(owner) === 'weight') {
+          ensureWeight(owner);
         }
-        packed.set(key, buffer);
       }
-    }
+    });
 
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     const dispatches: Dispatch[] = calls.map(({ step, call }, i) => {
@@ -218,7 +236,7 @@ export class CompiledGraph {
       weightBytes,
       inputBytes,
     };
-    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena, dispatches, stats, launch?.entries, launch?.capacity);
+    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena, dispatches, stats, launch?.entries, launch?.capacity, ensureWeight);
     compiled.bind();
     return compiled;
   }
@@ -251,6 +269,11 @@ export class CompiledGraph {
   /** The GPU buffer holding `tensor` (valid until the next run overwrites shared buffers). */
   bufferOf(tensor: string): GPUBuffer {
     this.shapeOf(tensor);
+    const owner = this.buffers.storageOf.get(tensor) ?? tensor;
+    if (this.analysis.kind.get(owner) === 'weight' && !this.fixed.has(owner)) {
+      this.ensureWeight(owner);
+      this.boundGeneration = -1;
+    }
     this.bind();
     return this.storage.get(tensor)!;
   }

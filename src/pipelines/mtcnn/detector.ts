@@ -6,11 +6,13 @@
 // counters) are read back: one readback per batch. If a candidate list overflows its capacity, the
 // counters say so and the batch is run again with room for what was counted (reported as a retry).
 import type { GpuContext } from '../../gpu/context.js';
+import { BatchResources } from '../../gpu/batch-resources.js';
 import type { BoundKernel } from '../../gpu/kernel.js';
 import { PassRecorder, type TimingMode, type TimingReport } from '../../gpu/pass-recorder.js';
-import { BufferArena } from '../../graph/arena.js';
+import { ImagePlans } from '../../graph/image-plans.js';
 import { BatchLauncher } from '../../graph/batch-launcher.js';
 import { compileGraph, type CompiledGraph } from '../../graph/compiled-graph.js';
+import { foldDispatch } from '../../graph/compiled-graph-util.js';
 import { LAUNCH_FLAT, type LaunchEntry } from '../../graph/dynamic-batch.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import { GraphError, type Graph } from '../../graph/types.js';
@@ -76,8 +78,7 @@ function output(graph: Graph, suffix: string): string {
 }
 
 export class MtcnnDetector {
-  private readonly pnetPlans = new Map<string, Promise<CompiledGraph>>();
-  private readonly arena: BufferArena;
+  private readonly pnetPlans: ImagePlans;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -86,7 +87,7 @@ export class MtcnnDetector {
     private readonly onet: CompiledGraph,
     readonly config: DetectorConfig,
   ) {
-    this.arena = new BufferArena(ctx, 'mtcnn pnet arena');
+    this.pnetPlans = new ImagePlans(ctx, graphs.pnet, 'mtcnn pnet');
   }
 
   static async create(ctx: GpuContext, graphs: MtcnnGraphs, config: Partial<DetectorConfig> = {}): Promise<MtcnnDetector> {
@@ -102,18 +103,6 @@ export class MtcnnDetector {
     const rnet = await compileGraph(ctx, optimized.rnet, { inputShapes: { [optimized.rnet.inputs[0]!.name]: [c.rnetChunk, 3, 24, 24] }, dynamicBatch: true });
     const onet = await compileGraph(ctx, optimized.onet, { inputShapes: { [optimized.onet.inputs[0]!.name]: [c.onetChunk, 3, 48, 48] }, dynamicBatch: true });
     return new MtcnnDetector(ctx, optimized, rnet, onet, c);
-  }
-
-  private pnetPlan(level: PyramidLevel): Promise<CompiledGraph> {
-    const key = `${level.height}x${level.width}`;
-    let plan = this.pnetPlans.get(key);
-    if (!plan) {
-      const g = this.graphs.pnet;
-      plan = compileGraph(this.ctx, g, { inputShapes: { [g.inputs[0]!.name]: [1, 3, level.height, level.width] }, arena: this.arena });
-      this.pnetPlans.set(key, plan);
-      plan.catch(() => this.pnetPlans.delete(key));
-    }
-    return plan;
   }
 
   /** Detects faces in `images` (any sizes) as one GPU batch. */
@@ -145,18 +134,9 @@ export class MtcnnDetector {
     const { device } = ctx;
     const n = images.length;
     const [t1, t2, t3] = options.thresholds;
-    const owned: GPUBuffer[] = [];
-    const kernels: BoundKernel[] = [];
-    const storage = (label: string, bytes: number) => {
-      const b = ctx.storageBuffer(`mtcnn ${label}`, bytes);
-      owned.push(b);
-      return b;
-    };
-    const upload = (label: string, data: Uint32Array | Float32Array) => {
-      const b = ctx.uploadBuffer(`mtcnn ${label}`, data);
-      owned.push(b);
-      return b;
-    };
+    const res = new BatchResources(ctx, 'mtcnn');
+    const storage = (label: string, bytes: number) => res.storage(label, bytes);
+    const upload = (label: string, data: Uint32Array | Float32Array) => res.upload(label, data);
 
     // --- CPU planning: pyramid levels, list segments, counter slots (sizes only, no pixel data).
     const levels = images.map((im) => pyramid(im.width, im.height, options.minFaceSize, options.factor));
@@ -214,16 +194,12 @@ export class MtcnnDetector {
     const suppressed = storage('nms suppressed', scratchWords * 4);
 
     // --- PNet plans for every level size (compiled once per size, sharing one arena), then kernels.
-    const plans = await Promise.all(segments.map((s) => this.pnetPlan(s.level)));
+    const plans = await Promise.all(segments.map((s) => this.pnetPlans.get(s.level.width, s.level.height)));
     const pnetIn = this.graphs.pnet.inputs[0]!.name;
     const pnetProb = output(this.graphs.pnet, 'prob1');
     const pnetReg = output(this.graphs.pnet, 'conv4-2/BiasAdd');
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const flat = (invocations: number): [number, number, number] => {
-      const groups = Math.ceil(invocations / 64);
-      const x = Math.min(groups, maxPerDim);
-      return [x, Math.ceil(groups / x), 1];
-    };
+    const flat = (invocations: number) => foldDispatch(invocations, 64, maxPerDim);
     const stage1 = await Promise.all(
       segments.map(async (s, i) => {
         const plan = plans[i]!;
@@ -232,7 +208,7 @@ export class MtcnnDetector {
         const boxes = await K.pnetCandidates(ctx, `${label} boxes`, {
           outWidth: s.outW, outHeight: s.outH, threshold: t1, segmentOffset: s.offset, countIndex: c.raw + i, keyBase: pnetKey(s.level.index, 0), image: s.image, xTable: s.table, yTable: s.table + 2 * s.outW,
         }, { prob: plan.bufferOf(pnetProb), logits: plan.bufferOf(output(this.graphs.pnet, 'conv4-1/BiasAdd')), regression: plan.bufferOf(pnetReg), boxTable: boxTableBuffer, counts, candidates: raw });
-        kernels.push(resample, boxes);
+        res.keep(resample, boxes);
         return { plan, resample, boxes, s };
       }),
     );
@@ -253,7 +229,7 @@ export class MtcnnDetector {
         { mode: LAUNCH_FLAT, axis: 0, perSample: 1, workgroupSize: 64, grid: [0, 0, 0] },
       ];
       const launcher = await BatchLauncher.create(ctx, plan, counts, total, chunks, `mtcnn ${name}`, extra);
-      owned.push(launcher.args);
+      res.own(launcher.args);
       const isOnet = name === 'onet';
       const perChunk = await Promise.all(
         Array.from({ length: chunks }, async (_, k) => {
@@ -262,7 +238,7 @@ export class MtcnnDetector {
             packed: packedList, prob: plan.bufferOf(output(graph, 'prob1')), logits: plan.bufferOf(output(graph, isOnet ? 'conv6-1' : 'conv5-1')), regression: plan.bufferOf(output(graph, isOnet ? 'conv6-2' : 'conv5-2')), counts, output: out,
             ...(isOnet ? { points: plan.bufferOf(output(graph, 'conv6-3')), landmarks } : {}),
           });
-          kernels.push(crop, filter);
+          res.keep(crop, filter);
           return { crop, filter };
         }),
       );
@@ -273,7 +249,7 @@ export class MtcnnDetector {
     const packO = await K.refinePack(ctx, 'mtcnn rnet regression', { images: n, inStride: rCap, inCountBase: c.e, outCapacity: oPacked, outCount: c.oTotal, outImageBase: c.oStart, overflow: c.over.o, flags: { regression: 'bbreg', square: true, fix: true } }, { input: e, output: po, counts });
     const onetStage = await cascade(this.onet, this.graphs.onet, 48, this.config.onetChunk, oPacked, po, c.oTotal, oCap, t3, f, c.f, c.over.f, 'onet');
     const onetNms = await K.nms(ctx, 'mtcnn onet nms', { threshold: options.nms.onet, mode: 'min', segments: perImage(f, g, c.f, c.g, oCap, c.over.g) }, { ...nmsBuffers, input: f, output: g });
-    kernels.push(perScale.kernel, acrossScales.kernel, packR, rnetNms.kernel, packO, onetNms.kernel);
+    res.keep(perScale.kernel, acrossScales.kernel, packR, rnetNms.kernel, packO, onetNms.kernel);
 
     // --- Encode the whole batch: three compute passes (one per network stage) in one command buffer.
     const encoder = device.createCommandEncoder({ label: 'mtcnn batch' });
@@ -321,9 +297,8 @@ export class MtcnnDetector {
     ];
     const data = await ctx.readback(regions, 'mtcnn batch', encoder);
     const timing = rec.report(times ? data[data.length - 1] : undefined);
-    kernels.forEach((k) => k.destroy());
-    const gpuBytes = owned.reduce((s, b) => s + b.size, 0) + this.arena.totalBytes;
-    owned.forEach((b) => b.destroy());
+    const gpuBytes = res.bytes + this.pnetPlans.arena.totalBytes;
+    res.release();
 
     const cnt = new Uint32Array(data[0]!);
     const over = Object.values(c.over).some((i) => cnt[i]! > 0);

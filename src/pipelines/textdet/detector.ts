@@ -5,10 +5,11 @@
 // readback (the box records and the counters). Post-processing buffers are shared by the images of
 // a batch (their work runs one after another), the box records are per image.
 import type { GpuContext } from '../../gpu/context.js';
-import type { BoundKernel } from '../../gpu/kernel.js';
+import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder, type TimingMode, type TimingReport } from '../../gpu/pass-recorder.js';
-import { BufferArena } from '../../graph/arena.js';
-import { compileGraph, type CompiledGraph } from '../../graph/compiled-graph.js';
+import { ImagePlans } from '../../graph/image-plans.js';
+import type { CompiledGraph } from '../../graph/compiled-graph.js';
+import { foldDispatch } from '../../graph/compiled-graph-util.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import type { Graph } from '../../graph/types.js';
 import type { RgbImage } from '../mtcnn/types.js';
@@ -42,8 +43,7 @@ export interface TextBatchResult {
 }
 
 export class TextDetector {
-  private readonly plans = new Map<string, Promise<CompiledGraph>>();
-  private readonly arena: BufferArena;
+  private readonly plans: ImagePlans;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -51,7 +51,7 @@ export class TextDetector {
     /** Load-time rewrites applied to the imported graph. */
     readonly rewrites: string[],
   ) {
-    this.arena = new BufferArena(ctx, 'text detection arena');
+    this.plans = new ImagePlans(ctx, graph, 'text detection');
   }
 
   static create(ctx: GpuContext, graph: Graph): TextDetector {
@@ -62,14 +62,7 @@ export class TextDetector {
 
   /** The compiled network for an input size (cached). */
   plan(width: number, height: number): Promise<CompiledGraph> {
-    const key = `${height}x${width}`;
-    let plan = this.plans.get(key);
-    if (!plan) {
-      plan = compileGraph(this.ctx, this.graph, { inputShapes: { [this.graph.inputs[0]!.name]: [1, 3, height, width] }, arena: this.arena });
-      this.plans.set(key, plan);
-      plan.catch(() => this.plans.delete(key));
-    }
-    return plan;
+    return this.plans.get(width, height);
   }
 
   async detect(images: readonly RgbImage[], opts: TextDetectOptions = {}): Promise<TextBatchResult> {
@@ -87,13 +80,8 @@ export class TextDetector {
 
   private async run(images: readonly RgbImage[], o: TextDetOptions, opts: TextDetectOptions): Promise<TextBatchResult> {
     const { ctx } = this;
-    const owned: GPUBuffer[] = [];
-    const kernels: BoundKernel[] = [];
-    const storage = (label: string, bytes: number) => {
-      const b = ctx.storageBuffer(`text ${label}`, bytes);
-      owned.push(b);
-      return b;
-    };
+    const res = new BatchResources(ctx, 'text');
+    const storage = (label: string, bytes: number) => res.storage(label, bytes);
     const sizes = images.map((im) => networkSize(im.width, im.height, o.limitSideLen));
     const plans = await Promise.all(sizes.map((s) => this.plan(s.width, s.height)));
     const maxPixels = Math.max(...sizes.map((s) => s.width * s.height));
@@ -101,11 +89,9 @@ export class TextDetector {
     const cap = o.maxCandidates;
 
     const packed = packImages(images);
-    const pixels = ctx.uploadBuffer('text pixels', packed.pixels);
-    const imageTable = ctx.uploadBuffer('text image table', packed.table);
-    owned.push(pixels, imageTable);
-    const counts = ctx.uploadBuffer('text counters', new Uint32Array(images.length));
-    owned.push(counts);
+    const pixels = res.upload('pixels', packed.pixels);
+    const imageTable = res.upload('image table', packed.table);
+    const counts = res.upload('counters', new Uint32Array(images.length));
     // Shared by the images of the batch (their post-processing runs one after another).
     const parent = storage('parent', maxPixels * 4);
     const ids = storage('component ids', maxPixels * 4);
@@ -128,7 +114,7 @@ export class TextDetector {
         const ccl = await K.labelling(ctx, `${label} labels`, { width, height, threshold: o.threshold, dilation: o.dilation }, { prob, parent });
         const scan = await K.numbering(ctx, `${label} numbering`, { pixels: width * height, capacity: cap, totalIndex: i }, { parent, ids, blockSums, rootOf, counts });
         const box = await K.boxes(ctx, `${label} boxes`, { width, height, capacity: cap, totalIndex: i, o, destWidth: im.width, destHeight: im.height }, { prob, parent, ids, rootOf, counts, bounds, points, boxes: boxes[i]! });
-        kernels.push(resize, ccl.init, ccl.merge, ccl.flatten, scan.blocksKernel, scan.totals, scan.offsets, box.init, box.gather, box.main);
+        res.keep(resize, ccl.init, ccl.merge, ccl.flatten, scan.blocksKernel, scan.totals, scan.offsets, box.init, box.gather, box.main);
         return { plan, resize, ccl, scan, box, width, height, prob };
       }),
     );
@@ -136,11 +122,7 @@ export class TextDetector {
     const encoder = ctx.device.createCommandEncoder({ label: 'text detection batch' });
     const rec = new PassRecorder(ctx, encoder, opts.timing === true ? 'stages' : opts.timing || 'none');
     const maxPerDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
-    const flat = (invocations: number, wg = 64): [number, number, number] => {
-      const groups = Math.ceil(invocations / wg);
-      const x = Math.min(groups, maxPerDim);
-      return [x, Math.ceil(groups / x), 1];
-    };
+    const flat = (invocations: number, wg = 64) => foldDispatch(invocations, wg, maxPerDim);
     let dispatches = 0;
     work.forEach((w, i) => {
       const n = w.width * w.height;
@@ -171,9 +153,8 @@ export class TextDetector {
     ];
     const data = await ctx.readback(regions, 'text detection batch', encoder);
     const timing = rec.report(times ? data[data.length - 1] : undefined);
-    kernels.forEach((k) => k.destroy());
-    const gpuBytes = owned.reduce((s, b) => s + b.size, 0) + this.arena.totalBytes;
-    owned.forEach((b) => b.destroy());
+    const gpuBytes = res.bytes + this.plans.arena.totalBytes;
+    res.release();
 
     const cnt = new Uint32Array(data[0]!);
     const results = images.map((im, i) => {

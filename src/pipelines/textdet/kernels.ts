@@ -20,12 +20,14 @@ export async function labelling(ctx: GpuContext, label: string, p: { width: numb
   return { init: await make('init'), merge: await make('merge'), flatten: await make('flatten') };
 }
 
-export const SCAN_BLOCK = 1024;
+// The numbering scan's block: 64 invocations (its workgroup size) x SCAN_PER_THREAD pixels.
+const SCAN_PER_THREAD = 16;
+export const SCAN_BLOCK = 64 * SCAN_PER_THREAD;
 
 export async function numbering(ctx: GpuContext, label: string, p: { pixels: number; capacity: number; totalIndex: number }, b: { parent: GPUBuffer; ids: GPUBuffer; blockSums: GPUBuffer; rootOf: GPUBuffer; counts: GPUBuffer }) {
   const blocks = Math.ceil(p.pixels / SCAN_BLOCK);
   const make = (entry: string) =>
-    BoundKernel.create(ctx, { label: `${label} ${entry}`, files: ['postprocess/scan.wgsl'], entry }, { pixels: p.pixels, blocks, capacity: p.capacity, total_index: p.totalIndex }, {
+    BoundKernel.create(ctx, { label: `${label} ${entry}`, files: ['postprocess/scan.wgsl'], defines: { PER_THREAD: SCAN_PER_THREAD }, entry }, { pixels: p.pixels, blocks, capacity: p.capacity, total_index: p.totalIndex }, {
       parent: b.parent, ids: b.ids, block_sums: b.blockSums, root_of: b.rootOf, counts: b.counts,
     });
   return { blocks, blocksKernel: await make('blocks'), totals: await make('totals'), offsets: await make('offsets') };

@@ -5,6 +5,20 @@ import { convexHull, growRect, insideConvex, minAreaRect, orderCorners, rectCorn
 import type { TextDetOptions } from './options.js';
 import type { TextBox } from './types.js';
 
+/**
+ * An RGB image already at the network size as the network takes it: [3, H, W], channels in the
+ * options' order, (v / 255 - mean[c]) / std[c] (the normalization of shaders/image/resize_bilinear.wgsl).
+ */
+export function normalizeForNetwork(rgb: ArrayLike<number>, width: number, height: number, o: Pick<TextDetOptions, 'channelOrder' | 'mean' | 'std'>): Float32Array {
+  const plane = width * height;
+  const out = new Float32Array(3 * plane);
+  for (let c = 0; c < 3; c++) {
+    const source = o.channelOrder === 'bgr' ? 2 - c : c;
+    for (let i = 0; i < plane; i++) out[c * plane + i] = (rgb[3 * i + source]! / 255 - o.mean[c]!) / o.std[c]!;
+  }
+  return out;
+}
+
 /** prob > threshold, dilated by a k x k square when k >= 2 (OpenCV's dilate, anchor at the centre). */
 export function binarize(prob: ArrayLike<number>, width: number, height: number, threshold: number, dilation: number): Uint8Array {
   const on = Uint8Array.from({ length: width * height }, (_, i) => (prob[i]! > threshold ? 1 : 0));

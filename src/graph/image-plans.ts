@@ -1,0 +1,30 @@
+// One graph taking a single [1, 3, H, W] image, compiled once per image size, every size sharing
+// one arena (their runs are encoded one after another; see arena.ts).
+import type { GpuContext } from '../gpu/context.js';
+import { BufferArena } from './arena.js';
+import { compileGraph, type CompiledGraph } from './compiled-graph.js';
+import type { Graph } from './types.js';
+
+export class ImagePlans {
+  private readonly plans = new Map<string, Promise<CompiledGraph>>();
+  readonly arena: BufferArena;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly graph: Graph,
+    label: string,
+  ) {
+    this.arena = new BufferArena(ctx, `${label} arena`);
+  }
+
+  get(width: number, height: number): Promise<CompiledGraph> {
+    const key = `${height}x${width}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = compileGraph(this.ctx, this.graph, { inputShapes: { [this.graph.inputs[0]!.name]: [1, 3, height, width] }, arena: this.arena });
+      this.plans.set(key, plan);
+      plan.catch(() => this.plans.delete(key));
+    }
+    return plan;
+  }
+}
