@@ -62,7 +62,7 @@ for (const batch of args.batches!.split(',').map(Number)) {
     dispatches += r.stats.dispatches;
     peak = Math.max(peak, r.stats.gpuBytes);
     faces += r.images.reduce((s, im) => s + im.faces.length, 0);
-    if (r.stats.gpuMs) for (const k of ['pnet', 'rnet', 'onet'] as const) gpuMs[k] += r.stats.gpuMs[k];
+    if (r.stats.gpuMs) for (const k of ['pnet', 'rnet', 'onet'] as const) gpuMs[k] += r.stats.gpuMs[k] ?? 0;
   }
   const seconds = (performance.now() - start) / 1000;
   const row: Row = {

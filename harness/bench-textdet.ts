@@ -79,8 +79,8 @@ async function node(): Promise<void> {
       const res = await detector.detect([image], { timing: 'stages' });
       wall.push(performance.now() - t);
       if (res.stats.gpuMs) {
-        network.push(res.stats.gpuMs.network);
-        post.push(res.stats.gpuMs.postprocess);
+        network.push(res.stats.gpuMs.network ?? 0);
+        post.push(res.stats.gpuMs.postprocess ?? 0);
       }
     }
     const prof = await detector.detect([image], { timing: 'dispatches' });
@@ -161,7 +161,7 @@ async function chromium(): Promise<void> {
             const t = performance.now();
             const res = await detector.detect([image], { timing: 'stages' });
             ours.push(performance.now() - t);
-            if (res.stats.gpuMs) net.push(res.stats.gpuMs.network);
+            if (res.stats.gpuMs) net.push(res.stats.gpuMs.network ?? 0);
           }
           const input = new Float32Array(3 * size * size);
           const mean = [0.485, 0.456, 0.406];

@@ -3,5 +3,5 @@
 export { decodeImage, ImageDecodeError } from './io/node-image.js';
 export { loadGraphFile, loadPackagedGraph } from './io/node-models.js';
 export { resolveInputs, IMAGE_EXTENSIONS } from './io/inputs.js';
-export { writeFaceOverlay } from './io/overlay.js';
+export { writeOverlay, type OverlayShape } from './io/overlay.js';
 export { clmtrackrSamples } from './io/samples.js';

@@ -46,12 +46,12 @@ fn store(v: vec4<f32>, n: u32, m: u32, iy: u32, ix: u32) {
   output_0[base + out_w + 1u] = r.w;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let n = wg.z;
   let m0 = wg.y * 4u;
   let last = params.out_channels - 1u;
-  let pixel = wg.x * 64u + lane;
+  let pixel = wg.x * ${WORKGROUP_SIZE}u + lane;
   let plane = params.in_height * params.in_width;
   let p = min(pixel, plane - 1u);
   var acc0 = vec4<f32>(0.0);

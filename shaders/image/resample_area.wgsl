@@ -2,14 +2,18 @@
 // pixel is the mean of the source over its footprint, each source pixel weighted by the fraction of
 // it the footprint covers (OpenCV's INTER_AREA, which facenet's MTCNN uses for the pyramid and the
 // crops). Output value = (mean - params.mean) * params.inv_std.
-//   default: one whole image (table entry image_index) -> [1, 3, out_height, out_width]
+//   default: one pyramid level of an image (table entry image_index), or the tile of it starting at
+//            level pixel (tile_x, tile_y) -> [1, 3, out_height, out_width] (large levels run PNet
+//            in tiles: src/pipelines/mtcnn/tiles.ts)
 //   CROP:    candidate boxes (x1..x2, y1..y2 inclusive, 1-based pixels) -> [capacity, 3, S, S] with
 //            zeros where a box crosses the image border (facenet's `pad`), one sample per candidate.
-// Pixels are packed u32 0xAABBGGRR (R in the low byte); the table holds (first pixel, width, height, 0).
+// Pixels come from pixels.wgsl (packed batch, load_pixel).
 struct Params {
   image_index: u32,
   out_width: u32,
   out_height: u32,
+  tile_x: u32,
+  tile_y: u32,
   scale_x: f32,
   scale_y: f32,
   mean: f32,
@@ -19,25 +23,19 @@ struct Params {
   count_index: u32,
 }
 
-@group(0) @binding(0) var<storage, read> pixels: array<u32>;
-@group(0) @binding(1) var<storage, read> image_table: array<vec4<u32>>;
 #if ${CROP}
-@group(0) @binding(2) var<storage, read> candidates: array<Candidate>;
-@group(0) @binding(3) var<storage, read> counts: array<u32>;
-@group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
-#else
+@group(0) @binding(0) var<storage, read> candidates: array<Candidate>;
+@group(0) @binding(1) var<storage, read> counts: array<u32>;
 @group(0) @binding(2) var<storage, read_write> output_0: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+#else
+@group(0) @binding(0) var<storage, read_write> output_0: array<f32>;
+@group(0) @binding(1) var<uniform> params: Params;
 #endif
 
-fn channel(p: u32, c: u32) -> f32 {
-  return f32((p >> (8u * c)) & 255u);
-}
-
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = linear_index(gid, groups, 64u);
+  let i = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
   let plane = params.out_width * params.out_height;
 #if ${CROP}
   let sample = i / plane;
@@ -52,6 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let src_h = cand.box.w - cand.box.y + 1.0;
   let scale = vec2<f32>(src_w / f32(params.out_width), src_h / f32(params.out_height));
   let out_base = sample * 3u * plane;
+  let shift = vec2<u32>(0u, 0u);
 #else
   let sample = 0u;
   if (i >= plane) {
@@ -63,10 +62,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let src_h = f32(info.z);
   let scale = vec2<f32>(params.scale_x, params.scale_y);
   let out_base = 0u;
+  let shift = vec2<u32>(params.tile_x, params.tile_y);
 #endif
   let o = i % plane;
-  let ox = o % params.out_width;
-  let oy = o / params.out_width;
+  // Output pixel in the whole level (a tile is a window of it; the crop is never tiled).
+  let ox = o % params.out_width + shift.x;
+  let oy = o / params.out_width + shift.y;
   let x0 = f32(ox) * scale.x;
   let x1 = min(f32(ox + 1u) * scale.x, src_w);
   let y0 = f32(oy) * scale.y;
@@ -84,8 +85,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       weight += w;
       // Outside the image the crop is zero-padded: the weight counts, the value is 0.
       if (ix >= 0 && ix < width && iy >= 0 && iy < height) {
-        let p = pixels[info.x + u32(iy * width + ix)];
-        sum += w * vec3<f32>(channel(p, 0u), channel(p, 1u), channel(p, 2u));
+        sum += w * pixel_rgb(load_pixel(info.x + u32(iy * width + ix)));
       }
     }
   }

@@ -52,10 +52,10 @@ fn unite(x: u32, y: u32) {
 }
 
 fn pixel(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-  return linear_index(gid, groups, 64u);
+  return linear_index(gid, groups, ${WORKGROUP_SIZE}u);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn init(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = pixel(gid, groups);
   if (i >= params.width * params.height) {
@@ -79,7 +79,7 @@ fn init(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   atomicStore(&parent[i], select(BACKGROUND, i, on));
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = pixel(gid, groups);
   if (i >= params.width * params.height || atomicLoad(&parent[i]) == BACKGROUND) {
@@ -104,7 +104,7 @@ fn merge(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn flatten(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = pixel(gid, groups);
   if (i >= params.width * params.height || atomicLoad(&parent[i]) == BACKGROUND) {

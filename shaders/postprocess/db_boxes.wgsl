@@ -37,10 +37,10 @@ struct TextBox {
 @group(0) @binding(7) var<storage, read_write> boxes: array<TextBox>;
 @group(0) @binding(8) var<uniform> params: Params;
 
-const WG = 64u;
+const WG = ${WORKGROUP_SIZE}u;
 const BACKGROUND = 0xffffffffu;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn bounds_init(@builtin(global_invocation_id) gid: vec3<u32>) {
   let id = gid.x;
   if (id >= params.capacity) {
@@ -53,9 +53,9 @@ fn bounds_init(@builtin(global_invocation_id) gid: vec3<u32>) {
   boxes[id].valid = 0u;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn bounds_gather(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = linear_index(gid, groups, 64u);
+  let i = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
   if (i >= params.width * params.height) {
     return;
   }
@@ -76,14 +76,14 @@ fn bounds_gather(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 }
 
 var<workgroup> hull_size: u32;
-var<workgroup> best_area: array<f32, 64>;
-var<workgroup> best_edge: array<u32, 64>;
+var<workgroup> best_area: array<f32, ${WORKGROUP_SIZE}>;
+var<workgroup> best_edge: array<u32, ${WORKGROUP_SIZE}>;
 var<workgroup> keep: u32;
 var<workgroup> rect: vec4<f32>;        // a0, a1, b0, b1
 var<workgroup> axis_u: vec2<f32>;
 var<workgroup> corners: array<vec2<f32>, 4>;
 var<workgroup> window: vec4<u32>;      // xmin, ymin, xmax, ymax of the score window
-var<workgroup> sums: array<vec2<f32>, 64>;
+var<workgroup> sums: array<vec2<f32>, ${WORKGROUP_SIZE}>;
 
 fn cross(o: vec2<f32>, a: vec2<f32>, b: vec2<f32>) -> f32 {
   return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
@@ -151,7 +151,7 @@ fn inside(p: array<vec2<f32>, 4>, q: vec2<f32>) -> bool {
   return !(pos && neg);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn boxes_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let id = wid.x;
   if (id >= min(counts[params.total_index], params.capacity)) {

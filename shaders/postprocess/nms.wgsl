@@ -32,7 +32,7 @@ struct Segment {
 @group(0) @binding(5) var<storage, read_write> suppressed: array<u32>; // scratch, by rank
 @group(0) @binding(6) var<uniform> params: Params;
 
-const WG = 64u;
+const WG = ${WORKGROUP_SIZE}u;
 
 var<workgroup> shared_count: u32;
 var<workgroup> shared_flag: u32;
@@ -58,7 +58,7 @@ fn ahead(j: Candidate, i: Candidate) -> bool {
   return j.rank > i.rank || (j.rank == i.rank && j.key < i.key);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let seg = segments[wid.x];
   if (lid == 0u) {

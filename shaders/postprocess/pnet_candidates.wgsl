@@ -1,13 +1,20 @@
 // MTCNN stage 1 box generation (facenet generateBoundingBox): every cell of PNet's face-probability
 // map with score >= threshold becomes a candidate, appended to this (image, scale) segment with an
-// atomic counter. The cell box corners come from per-column/per-row tables computed on the CPU from
-// the pyramid scale (fix((2c + 1) / scale), fix((2c + 12) / scale)), so the GPU and the CPU reference
-// place boxes identically whatever the GPU's division rounding.
+// atomic counter. The counter counts every passing cell; only the first segment_capacity are
+// written, so a count above the capacity tells the CPU how much room a re-run needs. The cell box
+// corners come from per-column/per-row tables computed on the CPU from the pyramid scale
+// (fix((2c + 1) / scale), fix((2c + 12) / scale)), so the GPU and the CPU reference place boxes
+// identically whatever the GPU's division rounding. A tile of a large level (tiles.ts) covers the
+// cells from (cell_x, cell_y) on: boxes, keys and table rows are those of the whole level.
 struct Params {
-  out_width: u32,
+  out_width: u32,       // the PNet output of this tile (or whole level)
   out_height: u32,
+  cell_x: u32,          // its first cell in the level
+  cell_y: u32,
+  level_width: u32,     // cells per level row (keys are level cells)
   threshold: f32,
   segment_offset: u32,
+  segment_capacity: u32,
   count_index: u32,
   key_base: u32,
   image_index: u32,
@@ -23,9 +30,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> candidates: array<Candidate>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let cell = linear_index(gid, groups, 64u);
+  let cell = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
   let plane = params.out_width * params.out_height;
   if (cell >= plane) {
     return;
@@ -34,8 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (!(score >= params.threshold)) {
     return;
   }
-  let cx = cell % params.out_width;
-  let cy = cell / params.out_width;
+  let cx = cell % params.out_width + params.cell_x;
+  let cy = cell / params.out_width + params.cell_y;
   var c: Candidate;
   c.box = vec4<f32>(
     box_table[params.x_table + 2u * cx], box_table[params.y_table + 2u * cy],
@@ -43,10 +50,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   c.reg = vec4<f32>(regression[cell], regression[plane + cell], regression[2u * plane + cell], regression[3u * plane + cell]);
   c.score = score;
   c.rank = logits[plane + cell] - logits[cell];
-  c.key = params.key_base + cell;
+  c.key = params.key_base + cy * params.level_width + cx;
   c.image = params.image_index;
   c.aux = 0u;
-  // The segment holds one slot per cell, so it cannot overflow.
   let slot = atomicAdd(&counts[params.count_index], 1u);
-  candidates[params.segment_offset + slot] = c;
+  if (slot < params.segment_capacity) {
+    candidates[params.segment_offset + slot] = c;
+  }
 }

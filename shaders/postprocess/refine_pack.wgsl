@@ -20,7 +20,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-const WG = 64u;
+const WG = ${WORKGROUP_SIZE}u;
 
 fn refine(c_in: Candidate) -> Candidate {
   var c = c_in;
@@ -48,7 +48,7 @@ fn refine(c_in: Candidate) -> Candidate {
   return c;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let image = wid.x;
   var start = 0u;

@@ -18,17 +18,17 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> counts: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-// 64 invocations x 16 pixels per block; the 64 partial counts are summed by one invocation
+// WORKGROUP_SIZE invocations x PER_THREAD pixels per block; the partial counts are summed by one invocation
 // (two barriers, where a tree scan needs two per step: barriers are expensive on CPU adapters).
-const WG = 64u;
+const WG = ${WORKGROUP_SIZE}u;
 const PER_THREAD = ${PER_THREAD}u;
-var<workgroup> partial: array<u32, 64>;
+var<workgroup> partial: array<u32, ${WORKGROUP_SIZE}>;
 
 fn is_root(i: u32) -> bool {
   return i < params.pixels && parent[i] == i;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let block = wid.x + wid.y * groups.x;
   let first = block * WG * PER_THREAD + lid * PER_THREAD;
@@ -73,7 +73,7 @@ fn totals() {
   counts[params.total_index] = sum;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn offsets(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let block = wid.x + wid.y * groups.x;
   let first = block * WG * PER_THREAD + lid * PER_THREAD;

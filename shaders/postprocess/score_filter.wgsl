@@ -27,9 +27,9 @@ struct Params {
 @group(0) @binding(6) var<uniform> params: Params;
 #endif
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let s = linear_index(gid, groups, 64u);
+  let s = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
   let slot = params.first + s;
   if (s >= params.capacity || slot >= atomicLoad(&counts[params.total_count])) {
     return;

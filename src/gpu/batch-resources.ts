@@ -1,11 +1,16 @@
 // The GPU buffers and bound kernels one pipeline batch creates, released together once its
 // readback is done.
 import type { GpuContext } from './context.js';
-import type { BoundKernel } from './kernel.js';
+import type { KernelStep } from './kernel.js';
+
+/** Anything a batch creates and frees once its readback is done (bound kernels, launchers). */
+export interface Destroyable {
+  destroy(): void;
+}
 
 export class BatchResources {
   private readonly buffers: GPUBuffer[] = [];
-  private readonly kernels: BoundKernel[] = [];
+  private readonly kernels: Destroyable[] = [];
 
   constructor(
     private readonly ctx: GpuContext,
@@ -26,8 +31,9 @@ export class BatchResources {
     return buffer;
   }
 
-  keep(...kernels: BoundKernel[]): void {
-    this.kernels.push(...kernels);
+  /** Takes kernels (or any step's kernel) and other destroyables to free with the batch. */
+  keep(...items: Array<Destroyable | KernelStep>): void {
+    for (const item of items) this.kernels.push('launch' in item ? item.kernel : item);
   }
 
   /** Bytes of the buffers held. */

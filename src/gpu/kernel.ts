@@ -2,8 +2,13 @@
 // the pipelines (box generation, NMS, crops...) and the batch-args kernel. Pipelines come from the
 // shared cache; the uniform buffer and bind group belong to this instance. Bindings are checked by
 // name against the shader, so a missing or misspelt buffer fails here, naming the kernel.
+//
+// A kernel factory returns KernelSteps: the bound kernel with its launch, sized here from the
+// workgroup size reflected from the WGSL (shaders take it as ${WORKGROUP_SIZE}), so no caller
+// repeats a kernel's launch arithmetic.
 import type { GpuContext } from './context.js';
 import { BufferUsage } from './flags.js';
+import { foldDispatch, type Grid } from './launch.js';
 import type { CompiledKernel } from './pipeline-cache.js';
 import type { Defines } from './shader-library.js';
 import { packParams, type ParamValues } from './wgsl-reflect.js';
@@ -19,6 +24,18 @@ export interface KernelSpec {
 
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
+/** A bound kernel and how to launch it: one dispatch of a batch. */
+export interface KernelStep {
+  label: string;
+  kernel: BoundKernel;
+  launch: { grid: Grid } | { indirect: GPUBuffer; offset: number };
+}
+
+export function encodeStep(pass: GPUComputePassEncoder, step: KernelStep): void {
+  if ('grid' in step.launch) step.kernel.dispatch(pass, step.launch.grid);
+  else step.kernel.dispatchIndirect(pass, step.launch.indirect, step.launch.offset);
+}
+
 export class BoundKernel {
   private constructor(
     readonly label: string,
@@ -26,6 +43,7 @@ export class BoundKernel {
     private readonly bindGroup: GPUBindGroup,
     /** Buffers this instance created (its uniforms; tables handed over with `own`). */
     private readonly owned: GPUBuffer[],
+    private readonly maxPerDim: number,
   ) {}
 
   static async create(ctx: GpuContext, spec: KernelSpec, params: ParamValues, buffers: Readonly<Record<string, BufferBinding>>): Promise<BoundKernel> {
@@ -51,7 +69,8 @@ export class BoundKernel {
       const given = buffers[b.name]!;
       return { binding: b.binding, resource: isGpuBuffer(given) ? { buffer: given } : given };
     });
-    return new BoundKernel(label, kernel, ctx.device.createBindGroup({ label, layout: kernel.bindGroupLayout, entries }), uniform ? [uniform] : []);
+    const bindGroup = ctx.device.createBindGroup({ label, layout: kernel.bindGroupLayout, entries });
+    return new BoundKernel(label, kernel, bindGroup, uniform ? [uniform] : [], ctx.device.limits.maxComputeWorkgroupsPerDimension);
   }
 
   /** Hands `buffer` to this kernel: destroyed with it. */
@@ -68,6 +87,27 @@ export class BoundKernel {
 
   get workgroupSize(): [number, number, number] {
     return this.kernel.workgroupSize;
+  }
+
+  /** One invocation per item along x (folded into y past the grid limit; see linear_index). */
+  over(invocations: number, label = this.label): KernelStep {
+    return { label, kernel: this, launch: { grid: foldDispatch(invocations, this.workgroupSize[0], this.maxPerDim, this.label) } };
+  }
+
+  /** `count` workgroups (one per block, component, ...) along x, folded into y past the limit. */
+  overGroups(count: number, label = this.label): KernelStep {
+    return { label, kernel: this, launch: { grid: foldDispatch(count, 1, this.maxPerDim, this.label) } };
+  }
+
+  /** An explicit workgroup grid (the shader gives meaning to workgroup_id). */
+  groups(grid: Grid, label = this.label): KernelStep {
+    if (grid.some((g) => g > this.maxPerDim)) throw new Error(`${this.label}: grid ${JSON.stringify(grid)} exceeds ${this.maxPerDim} workgroups per dimension`);
+    return { label, kernel: this, launch: { grid } };
+  }
+
+  /** Workgroup counts read on the GPU from `buffer` at `offset` (sized by an earlier kernel). */
+  indirect(buffer: GPUBuffer, offset: number, label = this.label): KernelStep {
+    return { label, kernel: this, launch: { indirect: buffer, offset } };
   }
 
   dispatch(pass: GPUComputePassEncoder, grid: readonly [number, number, number]): void {

@@ -4,6 +4,7 @@
 // Without 'timestamp-query' both degrade to plain passes and report no times.
 import type { GpuContext } from './context.js';
 import { BufferUsage } from './flags.js';
+import { encodeStep, type KernelStep } from './kernel.js';
 
 export type TimingMode = 'none' | 'stages' | 'dispatches';
 
@@ -21,6 +22,8 @@ export class PassRecorder {
   private readonly querySet: GPUQuerySet | undefined;
   private readonly entries: Array<{ stage: string; label: string }> = [];
   private resolveBuffer: GPUBuffer | undefined;
+  /** Dispatches encoded so far (every step given to `dispatch`, `run` or `graph`). */
+  dispatches = 0;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -47,8 +50,19 @@ export class PassRecorder {
     }
   }
 
-  /** Encodes `work` (normally one dispatch) in the current stage. */
+  /** Encodes kernel steps in the current stage, in order. */
+  run(...steps: KernelStep[]): void {
+    for (const step of steps) this.dispatch(step.label, (pass) => encodeStep(pass, step));
+  }
+
+  /** Encodes a compiled graph's dispatches (CompiledGraph.steps) in the current stage. */
+  graph(prefix: string, steps: ReadonlyArray<{ label: string; encode: (pass: GPUComputePassEncoder) => void }>): void {
+    for (const step of steps) this.dispatch(`${prefix} ${step.label}`, step.encode);
+  }
+
+  /** Encodes `work` (one dispatch) in the current stage. */
   dispatch(label: string, work: (pass: GPUComputePassEncoder) => void): void {
+    this.dispatches++;
     if (this.mode === 'dispatches') {
       const pass = this.encoder.beginComputePass({ label: `${this.stageName} ${label}`, timestampWrites: this.timestamps(label) });
       work(pass);

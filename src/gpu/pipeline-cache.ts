@@ -113,7 +113,7 @@ export class PipelineCache {
       bindGroupLayout,
       bindings,
       params: reflectParams(code),
-      workgroupSize: reflectWorkgroupSize(code),
+      workgroupSize: reflectWorkgroupSize(code, entry),
     };
   }
 }

@@ -1,6 +1,6 @@
 // Every WGSL source under shaders/, keyed by its path relative to shaders/. Imported as text so the
 // Node build, the browser bundle and the tests all carry the same sources
-// (test/gpu/shader-library.test.ts checks that this list matches the directory).
+// (test/gpu/pipeline-cache.test.ts checks that this list matches the directory).
 import benchCopy from '../../shaders/bench/copy.wgsl';
 import benchFmaPeak from '../../shaders/bench/fma_peak.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
@@ -9,6 +9,7 @@ import conv2d from '../../shaders/conv/conv2d.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
+import pixels from '../../shaders/image/pixels.wgsl';
 import resampleArea from '../../shaders/image/resample_area.wgsl';
 import resizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
 import candidate from '../../shaders/postprocess/candidate.wgsl';
@@ -40,6 +41,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'conv/conv_transpose.wgsl': convTranspose,
   'conv/conv_transpose_2x2.wgsl': convTranspose2x2,
   'dispatch/batch_args.wgsl': batchArgs,
+  'image/pixels.wgsl': pixels,
   'image/resample_area.wgsl': resampleArea,
   'image/resize_bilinear.wgsl': resizeBilinear,
   'postprocess/candidate.wgsl': candidate,

@@ -35,9 +35,11 @@ export function reflectBindings(code: string): BindingInfo[] {
   return out.sort((a, b) => a.binding - b.binding);
 }
 
-export function reflectWorkgroupSize(code: string): [number, number, number] {
-  const m = /@workgroup_size\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?(?:,\s*(\d+)\s*)?\)/.exec(code);
-  if (!m) throw new Error('shader has no @workgroup_size');
+/** The @workgroup_size of entry point `entry` (each entry of a multi-entry file has its own). */
+export function reflectWorkgroupSize(code: string, entry = 'main'): [number, number, number] {
+  const attr = new RegExp(`@workgroup_size\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?(?:,\\s*(\\d+)\\s*)?\\)\\s*fn\\s+${entry}\\b`);
+  const m = attr.exec(code);
+  if (!m) throw new Error(`shader has no '@workgroup_size(<literal>) fn ${entry}' (sizes come from defines such as \${WORKGROUP_SIZE})`);
   return [Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 1)];
 }
 

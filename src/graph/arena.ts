@@ -3,6 +3,7 @@
 // every image); since each graph's intermediates are dead before the next graph starts, they can all
 // live in the same few buffers, each as large as its largest tenant.
 import type { GpuContext } from '../gpu/context.js';
+import { GraphError } from './types.js';
 
 export class BufferArena {
   private readonly buffers: GPUBuffer[] = [];
@@ -15,15 +16,23 @@ export class BufferArena {
     readonly label: string,
   ) {}
 
-  /** Makes slot i at least bytes[i] large (growing replaces the buffer). */
+  /**
+   * Makes slot i at least bytes[i] large (growing replaces the buffer). A slot larger than one
+   * storage binding is refused before anything changes, so a refused size never sticks (an
+   * oversized buffer would otherwise fail every later graph bound to it).
+   */
   reserve(bytes: readonly number[]): void {
+    const limit = this.ctx.device.limits.maxStorageBufferBindingSize;
+    const over = bytes.findIndex((need) => need > limit);
+    if (over >= 0) throw new GraphError(`${this.label}: slot ${over} needs ${bytes[over]} bytes, more than one storage binding holds on this adapter (${limit})`);
     bytes.forEach((need, i) => {
       if ((this.sizes[i] ?? 0) >= need) return;
       this.buffers[i]?.destroy();
-      // Grow by 1/4 beyond the need so that a series of slightly larger images does not re-allocate each time.
-      const size = Math.ceil((need * 1.25) / 16) * 16;
-      this.buffers[i] = this.ctx.storageBuffer(`${this.label} slot ${i}`, size);
-      this.sizes[i] = size;
+      // Grow by 1/4 beyond the need so that a series of slightly larger images does not re-allocate
+      // each time (never past the binding limit).
+      const size = Math.min(Math.ceil((need * 1.25) / 16) * 16, Math.floor(limit / 16) * 16);
+      this.buffers[i] = this.ctx.storageBuffer(`${this.label} slot ${i}`, Math.max(size, need));
+      this.sizes[i] = Math.max(size, need);
       this.generation++;
     });
   }
@@ -42,6 +51,7 @@ export class BufferArena {
     return this.buffers.length;
   }
 
+  /** Frees every buffer; graphs bound to the arena reserve their slots again on their next use. */
   destroy(): void {
     this.buffers.forEach((b) => b.destroy());
     this.buffers.length = 0;

@@ -10,7 +10,7 @@ import type { BindingTarget, KernelEnv, Shape } from '../ops/types.js';
 import { analyzeGraph, type Analysis, type Step } from './analyze.js';
 import { adapterClass } from '../gpu/adapter-class.js';
 import type { BufferArena } from './arena.js';
-import { foldDispatch } from './compiled-graph-util.js';
+import { foldDispatch, INDIRECT_ARGS_BYTES } from '../gpu/launch.js';
 import { buildLaunchTable, packLaunchTable, type LaunchEntry } from './dynamic-batch.js';
 import { planBuffers, type BufferPlan } from './liveness.js';
 import { GraphError, nodeLabel, type Graph } from './types.js';
@@ -90,7 +90,8 @@ export class CompiledGraph {
     readonly debug: boolean,
     private readonly fixed: Map<string, GPUBuffer>,
     private readonly pool: GPUBuffer[],
-    private readonly arena: BufferArena | undefined,
+    /** The shared arena and the slot sizes this graph needs in it. */
+    private readonly shared: { arena: BufferArena; bytes: number[] } | undefined,
     private readonly dispatches: Dispatch[],
     readonly stats: PlanStats,
     /** Dynamic batch only: one entry per dispatch (see dynamic-batch.ts). */
@@ -148,9 +149,10 @@ export class CompiledGraph {
       }
     }
     let pool: GPUBuffer[] = [];
+    // Pool slot k -> arena slot k; input i -> arena slot (pool slots + i).
+    const arenaBytes = [...plan.slotBytes, ...inputNames.map((n) => sizeOf(analysis.shapes.get(n)!) * 4)];
     if (arena) {
-      // Pool slot k -> arena slot k; input i -> arena slot (pool slots + i).
-      arena.reserve([...plan.slotBytes, ...inputNames.map((n) => sizeOf(analysis.shapes.get(n)!) * 4)]);
+      arena.reserve(arenaBytes);
     } else {
       pool = plan.slotBytes.map((bytes, i) => ctx.storageBuffer(`${label} pool buffer ${i}`, bytes));
     }
@@ -219,7 +221,7 @@ export class CompiledGraph {
         label: dispatchLabel,
         kernel,
         entries,
-        workgroups: call.workgroups ? checkGrid(call.workgroups, maxPerDim, dispatchLabel) : foldDispatch(call.invocations ?? 0, kernel.workgroupSize[0], maxPerDim),
+        workgroups: call.workgroups ? checkGrid(call.workgroups, maxPerDim, dispatchLabel) : foldDispatch(call.invocations ?? 0, kernel.workgroupSize[0], maxPerDim, dispatchLabel),
       };
     });
 
@@ -236,13 +238,20 @@ export class CompiledGraph {
       weightBytes,
       inputBytes,
     };
-    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena, dispatches, stats, launch?.entries, launch?.capacity, ensureWeight);
+    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena ? { arena, bytes: arenaBytes } : undefined, dispatches, stats, launch?.entries, launch?.capacity, ensureWeight);
     compiled.bind();
     return compiled;
   }
 
   /** (Re)builds the tensor -> buffer map and the bind groups (again after the arena grew). */
+  private get arena(): BufferArena | undefined {
+    return this.shared?.arena;
+  }
+
   private bind(): void {
+    // An arena may have been reset (after a failed batch) or grown by another graph: make sure it
+    // holds this graph's slots (a no-op when it does).
+    this.shared?.arena.reserve(this.shared.bytes);
     const generation = this.arena?.generation ?? 0;
     if (generation === this.boundGeneration) return;
     const storage = new Map(this.fixed);
@@ -294,20 +303,13 @@ export class CompiledGraph {
   /**
    * Encodes every dispatch of the graph into `pass` (for callers that build bigger command buffers).
    * With `indirect` (dynamic-batch graphs), dispatch i takes its grid from indirect.buffer at
-   * indirect.offset + 12 i, as written by the batch-args kernel.
+   * indirect.offset + INDIRECT_ARGS_BYTES * i, as written by the batch-args kernel.
    */
   encode(pass: GPUComputePassEncoder, indirect?: { buffer: GPUBuffer; offset: number }): void {
-    this.bind();
-    if (indirect && !this.launchTable) throw new GraphError(`graph '${this.graph.name}' was not compiled with dynamicBatch`);
-    this.dispatches.forEach((d, i) => {
-      pass.setPipeline(d.kernel.pipeline);
-      pass.setBindGroup(0, d.bindGroup!);
-      if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset + 12 * i);
-      else pass.dispatchWorkgroups(...d.workgroups);
-    });
+    for (const step of this.steps(indirect)) step.encode(pass);
   }
 
-  /** Every dispatch as a separately encodable step (for per-dispatch timing). */
+  /** Every dispatch as a separately encodable step (per-dispatch timing, dispatch counts). */
   steps(indirect?: { buffer: GPUBuffer; offset: number }): Array<{ label: string; encode: (pass: GPUComputePassEncoder) => void }> {
     this.bind();
     if (indirect && !this.launchTable) throw new GraphError(`graph '${this.graph.name}' was not compiled with dynamicBatch`);
@@ -316,7 +318,7 @@ export class CompiledGraph {
       encode: (pass: GPUComputePassEncoder) => {
         pass.setPipeline(d.kernel.pipeline);
         pass.setBindGroup(0, d.bindGroup!);
-        if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset + 12 * i);
+        if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset + INDIRECT_ARGS_BYTES * i);
         else pass.dispatchWorkgroups(...d.workgroups);
       },
     }));

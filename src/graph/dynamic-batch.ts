@@ -11,7 +11,7 @@
 // A kernel may also declare that an axis spans ceil(n * units / units-per-workgroup) workgroups
 // ('ceil', KernelCall.batchLaunch); the declaration is used only if the probes confirm it.
 // Batch-major layout is required: every produced tensor's dim 0 must be the batch.
-import { foldDispatch } from './compiled-graph-util.js';
+import { foldDispatch } from '../gpu/launch.js';
 import { analyzeGraph, type Analysis, type Step } from './analyze.js';
 import { GraphError, nodeLabel, type Graph } from './types.js';
 import type { KernelCall, KernelEnv } from '../ops/types.js';

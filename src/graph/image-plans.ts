@@ -17,6 +17,14 @@ export class ImagePlans {
     this.arena = new BufferArena(ctx, `${label} arena`);
   }
 
+  /**
+   * Frees the shared buffers (after a failed batch: nothing half-grown survives it); the compiled
+   * plans stay and reserve their buffers again when next used.
+   */
+  reset(): void {
+    this.arena.destroy();
+  }
+
   get(width: number, height: number): Promise<CompiledGraph> {
     const key = `${height}x${width}`;
     let plan = this.plans.get(key);

@@ -1,7 +1,7 @@
 // Browser image decoding: a Blob (from fetch or a file input) or any ImageBitmapSource -> 8-bit
 // RGB, through createImageBitmap and an OffscreenCanvas. Orientation from EXIF is applied, colours
 // are not converted (as sharp's decoding in Node).
-import type { RgbImage } from '../pipelines/mtcnn/types.js';
+import type { RgbImage } from '../pipelines/floor/image.js';
 
 export async function decodeImageInBrowser(source: ImageBitmapSource): Promise<RgbImage> {
   const bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });

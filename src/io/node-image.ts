@@ -1,7 +1,7 @@
 // Node-only image decoding with sharp: any format sharp reads -> 8-bit RGB, EXIF orientation applied.
 import { existsSync, statSync } from 'node:fs';
 import sharp from 'sharp';
-import type { RgbImage } from '../pipelines/mtcnn/types.js';
+import type { RgbImage } from '../pipelines/floor/image.js';
 
 export class ImageDecodeError extends Error {
   constructor(readonly file: string, detail: string) {
@@ -12,7 +12,7 @@ export class ImageDecodeError extends Error {
 
 export async function decodeImage(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(input, { failOn: 'error' }).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(input, { failOn: 'error' }).rotate().toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageDecodeError(name, `decoded to ${info.channels} channels, expected 3`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (err) {

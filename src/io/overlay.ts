@@ -1,29 +1,41 @@
-// Node-only: draws detections over the image (sharp + an SVG layer) and writes a PNG.
+// Node-only: draws detections over the decoded image (sharp + an SVG layer) and writes a PNG.
+// Detectors describe what to draw as shapes in original-image pixels; overlays of images larger
+// than MAX_SIDE are drawn scaled down to it (a 50 Mpx photo's overlay would take seconds to encode).
 import sharp from 'sharp';
-import type { ImageDetections } from '../pipelines/mtcnn/types.js';
+import type { RgbImage } from '../pipelines/floor/image.js';
 
-export async function writeFaceOverlay(source: string, result: ImageDetections, out: string): Promise<void> {
-  const { width, height } = result;
-  const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
-  const shapes = result.faces.flatMap((f) => {
-    const [x, y, w, h] = f.box;
-    return [
-      `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="#00ff66" stroke-width="${stroke}"/>`,
-      `<text x="${x}" y="${Math.max(12, y - 4)}" fill="#00ff66" font-family="sans-serif" font-size="${Math.max(12, stroke * 6)}">${f.score.toFixed(3)}</text>`,
-      ...f.landmarks.map(([lx, ly]) => `<circle cx="${lx}" cy="${ly}" r="${stroke * 1.5}" fill="#ff3366"/>`),
-    ];
+export type OverlayShape =
+  | { kind: 'box'; box: readonly [number, number, number, number]; label?: string; color?: string }
+  | { kind: 'polygon'; points: ReadonlyArray<readonly [number, number]>; label?: string; color?: string }
+  | { kind: 'point'; at: readonly [number, number]; color?: string };
+
+const MAX_SIDE = 4096;
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export async function writeOverlay(image: RgbImage, shapes: readonly OverlayShape[], out: string): Promise<void> {
+  const scale = Math.min(1, MAX_SIDE / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 250));
+  const font = Math.max(11, stroke * 6);
+  const s = (v: number) => (v * scale).toFixed(1);
+  const svg = shapes.map((shape) => {
+    const color = shape.color ?? '#00ff66';
+    if (shape.kind === 'box') {
+      const [x, y, w, h] = shape.box;
+      const text = shape.label ? `<text x="${s(x)}" y="${Math.max(font, y * scale - 4).toFixed(1)}" fill="${color}" font-family="sans-serif" font-size="${font}">${escape(shape.label)}</text>` : '';
+      return `<rect x="${s(x)}" y="${s(y)}" width="${s(w)}" height="${s(h)}" fill="none" stroke="${color}" stroke-width="${stroke}"/>${text}`;
+    }
+    if (shape.kind === 'polygon') {
+      const [x0, y0] = shape.points[0] ?? [0, 0];
+      const text = shape.label ? `<text x="${s(x0)}" y="${Math.max(font, y0 * scale - 3).toFixed(1)}" fill="${color}" font-family="sans-serif" font-size="${font}">${escape(shape.label)}</text>` : '';
+      return `<polygon points="${shape.points.map(([x, y]) => `${s(x)},${s(y)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${stroke}"/>${text}`;
+    }
+    return `<circle cx="${s(shape.at[0])}" cy="${s(shape.at[1])}" r="${stroke * 1.5}" fill="${color}"/>`;
   });
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
-  await sharp(source).rotate().composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toFile(out);
-}
-
-/** Text boxes (polygons) with their scores over the image, as a PNG. */
-export async function writePolygonOverlay(source: string, width: number, height: number, polygons: Array<Array<[number, number]>>, scores: number[], out: string): Promise<void> {
-  const stroke = Math.max(2, Math.round(Math.min(width, height) / 300));
-  const shapes = polygons.flatMap((p, i) => [
-    `<polygon points="${p.map(([x, y]) => `${x},${y}`).join(' ')}" fill="none" stroke="#ff0066" stroke-width="${stroke}"/>`,
-    `<text x="${p[0]![0]}" y="${Math.max(10, p[0]![1] - 3)}" fill="#ff0066" font-family="sans-serif" font-size="${Math.max(10, stroke * 5)}">${scores[i]!.toFixed(2)}</text>`,
-  ]);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
-  await sharp(source).rotate().composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toFile(out);
+  const layer = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${svg.join('')}</svg>`;
+  let base = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 }, limitInputPixels: false });
+  if (scale < 1) base = sharp(await base.resize(width, height).raw().toBuffer(), { raw: { width, height, channels: 3 } });
+  await base.composite([{ input: Buffer.from(layer), top: 0, left: 0 }]).png().toFile(out);
 }

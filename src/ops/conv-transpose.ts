@@ -66,9 +66,10 @@ export const ConvTranspose: OpDescriptor<ConvTransposeAttrs> = {
       return [
         {
           files: ['common/activation.wgsl', 'conv/conv_transpose_2x2.wgsl'],
-          defines: { HAS_BIAS: inputs[2] !== undefined, ...activationDefines(a.activation) },
+          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, HAS_BIAS: inputs[2] !== undefined, ...activationDefines(a.activation) },
           params: { in_channels: g.c, in_height: g.h, in_width: g.w, out_channels: g.m, alpha: a.activation.alpha, beta: a.activation.beta, post_scale: a.activation.scale, post_shift: a.activation.shift },
-          workgroups: [Math.ceil((g.h * g.w) / 64), Math.ceil(g.m / 4), g.n],
+          // One invocation per input pixel along x, 4 output channels per workgroup along y.
+          workgroups: [Math.ceil((g.h * g.w) / DEFAULT_WORKGROUP_SIZE), Math.ceil(g.m / 4), g.n],
         },
       ];
     }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MapMode, BufferUsage } from '../../src/gpu/flags.js';
 import { BatchLauncher } from '../../src/graph/batch-launcher.js';
+import { encodeStep } from '../../src/gpu/kernel.js';
 import { BufferArena } from '../../src/graph/arena.js';
 import { compileGraph } from '../../src/graph/compiled-graph.js';
 import { LAUNCH_AXIS, LAUNCH_CEIL, LAUNCH_FLAT, launchGrid } from '../../src/graph/dynamic-batch.js';
@@ -45,7 +46,7 @@ describe('dynamic batch', () => {
       // Args for every chunk, checked against the CPU model of the kernel.
       const encoder = ctx.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
-      launcher.encodeArgs(pass);
+      encodeStep(pass, launcher.argsStep());
       pass.end();
       ctx.submit([encoder.finish()]);
       const args = await readU32(launcher.args, launcher.args.size);

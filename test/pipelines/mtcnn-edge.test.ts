@@ -6,7 +6,7 @@ import { clmtrackrSamples } from '../../src/io/samples.js';
 import { MtcnnDetector } from '../../src/pipelines/mtcnn/detector.js';
 import { resolveMtcnnOptions } from '../../src/pipelines/mtcnn/options.js';
 import { detectFacesReference } from '../../src/pipelines/mtcnn/reference.js';
-import type { RgbImage } from '../../src/pipelines/mtcnn/types.js';
+import type { RgbImage } from '../../src/pipelines/floor/image.js';
 import { gpu } from '../helpers/gpu.js';
 import { mtcnnDetector, mtcnnGraphs } from '../helpers/mtcnn.js';
 
@@ -67,8 +67,8 @@ describe('MTCNN edge cases', () => {
   it('rejects a malformed image and bad options with readable errors', async () => {
     const detector = await mtcnnDetector();
     await expect(detector.detect([{ width: 10, height: 10, data: new Uint8Array(7) }])).rejects.toThrow(/image 0: 10x10 with 7 bytes/);
-    await expect(detector.detect([], { options: { minFaceSize: 5 } })).rejects.toThrow(/minFaceSize/);
-    await expect(detector.detect([], { options: { thresholds: [0.6, 2, 0.7] } })).rejects.toThrow(/thresholds/);
+    await expect(detector.detect([], { minFaceSize: 5 })).rejects.toThrow(/minFaceSize/);
+    await expect(detector.detect([], { thresholds: [0.6, 2, 0.7] })).rejects.toThrow(/thresholds/);
     expect((await detector.detect([])).images).toEqual([]);
   });
 });

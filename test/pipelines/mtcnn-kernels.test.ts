@@ -2,21 +2,25 @@
 // fresh random inputs, outputs poisoned first, including empty inputs.
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.js';
-import type { BoundKernel } from '../../src/gpu/kernel.js';
+import { encodeStep, type BoundKernel, type KernelStep } from '../../src/gpu/kernel.js';
+import { areaCrops, areaLevel } from '../../src/pipelines/floor/image-kernels.js';
+import { packImages, uploadPixels } from '../../src/pipelines/floor/pixels.js';
 import { CANDIDATE_BYTES, decodeCandidates, encodeCandidates, type CandidateRecord } from '../../src/pipelines/mtcnn/candidates.js';
 import * as K from '../../src/pipelines/mtcnn/kernels.js';
 import { cellCorners, pnetKey } from '../../src/pipelines/mtcnn/pyramid.js';
 import { cropReference, filterStageReference, nmsReference, pnetCandidatesReference, refineReference, resampleArea, type NetScore, type RefCandidate } from '../../src/pipelines/mtcnn/reference.js';
-import type { RgbImage } from '../../src/pipelines/mtcnn/types.js';
-import { packImages } from '../../src/pipelines/mtcnn/upload.js';
+import type { RgbImage } from '../../src/pipelines/floor/image.js';
 import { freshSeed, gpu, relativeError, rng } from '../helpers/gpu.js';
 
 const POISON = 0xffffffff;
 
-async function run(ctx: GpuContext, work: Array<[BoundKernel, [number, number, number]]>, read: Array<{ buffer: GPUBuffer; size: number }>): Promise<ArrayBuffer[]> {
+async function run(ctx: GpuContext, work: Array<KernelStep | [BoundKernel, [number, number, number]]>, read: Array<{ buffer: GPUBuffer; size: number }>): Promise<ArrayBuffer[]> {
   const encoder = ctx.device.createCommandEncoder();
   const pass = encoder.beginComputePass();
-  for (const [k, grid] of work) k.dispatch(pass, grid);
+  for (const w of work) {
+    if (Array.isArray(w)) w[0].dispatch(pass, w[1]);
+    else encodeStep(pass, w);
+  }
   pass.end();
   return ctx.readback(read, 'kernel test', encoder);
 }
@@ -73,12 +77,12 @@ describe('NMS kernel (segmented, greedy)', () => {
       const scratch = sizes.length * capacity * 4;
       // Segments 0, 1, 2 -> list 0; segments 3, 4 -> list 1 (as PNet's scales feed one image list).
       const target = [0, 0, 0, 1, 1];
-      const { kernel, grid } = await K.nms(ctx, 'nms test', {
+      const step = await K.nms(ctx, 'nms test', {
         threshold: 0.5,
         mode,
         segments: sizes.map((_, s) => ({ inOffset: s * capacity, inCount: s, inCapacity: capacity, outOffset: target[s]! * outCapacity, outCount: 5 + target[s]!, outCapacity, overflow: 7 })),
       }, { input: inputBuffer, output, counts, order: poisoned(ctx, 'order', scratch), suppressed: poisoned(ctx, 'suppressed', scratch) });
-      const [c, out] = await run(ctx, [[kernel, grid]], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
+      const [c, out] = await run(ctx, [step], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
       const got = new Uint32Array(c!);
       for (const list of [0, 1]) {
         const expected = lists.flatMap((l, s) => (target[s] === list ? nmsReference(l, 0.5, mode, 'f32') : []));
@@ -104,11 +108,11 @@ describe('NMS kernel (segmented, greedy)', () => {
     const outCapacity = Math.max(1, expected.length - 3);
     const counts = ctx.uploadBuffer('counts', Uint32Array.from([list.length, 0, 0]));
     const output = poisoned(ctx, 'out', (outCapacity + 1) * CANDIDATE_BYTES);
-    const { kernel, grid } = await K.nms(ctx, 'nms overflow', {
+    const step = await K.nms(ctx, 'nms overflow', {
       threshold: 0.3, mode: 'union',
       segments: [{ inOffset: 0, inCount: 0, inCapacity: 128, outOffset: 0, outCount: 1, outCapacity, overflow: 2 }],
     }, { input: ctx.uploadBuffer('in', new Uint32Array(encodeCandidates(list))), output, counts, order: poisoned(ctx, 'o', 512), suppressed: poisoned(ctx, 's', 512) });
-    const [c, out] = await run(ctx, [[kernel, grid]], [{ buffer: counts, size: 12 }, { buffer: output, size: output.size }]);
+    const [c, out] = await run(ctx, [step], [{ buffer: counts, size: 12 }, { buffer: output, size: output.size }]);
     const got = new Uint32Array(c!);
     expect(got[1]).toBe(expected.length);
     expect(got[2]).toBe(expected.length - outCapacity);
@@ -131,7 +135,7 @@ describe('refine + pack kernel', () => {
       const counts = ctx.uploadBuffer('counts', Uint32Array.from([23, 0, 41, 0, POISON, POISON, POISON, 0]));
       const output = poisoned(ctx, 'packed', 100 * CANDIDATE_BYTES);
       const k = await K.refinePack(ctx, 'refine test', { images: 3, inStride: stride, inCountBase: 0, outCapacity: 100, outCount: 3, outImageBase: 4, overflow: 7, flags }, { input: ctx.uploadBuffer('in', new Uint32Array(input)), output, counts });
-      const [c, out] = await run(ctx, [[k, [3, 1, 1]]], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
+      const [c, out] = await run(ctx, [k], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
       expect([...new Uint32Array(c!).slice(3, 8)]).toEqual([64, 0, 23, 23, 0]);
       const got = decodeCandidates(out!, 0, 64);
       const expected = lists.flat().map((cand) => refineReference(cand, flags, 'f32'));
@@ -162,10 +166,10 @@ describe('PNet box generation kernel', () => {
     const table = new Float32Array([...cellCorners(w, scale), ...cellCorners(h, scale)]);
     const counts = ctx.uploadBuffer('counts', Uint32Array.of(0, 0));
     const out = poisoned(ctx, 'cands', plane * CANDIDATE_BYTES);
-    const k = await K.pnetCandidates(ctx, 'pnet cands', { outWidth: w, outHeight: h, threshold: 0.6, segmentOffset: 0, countIndex: 1, keyBase: pnetKey(level, 0), image: 4, xTable: 0, yTable: 2 * w }, {
+    const k = await K.pnetCandidates(ctx, 'pnet cands', { outWidth: w, outHeight: h, cellX: 0, cellY: 0, levelWidth: w, threshold: 0.6, segmentOffset: 0, segmentCapacity: plane, countIndex: 1, keyBase: pnetKey(level, 0), image: 4, xTable: 0, yTable: 2 * w }, {
       prob: ctx.uploadBuffer('prob', prob), logits: ctx.uploadBuffer('logits', logits), regression: ctx.uploadBuffer('reg', reg), boxTable: ctx.uploadBuffer('table', table), counts, candidates: out,
     });
-    const [c, o] = await run(ctx, [[k, [Math.ceil(plane / 64), 1, 1]]], [{ buffer: counts, size: 8 }, { buffer: out, size: out.size }]);
+    const [c, o] = await run(ctx, [k], [{ buffer: counts, size: 8 }, { buffer: out, size: out.size }]);
     const expected = pnetCandidatesReference(prob, logits, reg, w, h, scale, level, 0.6, 'f32');
     const n = new Uint32Array(c!)[1]!;
     expect(n).toBe(expected.length);
@@ -181,72 +185,132 @@ describe('PNet box generation kernel', () => {
     console.log(`PNet boxes: ${n} of ${plane} cells (seed ${seed})`);
   });
 
+  it('tiles of a level give the candidates of the whole level; a full segment counts what it could not hold', async () => {
+    const ctx = await gpu();
+    const seed = freshSeed();
+    const random = rng(seed);
+    const [w, h, scale, level] = [31, 19, 0.4321, 2];
+    const plane = w * h;
+    const prob = new Float32Array(2 * plane).map((_, i) => (i < plane ? 0 : random()));
+    const reg = new Float32Array(4 * plane).map(() => random() - 0.5);
+    const logits = new Float32Array(2 * plane).map(() => 8 * random() - 4);
+    const table = ctx.uploadBuffer('table', new Float32Array([...cellCorners(w, scale), ...cellCorners(h, scale)]));
+    const expected = pnetCandidatesReference(prob, logits, reg, w, h, scale, level, 0.6, 'f32');
+    // Four tiles (cells [0,12) x [0,8), [12,31) x [0,8), ...), each given its own crop of the maps.
+    const crop = (data: Float32Array, channels: number, x0: number, y0: number, tw: number, th: number) =>
+      Float32Array.from({ length: channels * tw * th }, (_, i) => {
+        const c = Math.floor(i / (tw * th));
+        const r = i % (tw * th);
+        return data[c * plane + (y0 + Math.floor(r / tw)) * w + x0 + (r % tw)]!;
+      });
+    const tiles = [[0, 0, 12, 8], [12, 0, 19, 8], [0, 8, 12, 11], [12, 8, 19, 11]] as const;
+    for (const capacity of [plane, 10]) {
+      const counts = ctx.uploadBuffer('counts', Uint32Array.of(0, 0));
+      const out = poisoned(ctx, 'cands', plane * CANDIDATE_BYTES);
+      const steps = await Promise.all(
+        tiles.map(([x0, y0, tw, th]) =>
+          K.pnetCandidates(ctx, `pnet tile ${x0},${y0}`, { outWidth: tw, outHeight: th, cellX: x0, cellY: y0, levelWidth: w, threshold: 0.6, segmentOffset: 0, segmentCapacity: capacity, countIndex: 1, keyBase: pnetKey(level, 0), image: 1, xTable: 0, yTable: 2 * w }, {
+            prob: ctx.uploadBuffer('prob', crop(prob, 2, x0, y0, tw, th)), logits: ctx.uploadBuffer('logits', crop(logits, 2, x0, y0, tw, th)), regression: ctx.uploadBuffer('reg', crop(reg, 4, x0, y0, tw, th)), boxTable: table, counts, candidates: out,
+          }),
+        ),
+      );
+      const [c, o] = await run(ctx, steps, [{ buffer: counts, size: 8 }, { buffer: out, size: out.size }]);
+      const n = new Uint32Array(c!)[1]!;
+      expect(n, 'the counter counts every passing cell').toBe(expected.length);
+      const written = decodeCandidates(o!, 0, Math.min(n, capacity)).sort((a, b) => a.key - b.key);
+      if (capacity === plane) {
+        expect(written.map((g) => [g.key, ...g.box, g.score])).toEqual(expected.map((e) => [e.key, ...e.box, e.score]));
+      } else {
+        expect(written.length).toBe(10);
+        const keys = new Set(expected.map((e) => e.key));
+        written.forEach((g) => expect(keys.has(g.key)).toBe(true));
+        const after = new Uint32Array(o!, 10 * CANDIDATE_BYTES, 16);
+        expect([...after].every((v) => v === POISON), 'nothing written past the capacity').toBe(true);
+      }
+    }
+    console.log(`PNet boxes from 4 tiles: ${expected.length} of ${plane} cells (seed ${seed})`);
+  });
+
   it('an all-background map gives no candidate', async () => {
     const ctx = await gpu();
     const plane = 9 * 7;
     const prob = new Float32Array(2 * plane).fill(0.5);
     prob.fill(0.1, plane);
     const counts = ctx.uploadBuffer('counts', Uint32Array.of(0));
-    const k = await K.pnetCandidates(ctx, 'pnet none', { outWidth: 9, outHeight: 7, threshold: 0.6, segmentOffset: 0, countIndex: 0, keyBase: 0, image: 0, xTable: 0, yTable: 18 }, {
+    const k = await K.pnetCandidates(ctx, 'pnet none', { outWidth: 9, outHeight: 7, cellX: 0, cellY: 0, levelWidth: 9, threshold: 0.6, segmentOffset: 0, segmentCapacity: 63, countIndex: 0, keyBase: 0, image: 0, xTable: 0, yTable: 18 }, {
       prob: ctx.uploadBuffer('p', prob), logits: ctx.uploadBuffer('l', new Float32Array(2 * plane)), regression: ctx.uploadBuffer('r', new Float32Array(4 * plane)), boxTable: ctx.uploadBuffer('t', new Float32Array(32)), counts, candidates: poisoned(ctx, 'c', 64),
     });
-    const [c] = await run(ctx, [[k, [1, 1, 1]]], [{ buffer: counts, size: 4 }]);
+    const [c] = await run(ctx, [k], [{ buffer: counts, size: 4 }]);
     expect(new Uint32Array(c!)[0]).toBe(0);
   });
 });
 
 describe('area resampling kernels', () => {
-  it('pyramid level (down-scaling by a non-integer factor) of the second image in a batch', async () => {
-    const ctx = await gpu();
-    const seed = freshSeed();
-    const random = rng(seed);
-    const images = [randomImage(random, 13, 9), randomImage(random, 61, 47)];
-    const { pixels, table } = packImages(images);
-    const [ow, oh] = [Math.ceil(61 * 0.4123), Math.ceil(47 * 0.4123)];
-    const output = poisoned(ctx, 'level', 3 * ow * oh * 4);
-    const k = await K.pyramidResample(ctx, 'pyramid test', { image: 1, width: ow, height: oh, scaleX: 61 / ow, scaleY: 47 / oh }, { pixels: ctx.uploadBuffer('px', pixels), imageTable: ctx.uploadBuffer('tab', table), output });
-    const [o] = await run(ctx, [[k, [Math.ceil((ow * oh) / 64), 1, 1]]], [{ buffer: output, size: output.size }]);
-    const expected = resampleArea(images[1]!, 0, 0, 61, 47, ow, oh, 'f64');
-    const err = relativeError(new Float32Array(o!), expected);
-    console.log(`pyramid resample ${61}x${47} -> ${ow}x${oh}: rel.err vs float64 ${err.toExponential(2)} (seed ${seed})`);
-    expect(err).toBeLessThanOrEqual(1e-5);
-  });
-
-  it('crops of boxes inside, across the border and larger than the image (zero padding), up- and down-scaled', async () => {
-    const ctx = await gpu();
-    const seed = freshSeed();
-    const random = rng(seed);
-    const images = [randomImage(random, 40, 30), randomImage(random, 25, 33)];
-    const { pixels, table } = packImages(images);
-    const boxes: Array<[number, number, number, number, number]> = [
-      [0, 5, 4, 30, 29], // inside, downscale
-      [1, -6, -3, 10, 13], // top-left corner outside
-      [0, 30, 20, 52, 42], // bottom-right outside
-      [1, -10, -10, 40, 45], // larger than the image
-      [0, 12, 12, 17, 17], // 6x6 upscaled to 24
-    ];
-    const list = boxes.map(([image, ...box], i) => ({ box: box as [number, number, number, number], score: 1, rank: 0, key: i, image }));
-    const size = 24;
-    const capacity = 8;
-    const output = poisoned(ctx, 'crops', capacity * 3 * size * size * 4);
-    const counts = ctx.uploadBuffer('counts', Uint32Array.of(9, list.length));
-    // Chunk of `capacity` starting at candidate 1: crops candidates 1..4 into samples 0..3.
-    const k = await K.cropResample(ctx, 'crop test', { size, first: 1, capacity, countIndex: 1 }, {
-      pixels: ctx.uploadBuffer('px', pixels), imageTable: ctx.uploadBuffer('t', table), candidates: ctx.uploadBuffer('c', new Uint32Array(encodeCandidates(list))), counts, output,
+  // Pixels bound whole, and split into 1024-pixel windows (the path of batches larger than one
+  // storage binding: floor/pixels.ts).
+  for (const windowPixels of [undefined, 1024]) {
+    const how = windowPixels ? ', pixels split into 1024-pixel windows' : '';
+    it(`pyramid level (down-scaling by a non-integer factor) of the second image in a batch, whole and as two tiles${how}`, async () => {
+      const ctx = await gpu();
+      const seed = freshSeed();
+      const random = rng(seed);
+      const images = [randomImage(random, 13, 9), randomImage(random, 61, 47)];
+      const pixels = uploadPixels(ctx, packImages(images), 'test', (b) => b, { windowPixels });
+      expect(pixels.defines.SPLIT_PIXELS).toBe(!!windowPixels);
+      const [ow, oh] = [Math.ceil(61 * 0.4123), Math.ceil(47 * 0.4123)];
+      const level = { image: 1, imageWidth: 61, imageHeight: 47, levelWidth: ow, levelHeight: oh, norm: K.NORM };
+      const expected = resampleArea(images[1]!, 0, 0, 61, 47, ow, oh, 'f64');
+      const output = poisoned(ctx, 'level', 3 * ow * oh * 4);
+      const whole = await areaLevel(ctx, 'pyramid test', { ...level, tile: { x: 0, y: 0, width: ow, height: oh } }, { pixels, output });
+      const [o] = await run(ctx, [whole], [{ buffer: output, size: output.size }]);
+      const err = relativeError(new Float32Array(o!), expected);
+      console.log(`pyramid resample ${61}x${47} -> ${ow}x${oh}${how}: rel.err vs float64 ${err.toExponential(2)} (seed ${seed})`);
+      expect(err).toBeLessThanOrEqual(1e-5);
+      // A tile starting at (10, 4) of the same level: a window of the whole level, value for value.
+      const tile = { x: 10, y: 4, width: ow - 10, height: oh - 4 };
+      const tileOut = poisoned(ctx, 'tile', 3 * tile.width * tile.height * 4);
+      const [t] = await run(ctx, [await areaLevel(ctx, 'tile test', { ...level, tile }, { pixels, output: tileOut })], [{ buffer: tileOut, size: tileOut.size }]);
+      const got = new Float32Array(t!);
+      const all = new Float32Array(o!);
+      for (let c = 0; c < 3; c++)
+        for (let y = 0; y < tile.height; y++)
+          for (let x = 0; x < tile.width; x++) expect(got[(c * tile.height + y) * tile.width + x]).toBe(all[(c * oh + y + tile.y) * ow + x + tile.x]);
     });
-    const [o] = await run(ctx, [[k, [Math.ceil((capacity * size * size) / 64), 1, 1]]], [{ buffer: output, size: output.size }]);
-    const got = new Float32Array(o!);
-    const sample = 3 * size * size;
-    for (let s = 0; s < 4; s++) {
-      const [image, ...box] = boxes[s + 1]!;
-      const expected = cropReference(images[image]!, box, size, 'f64');
-      const err = relativeError(got.subarray(s * sample, (s + 1) * sample), expected);
-      console.log(`crop ${JSON.stringify(box)} of image ${image}: rel.err ${err.toExponential(2)}`);
-      expect(err, `box ${s + 1} (seed ${seed})`).toBeLessThanOrEqual(1e-5);
-    }
-    // Samples past the count were not written.
-    expect(new Uint32Array(o!)[4 * sample]).toBe(POISON);
-  });
+
+    it(`crops of boxes inside, across the border and larger than the image (zero padding), up- and down-scaled${how}`, async () => {
+      const ctx = await gpu();
+      const seed = freshSeed();
+      const random = rng(seed);
+      const images = [randomImage(random, 40, 30), randomImage(random, 25, 33)];
+      const pixels = uploadPixels(ctx, packImages(images), 'test', (b) => b, { windowPixels });
+      const boxes: Array<[number, number, number, number, number]> = [
+        [0, 5, 4, 30, 29], // inside, downscale
+        [1, -6, -3, 10, 13], // top-left corner outside
+        [0, 30, 20, 52, 42], // bottom-right outside
+        [1, -10, -10, 40, 45], // larger than the image
+        [0, 12, 12, 17, 17], // 6x6 upscaled to 24
+      ];
+      const list = boxes.map(([image, ...box], i) => ({ box: box as [number, number, number, number], score: 1, rank: 0, key: i, image }));
+      const size = 24;
+      const capacity = 8;
+      const output = poisoned(ctx, 'crops', capacity * 3 * size * size * 4);
+      const counts = ctx.uploadBuffer('counts', Uint32Array.of(9, list.length));
+      // Chunk of `capacity` starting at candidate 1: crops candidates 1..4 into samples 0..3.
+      const k = await areaCrops(ctx, 'crop test', { size, first: 1, capacity, countIndex: 1, norm: K.NORM }, { pixels, candidates: ctx.uploadBuffer('c', new Uint32Array(encodeCandidates(list))), counts, output });
+      const [o] = await run(ctx, [k.over(capacity * size * size)], [{ buffer: output, size: output.size }]);
+      const got = new Float32Array(o!);
+      const sample = 3 * size * size;
+      for (let s = 0; s < 4; s++) {
+        const [image, ...box] = boxes[s + 1]!;
+        const expected = cropReference(images[image]!, box, size, 'f64');
+        const err = relativeError(got.subarray(s * sample, (s + 1) * sample), expected);
+        console.log(`crop ${JSON.stringify(box)} of image ${image}${how}: rel.err ${err.toExponential(2)}`);
+        expect(err, `box ${s + 1} (seed ${seed})`).toBeLessThanOrEqual(1e-5);
+      }
+      // Samples past the count were not written.
+      expect(new Uint32Array(o!)[4 * sample]).toBe(POISON);
+    });
+  }
 });
 
 describe('score filter kernel (RNet/ONet threshold)', () => {
@@ -279,7 +343,7 @@ describe('score filter kernel (RNet/ONet threshold)', () => {
         packed: ctx.uploadBuffer('packed', new Uint32Array(encodeCandidates(packed))), prob: ctx.uploadBuffer('prob', prob), logits: ctx.uploadBuffer('logits', logits), regression: ctx.uploadBuffer('reg', reg), counts, output,
         ...(landmarks ? { points: ctx.uploadBuffer('points', points), landmarks: lm } : {}),
       });
-      const [c, out, lms] = await run(ctx, [[k, [1, 1, 1]]], [{ buffer: counts, size: 16 }, { buffer: output, size: output.size }, { buffer: lm, size: lm.size }]);
+      const [c, out, lms] = await run(ctx, [k.over(capacity)], [{ buffer: counts, size: 16 }, { buffer: output, size: output.size }, { buffer: lm, size: lm.size }]);
       const got = new Uint32Array(c!);
       const expected = filterStageReference(packed.slice(first, first + capacity), chunk, 0.7, 'f32');
       expect(expected.some((e) => e.key === packed[first + 3]!.key)).toBe(false);

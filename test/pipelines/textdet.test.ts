@@ -15,7 +15,7 @@ async function runSet(options: Partial<TextDetOptions>, withMaps = false) {
   const detector = await textDetector();
   const images = await Promise.all(set.map((im) => decodeImage(`${dir}/${im.name}`)));
   const results = [];
-  for (let b = 0; b < images.length; b += 4) results.push(...(await detector.detect(images.slice(b, b + 4), { options, probabilityMaps: withMaps })).images);
+  for (let b = 0; b < images.length; b += 4) results.push(...(await detector.detect(images.slice(b, b + 4), { ...options, probabilityMaps: withMaps })).images);
   const evals: ImageEvaluation[] = results.map((r, i) => evaluateImage(set[i]!.name, set[i]!.lines, r.boxes.map((b) => b.polygon)));
   return { set, results, evaluation: summarize(evals) };
 }

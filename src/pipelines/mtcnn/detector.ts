@@ -1,349 +1,219 @@
 // MTCNN face detection with every step on the GPU. A batch of images is encoded into ONE command
-// buffer: per image and pyramid scale, area resampling -> PNet -> box generation; then segmented NMS
-// (per scale, then across scales), regression + squaring + packing into RNet's batch; RNet on crops
-// in chunks whose size the GPU's own candidate count decides (indirect dispatch); threshold, NMS,
-// regression, packing; ONet likewise with landmarks; final 'Min' NMS. Only the final lists (and the
-// counters) are read back: one readback per batch. If a candidate list overflows its capacity, the
-// counters say so and the batch is run again with room for what was counted (reported as a retry).
+// buffer (see stages.ts): per image and pyramid scale (in tiles when a level is too large for one
+// binding: tiles.ts), area resampling -> PNet -> box generation; NMS per scale and across scales,
+// regression + squaring + packing into RNet's batch; RNet on crops in chunks whose number the GPU's
+// own candidate count decides (indirect dispatch); threshold, NMS, regression, packing; ONet likewise
+// with landmarks; final 'Min' NMS. Only the final lists (and the counters) are read back: one
+// readback per batch. If a candidate list overflows its capacity, the counters say by how much and
+// the batch is run again with room for it (a retry). Batches whose pixels exceed what the adapter
+// can bind are split (stats.parts), and an image larger than that alone is shrunk (shrink.ts).
 import type { GpuContext } from '../../gpu/context.js';
 import { BatchResources } from '../../gpu/batch-resources.js';
-import type { BoundKernel } from '../../gpu/kernel.js';
-import { PassRecorder, type TimingMode, type TimingReport } from '../../gpu/pass-recorder.js';
+import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { ImagePlans } from '../../graph/image-plans.js';
-import { BatchLauncher } from '../../graph/batch-launcher.js';
 import { compileGraph, type CompiledGraph } from '../../graph/compiled-graph.js';
-import { foldDispatch } from '../../graph/compiled-graph-util.js';
-import { LAUNCH_FLAT, type LaunchEntry } from '../../graph/dynamic-batch.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import { GraphError, type Graph } from '../../graph/types.js';
-import { CANDIDATE_BYTES, decodeCandidates, type CandidateRecord, type NmsSegment } from './candidates.js';
-import * as K from './kernels.js';
-import { resolveMtcnnOptions, type MtcnnOptions, type MtcnnOptionsInput } from './options.js';
-import { cellCorners, pnetKey, pnetOutputSize, pyramid, type PyramidLevel } from './pyramid.js';
-import type { MtcnnGraphs } from './reference.js';
-import { toXywh, type ImageDetections, type RgbImage, type StageCandidate } from './types.js';
-import { packImages } from './upload.js';
+import { emptyStats, measuredBatch, mergeStats, timingMode, type BatchStats, type DetectionBatch } from '../floor/batch.js';
+import type { Detector } from '../floor/detector.js';
+import type { RgbImage } from '../floor/image.js';
+import { packImages, pixelCapacity, splitByPixels, uploadPixels } from '../floor/pixels.js';
+import { CANDIDATE_BYTES } from './candidates.js';
+import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from './options.js';
+import { neededCapacities, planBatch, type BatchPlan, type Capacities } from './plan.js';
+import { decodeBatch } from './results.js';
+import { prepareImage, unshrink, type PreparedImage } from './shrink.js';
+import { buildCascadeStage, buildPnetStage, encodeStages, stageKernels, type BatchBuffers, type MtcnnNets, type NetTensors } from './stages.js';
+import { pnetTileSize } from './tiles.js';
+import type { ImageDetections, MtcnnGraphs } from './types.js';
+
+export type { MtcnnGraphs } from './types.js';
 
 export interface DetectorConfig {
   /** RNet / ONet samples per chunk (the compiled batch of those graphs). */
   rnetChunk: number;
   onetChunk: number;
-  /** Initial per-image capacities of the candidate lists (grown and retried when exceeded). */
+  /** Initial capacities of the candidate lists (grown and retried when exceeded). */
   pnetCapacity: number;
   rnetCapacity: number;
   onetCapacity: number;
+  /**
+   * Largest PNet tensor, in bytes, a level may need before it runs in tiles (never more than one
+   * storage binding). 128 MiB: levels up to about 1830 x 1830 run whole.
+   */
+  pnetTileBytes: number;
+  /** Pixels one GPU batch may hold; default: what the adapter can bind (floor/pixels.ts). */
+  batchPixels?: number;
 }
 
-export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { rnetChunk: 128, onetChunk: 32, pnetCapacity: 4096, rnetCapacity: 512, onetCapacity: 128 };
+export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { rnetChunk: 128, onetChunk: 32, pnetCapacity: 4096, rnetCapacity: 512, onetCapacity: 128, pnetTileBytes: 128 * 1024 * 1024 };
 
-export interface DetectOptions {
-  options?: MtcnnOptionsInput;
-  /** Also return every candidate at every stage. */
-  stages?: boolean;
-  /** GPU time with timestamp queries (when the adapter has them): per stage, or per dispatch. */
-  timing?: boolean | TimingMode;
+const MAX_RETRIES = 4;
+
+/** A network's tensors by role: the TFLite output names of facenet's MTCNN, and the softmax's input. */
+function netTensors(graph: Graph, regression: string, points?: string): NetTensors {
+  const find = (suffix: string) => {
+    const name = graph.outputs.find((o) => o.endsWith(suffix));
+    if (!name) throw new GraphError(`graph '${graph.name}' has no output ending in '${suffix}' (outputs: ${graph.outputs.join(', ')}); is this an MTCNN network?`);
+    return name;
+  };
+  const softmax = graph.nodes.find((node) => node.op === 'Softmax');
+  if (!softmax) throw new GraphError(`graph '${graph.name}' has no Softmax; is this an MTCNN network?`);
+  const logits = softmax.inputs[0]!;
+  // The logits become an output too (kept by the buffer plan): their margin is the NMS order key.
+  const withLogits = optimizeGraph({ ...graph, outputs: [...graph.outputs, logits] }).graph;
+  return { graph: withLogits, input: withLogits.inputs[0]!.name, prob: find('prob1'), logits, regression: find(regression), ...(points ? { points: find(points) } : {}) };
 }
 
-export interface BatchStats {
-  images: number;
-  submits: number;
-  readbacks: number;
-  /** Runs repeated because a candidate list overflowed. */
-  retries: number;
-  dispatches: number;
-  /** Bytes of GPU buffers this batch allocated (lists, scratch, images) plus the PNet arena. */
-  gpuBytes: number;
-  /** Per-stage GPU milliseconds (timestamp queries), when asked for and available. */
-  gpuMs?: { pnet: number; rnet: number; onet: number };
-  /** timing 'dispatches': every dispatch with its GPU milliseconds. */
-  profile?: TimingReport['dispatches'];
-}
-
-export interface BatchResult {
-  images: ImageDetections[];
-  stats: BatchStats;
-}
-
-interface Capacities {
-  pnet: number;
-  rnet: number;
-  onet: number;
-}
-
-/** Finds a network output by the TFLite tensor name it ends with. */
-function output(graph: Graph, suffix: string): string {
-  const name = graph.outputs.find((o) => o.endsWith(suffix));
-  if (!name) throw new GraphError(`graph '${graph.name}' has no output ending in '${suffix}' (outputs: ${graph.outputs.join(', ')}); is this an MTCNN network?`);
-  return name;
-}
-
-export class MtcnnDetector {
+export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetections> {
+  readonly model = 'mtcnn';
   private readonly pnetPlans: ImagePlans;
 
   private constructor(
     readonly ctx: GpuContext,
-    readonly graphs: MtcnnGraphs,
+    readonly nets: MtcnnNets,
     private readonly rnet: CompiledGraph,
     private readonly onet: CompiledGraph,
     readonly config: DetectorConfig,
+    /** PNet tile side (tiles.ts). */
+    readonly tileSize: number,
   ) {
-    this.pnetPlans = new ImagePlans(ctx, graphs.pnet, 'mtcnn pnet');
+    this.pnetPlans = new ImagePlans(ctx, nets.pnet.graph, 'mtcnn pnet');
   }
 
   static async create(ctx: GpuContext, graphs: MtcnnGraphs, config: Partial<DetectorConfig> = {}): Promise<MtcnnDetector> {
     const c = { ...DEFAULT_DETECTOR_CONFIG, ...config };
-    // The logits feeding each softmax become outputs too: their margin is the NMS order key.
-    const withLogits = (g: Graph): Graph => {
-      const softmax = g.nodes.find((node) => node.op === 'Softmax');
-      if (!softmax) throw new GraphError(`graph '${g.name}' has no Softmax; is this an MTCNN network?`);
-      return { ...g, outputs: [...g.outputs, softmax.inputs[0]!] };
-    };
-    const optimized: MtcnnGraphs = { pnet: optimizeGraph(withLogits(graphs.pnet)).graph, rnet: optimizeGraph(withLogits(graphs.rnet)).graph, onet: optimizeGraph(withLogits(graphs.onet)).graph };
-    for (const [g, outs] of [[optimized.pnet, ['prob1', 'conv4-2/BiasAdd', 'conv4-1/BiasAdd']], [optimized.rnet, ['prob1', 'conv5-2', 'conv5-1']], [optimized.onet, ['prob1', 'conv6-2', 'conv6-3', 'conv6-1']]] as const) outs.forEach((o) => output(g, o));
-    const rnet = await compileGraph(ctx, optimized.rnet, { inputShapes: { [optimized.rnet.inputs[0]!.name]: [c.rnetChunk, 3, 24, 24] }, dynamicBatch: true });
-    const onet = await compileGraph(ctx, optimized.onet, { inputShapes: { [optimized.onet.inputs[0]!.name]: [c.onetChunk, 3, 48, 48] }, dynamicBatch: true });
-    return new MtcnnDetector(ctx, optimized, rnet, onet, c);
+    const nets: MtcnnNets = { pnet: netTensors(graphs.pnet, 'conv4-2/BiasAdd'), rnet: netTensors(graphs.rnet, 'conv5-2'), onet: netTensors(graphs.onet, 'conv6-2', 'conv6-3') };
+    const rnet = await compileGraph(ctx, nets.rnet.graph, { inputShapes: { [nets.rnet.input]: [c.rnetChunk, 3, 24, 24] }, dynamicBatch: true });
+    const onet = await compileGraph(ctx, nets.onet.graph, { inputShapes: { [nets.onet.input]: [c.onetChunk, 3, 48, 48] }, dynamicBatch: true });
+    const tileBytes = Math.min(c.pnetTileBytes, ctx.device.limits.maxStorageBufferBindingSize);
+    return new MtcnnDetector(ctx, nets, rnet, onet, c, pnetTileSize(nets.pnet.graph, tileBytes));
   }
 
-  /** Detects faces in `images` (any sizes) as one GPU batch. */
-  async detect(images: readonly RgbImage[], opts: DetectOptions = {}): Promise<BatchResult> {
-    const options = resolveMtcnnOptions(opts.options);
-    images.forEach((im, i) => {
-      if (!(im.width >= 1 && im.height >= 1) || im.data.length !== im.width * im.height * 3) {
-        throw new RangeError(`image ${i}: ${im.width}x${im.height} with ${im.data.length} bytes is not an RGB image`);
+  /** Detects faces in `images` (any sizes): one GPU batch, or several when the pixels need it. */
+  async detect(images: readonly RgbImage[], options: MtcnnDetectOptions = {}): Promise<DetectionBatch<ImageDetections>> {
+    const o = resolveMtcnnOptions(options);
+    return measuredBatch(this.ctx, images, async () => {
+      const capacity = this.config.batchPixels ?? pixelCapacity(this.ctx);
+      const prepared = images.map((im) => prepareImage(im, capacity, o.minFaceSize));
+      const results: ImageDetections[] = [];
+      let stats = emptyStats();
+      for (const part of splitByPixels(prepared.map((p) => p.image.width * p.image.height), capacity)) {
+        const run = await this.runPart(part.map((i) => prepared[i]!), o, options);
+        part.forEach((i, k) => results.push(unshrink(run.images[k]!, images[i]!, prepared[i]!)));
+        stats = mergeStats(stats, run.stats);
       }
+      return { images: results, stats };
     });
-    if (images.length === 0) return { images: [], stats: { images: 0, submits: 0, readbacks: 0, retries: 0, dispatches: 0, gpuBytes: 0 } };
-    const before = { ...this.ctx.stats };
-    let caps: Capacities = { pnet: this.config.pnetCapacity, rnet: this.config.rnetCapacity, onet: this.config.onetCapacity };
+  }
+
+  /** One GPU batch, re-run with larger lists while the GPU reports an overflow. */
+  private async runPart(prepared: readonly PreparedImage[], o: MtcnnOptions, opts: MtcnnDetectOptions): Promise<DetectionBatch<ImageDetections>> {
+    const c = this.config;
+    let caps: Capacities = { raw: c.pnetCapacity, pnet: c.pnetCapacity, rnet: c.rnetCapacity, onet: c.onetCapacity };
     for (let retries = 0; ; retries++) {
-      const run = await this.ctx.scoped('mtcnn batch', () => this.runBatch(images, options, caps, opts));
-      if (!run.needs) {
-        run.result.stats.retries = retries;
-        run.result.stats.submits = this.ctx.stats.submits - before.submits;
-        run.result.stats.readbacks = this.ctx.stats.readbacks - before.readbacks;
-        return run.result;
+      let run: { done: DetectionBatch<ImageDetections> } | { needs: Capacities };
+      try {
+        run = await this.ctx.scoped('mtcnn batch', () => this.runOnce(prepared, o, caps, opts));
+      } catch (err) {
+        // Nothing a failed batch grew may change how the next one runs.
+        this.pnetPlans.reset();
+        throw err;
       }
-      if (retries >= 4) throw new Error(`mtcnn: candidate lists still overflow after ${retries} retries (needed ${JSON.stringify(run.needs)})`);
-      caps = { pnet: Math.max(caps.pnet, run.needs.pnet), rnet: Math.max(caps.rnet, run.needs.rnet), onet: Math.max(caps.onet, run.needs.onet) };
+      if ('done' in run) {
+        run.done.stats.retries = retries;
+        return run.done;
+      }
+      if (retries >= MAX_RETRIES) throw new Error(`mtcnn: candidate lists still overflow after ${retries} retries (needed ${JSON.stringify(run.needs)})`);
+      caps = run.needs;
     }
   }
 
-  private async runBatch(images: readonly RgbImage[], options: MtcnnOptions, caps: Capacities, opts: DetectOptions): Promise<{ result: BatchResult; needs?: Capacities }> {
-    const { ctx } = this;
-    const { device } = ctx;
-    const n = images.length;
-    const [t1, t2, t3] = options.thresholds;
-    const res = new BatchResources(ctx, 'mtcnn');
-    const storage = (label: string, bytes: number) => res.storage(label, bytes);
-    const upload = (label: string, data: Uint32Array | Float32Array) => res.upload(label, data);
-
-    // --- CPU planning: pyramid levels, list segments, counter slots (sizes only, no pixel data).
-    const levels = images.map((im) => pyramid(im.width, im.height, options.minFaceSize, options.factor));
-    const segments: Array<{ image: number; level: PyramidLevel; outW: number; outH: number; offset: number; table: number }> = [];
-    let rawTotal = 0;
-    let tableFloats = 0;
-    const cellsPerImage = images.map(() => 0);
-    levels.forEach((ls, image) =>
-      ls.forEach((level) => {
-        const outW = pnetOutputSize(level.width);
-        const outH = pnetOutputSize(level.height);
-        segments.push({ image, level, outW, outH, offset: rawTotal, table: tableFloats });
-        rawTotal += outW * outH;
-        tableFloats += 2 * (outW + outH);
-        cellsPerImage[image]! += outW * outH;
-      }),
-    );
-    const lCap = Math.max(1, Math.min(caps.pnet, Math.max(...cellsPerImage, 1)));
-    const rCap = caps.rnet;
-    const oCap = caps.onet;
-    let slots = 0;
-    const alloc = (count: number) => ((slots += count), slots - count);
-    const c = {
-      raw: alloc(segments.length), l1: alloc(n), l2: alloc(n),
-      rTotal: alloc(1), rStart: alloc(n), d: alloc(n), e: alloc(n),
-      oTotal: alloc(1), oStart: alloc(n), f: alloc(n), g: alloc(n),
-      over: { l1: alloc(1), l2: alloc(1), r: alloc(1), d: alloc(1), e: alloc(1), o: alloc(1), f: alloc(1), g: alloc(1) },
-    };
-    const rPacked = rCap * n;
-    const oPacked = oCap * n;
-
-    // --- Buffers.
-    const packed = packImages(images);
-    const pixels = upload('pixels', packed.pixels);
-    const imageTable = upload('image table', packed.table);
-    const boxTable = new Float32Array(Math.max(1, tableFloats));
-    segments.forEach((s) => {
-      boxTable.set(cellCorners(s.outW, s.level.scale), s.table);
-      boxTable.set(cellCorners(s.outH, s.level.scale), s.table + 2 * s.outW);
-    });
-    const boxTableBuffer = upload('cell box table', boxTable);
-    const counts = upload('counters', new Uint32Array(slots));
-    const raw = storage('pnet candidates', Math.max(1, rawTotal) * CANDIDATE_BYTES);
-    const l1 = storage('pnet per-scale nms', n * lCap * CANDIDATE_BYTES);
-    const l2 = storage('pnet nms', n * lCap * CANDIDATE_BYTES);
-    const pr = storage('rnet batch', rPacked * CANDIDATE_BYTES);
-    const d = storage('rnet passed', n * rCap * CANDIDATE_BYTES);
-    const e = storage('rnet nms', n * rCap * CANDIDATE_BYTES);
-    const po = storage('onet batch', oPacked * CANDIDATE_BYTES);
-    const f = storage('onet passed', n * oCap * CANDIDATE_BYTES);
-    const g = storage('final', n * oCap * CANDIDATE_BYTES);
-    const landmarks = storage('landmarks', oPacked * 10 * 4);
-    const scratchWords = Math.max(rawTotal, n * lCap, n * rCap, n * oCap, 1);
-    const order = storage('nms order', scratchWords * 4);
-    const suppressed = storage('nms suppressed', scratchWords * 4);
-
-    // --- PNet plans for every level size (compiled once per size, sharing one arena), then kernels.
-    const plans = await Promise.all(segments.map((s) => this.pnetPlans.get(s.level.width, s.level.height)));
-    const pnetIn = this.graphs.pnet.inputs[0]!.name;
-    const pnetProb = output(this.graphs.pnet, 'prob1');
-    const pnetReg = output(this.graphs.pnet, 'conv4-2/BiasAdd');
-    const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const flat = (invocations: number) => foldDispatch(invocations, 64, maxPerDim);
-    const stage1 = await Promise.all(
-      segments.map(async (s, i) => {
-        const plan = plans[i]!;
-        const label = `mtcnn image ${s.image} scale ${s.level.index}`;
-        const resample = await K.pyramidResample(ctx, `${label} resample`, { image: s.image, width: s.level.width, height: s.level.height, scaleX: images[s.image]!.width / s.level.width, scaleY: images[s.image]!.height / s.level.height }, { pixels, imageTable, output: plan.bufferOf(pnetIn) });
-        const boxes = await K.pnetCandidates(ctx, `${label} boxes`, {
-          outWidth: s.outW, outHeight: s.outH, threshold: t1, segmentOffset: s.offset, countIndex: c.raw + i, keyBase: pnetKey(s.level.index, 0), image: s.image, xTable: s.table, yTable: s.table + 2 * s.outW,
-        }, { prob: plan.bufferOf(pnetProb), logits: plan.bufferOf(output(this.graphs.pnet, 'conv4-1/BiasAdd')), regression: plan.bufferOf(pnetReg), boxTable: boxTableBuffer, counts, candidates: raw });
-        res.keep(resample, boxes);
-        return { plan, resample, boxes, s };
-      }),
-    );
-    const nmsBuffers = { counts, order, suppressed };
-    const perScale = await K.nms(ctx, 'mtcnn pnet nms per scale', {
-      threshold: options.nms.pnetScale, mode: 'union',
-      segments: segments.map((s, i): NmsSegment => ({ inOffset: s.offset, inCount: c.raw + i, inCapacity: s.outW * s.outH, outOffset: s.image * lCap, outCount: c.l1 + s.image, outCapacity: lCap, overflow: c.over.l1 })),
-    }, { ...nmsBuffers, input: raw, output: l1 });
-    const perImage = (input: GPUBuffer, output: GPUBuffer, inCount: number, outCount: number, stride: number, overflow: number): NmsSegment[] =>
-      images.map((_, i) => ({ inOffset: i * stride, inCount: inCount + i, inCapacity: stride, outOffset: i * stride, outCount: outCount + i, outCapacity: stride, overflow }));
-    const acrossScales = await K.nms(ctx, 'mtcnn pnet nms', { threshold: options.nms.pnetAll, mode: 'union', segments: perImage(l1, l2, c.l1, c.l2, lCap, c.over.l2) }, { ...nmsBuffers, input: l1, output: l2 });
-    const packR = await K.refinePack(ctx, 'mtcnn pnet regression', { images: n, inStride: lCap, inCountBase: c.l2, outCapacity: rPacked, outCount: c.rTotal, outImageBase: c.rStart, overflow: c.over.r, flags: { regression: 'pnet', square: true, fix: true } }, { input: l2, output: pr, counts });
-
-    const cascade = async (plan: CompiledGraph, graph: Graph, size: number, chunkSize: number, packedCap: number, packedList: GPUBuffer, total: number, stride: number, threshold: number, out: GPUBuffer, outBase: number, overflow: number, name: string) => {
-      const chunks = Math.ceil(packedCap / chunkSize);
-      const extra: LaunchEntry[] = [
-        { mode: LAUNCH_FLAT, axis: 0, perSample: size * size, workgroupSize: 64, grid: [0, 0, 0] },
-        { mode: LAUNCH_FLAT, axis: 0, perSample: 1, workgroupSize: 64, grid: [0, 0, 0] },
-      ];
-      const launcher = await BatchLauncher.create(ctx, plan, counts, total, chunks, `mtcnn ${name}`, extra);
-      res.own(launcher.args);
-      const isOnet = name === 'onet';
-      const perChunk = await Promise.all(
-        Array.from({ length: chunks }, async (_, k) => {
-          const crop = await K.cropResample(ctx, `mtcnn ${name} crops chunk ${k}`, { size, first: k * chunkSize, capacity: chunkSize, countIndex: total }, { pixels, imageTable, candidates: packedList, counts, output: plan.bufferOf(graph.inputs[0]!.name) });
-          const filter = await K.scoreFilter(ctx, `mtcnn ${name} threshold chunk ${k}`, { first: k * chunkSize, capacity: chunkSize, totalCount: total, threshold, outStride: stride, outCountBase: outBase, overflow, landmarks: isOnet }, {
-            packed: packedList, prob: plan.bufferOf(output(graph, 'prob1')), logits: plan.bufferOf(output(graph, isOnet ? 'conv6-1' : 'conv5-1')), regression: plan.bufferOf(output(graph, isOnet ? 'conv6-2' : 'conv5-2')), counts, output: out,
-            ...(isOnet ? { points: plan.bufferOf(output(graph, 'conv6-3')), landmarks } : {}),
-          });
-          res.keep(crop, filter);
-          return { crop, filter };
-        }),
-      );
-      return { launcher, perChunk };
-    };
-    const rnetStage = await cascade(this.rnet, this.graphs.rnet, 24, this.config.rnetChunk, rPacked, pr, c.rTotal, rCap, t2, d, c.d, c.over.d, 'rnet');
-    const rnetNms = await K.nms(ctx, 'mtcnn rnet nms', { threshold: options.nms.rnet, mode: 'union', segments: perImage(d, e, c.d, c.e, rCap, c.over.e) }, { ...nmsBuffers, input: d, output: e });
-    const packO = await K.refinePack(ctx, 'mtcnn rnet regression', { images: n, inStride: rCap, inCountBase: c.e, outCapacity: oPacked, outCount: c.oTotal, outImageBase: c.oStart, overflow: c.over.o, flags: { regression: 'bbreg', square: true, fix: true } }, { input: e, output: po, counts });
-    const onetStage = await cascade(this.onet, this.graphs.onet, 48, this.config.onetChunk, oPacked, po, c.oTotal, oCap, t3, f, c.f, c.over.f, 'onet');
-    const onetNms = await K.nms(ctx, 'mtcnn onet nms', { threshold: options.nms.onet, mode: 'min', segments: perImage(f, g, c.f, c.g, oCap, c.over.g) }, { ...nmsBuffers, input: f, output: g });
-    res.keep(perScale.kernel, acrossScales.kernel, packR, rnetNms.kernel, packO, onetNms.kernel);
-
-    // --- Encode the whole batch: three compute passes (one per network stage) in one command buffer.
-    const encoder = device.createCommandEncoder({ label: 'mtcnn batch' });
-    const timingMode: TimingMode = opts.timing === true ? 'stages' : opts.timing || 'none';
-    const rec = new PassRecorder(ctx, encoder, timingMode);
-    let dispatches = 0;
-    rec.beginStage('pnet');
-    for (const { plan, resample, boxes, s } of stage1) {
-      const at = `image ${s.image} scale ${s.level.index}`;
-      rec.dispatch(`${at} resample`, (p) => resample.dispatch(p, flat(s.level.width * s.level.height)));
-      for (const step of plan.steps()) rec.dispatch(`${at} pnet ${step.label}`, step.encode);
-      rec.dispatch(`${at} boxes`, (p) => boxes.dispatch(p, flat(s.outW * s.outH)));
-      dispatches += 2 + plan.stats.dispatches;
-    }
-    rec.dispatch('nms per scale', (p) => perScale.kernel.dispatch(p, perScale.grid));
-    rec.dispatch('nms all scales', (p) => acrossScales.kernel.dispatch(p, acrossScales.grid));
-    rec.dispatch('regression + pack', (p) => packR.dispatch(p, [n, 1, 1]));
-    dispatches += 3;
-    rec.endStage();
-    const runCascade = (name: string, stage: typeof rnetStage, plan: CompiledGraph, nmsStep: { kernel: BoundKernel; grid: [number, number, number] }, pack?: BoundKernel) => {
-      rec.beginStage(name);
-      rec.dispatch('batch args', (p) => stage.launcher.encodeArgs(p));
-      stage.perChunk.forEach(({ crop, filter }, k) => {
-        rec.dispatch(`chunk ${k} crops`, (p) => crop.dispatchIndirect(p, stage.launcher.args, stage.launcher.extraArgs(k, 0)));
-        for (const step of stage.launcher.chunkSteps(k)) rec.dispatch(`chunk ${k} ${name} ${step.label}`, step.encode);
-        rec.dispatch(`chunk ${k} threshold`, (p) => filter.dispatchIndirect(p, stage.launcher.args, stage.launcher.extraArgs(k, 1)));
-        dispatches += 2 + plan.stats.dispatches;
-      });
-      rec.dispatch('nms', (p) => nmsStep.kernel.dispatch(p, nmsStep.grid));
-      if (pack) rec.dispatch('regression + pack', (p) => pack.dispatch(p, [n, 1, 1]));
-      dispatches += 2 + (pack ? 1 : 0);
-      rec.endStage();
-    };
-    runCascade('rnet', rnetStage, this.rnet, rnetNms, packO);
-    runCascade('onet', onetStage, this.onet, onetNms);
-    const times = rec.finish();
-
-    // --- One readback: counters, final lists, landmarks (+ stage lists, + timestamps).
-    const regions = [
-      { buffer: counts, size: slots * 4 },
-      { buffer: g, size: g.size },
-      { buffer: landmarks, size: landmarks.size },
-      ...(opts.stages ? [{ buffer: pr, size: pr.size }, { buffer: po, size: po.size }, { buffer: f, size: f.size }] : []),
-      ...(times ? [times] : []),
-    ];
-    const data = await ctx.readback(regions, 'mtcnn batch', encoder);
-    const timing = rec.report(times ? data[data.length - 1] : undefined);
-    const gpuBytes = res.bytes + this.pnetPlans.arena.totalBytes;
-    res.release();
-
-    const cnt = new Uint32Array(data[0]!);
-    const over = Object.values(c.over).some((i) => cnt[i]! > 0);
-    if (over) {
-      const max = (base: number) => Math.max(0, ...images.map((_, i) => cnt[base + i]!));
-      return {
-        result: undefined as unknown as BatchResult,
-        needs: { pnet: Math.max(max(c.l1), max(c.l2)), rnet: Math.max(max(c.d), max(c.e), max(c.l2)), onet: Math.max(max(c.f), max(c.g), max(c.e)) },
-      };
-    }
-    const finals = data[1]!;
-    const lm = new Float32Array(data[2]!);
-    const stageLists = opts.stages ? data.slice(3, 6) : undefined;
-    const asStage = (list: CandidateRecord[]): StageCandidate[] => list.map((k) => ({ box: k.box, score: k.score, rank: k.rank, key: k.key }));
-    const results = images.map((im, i): ImageDetections => {
-      const final = decodeCandidates(finals, i * oCap, cnt[c.g + i]!);
-      const result: ImageDetections = {
-        width: im.width,
-        height: im.height,
-        faces: final.map((k) => ({
-          box: toXywh(k.box),
-          score: k.score,
-          landmarks: Array.from({ length: 5 }, (_, j) => [lm[10 * k.aux + j]!, lm[10 * k.aux + 5 + j]!] as [number, number]),
-        })),
-        stages: { pnet: cnt[c.l2 + i]!, rnet: cnt[c.e + i]!, onet: cnt[c.f + i]!, final: cnt[c.g + i]! },
-      };
-      if (stageLists) {
-        result.candidates = {
-          pnet: asStage(decodeCandidates(stageLists[0]!, cnt[c.rStart + i]!, cnt[c.l2 + i]!)),
-          rnet: asStage(decodeCandidates(stageLists[1]!, cnt[c.oStart + i]!, cnt[c.e + i]!)),
-          onet: asStage(decodeCandidates(stageLists[2]!, i * oCap, cnt[c.f + i]!)),
-          final: asStage(final),
-        };
-      }
-      return result;
-    });
+  private allocate(res: BatchResources, plan: BatchPlan, images: readonly RgbImage[]): BatchBuffers {
+    const n = plan.images;
+    const { pnet: lCap, rnet: rCap, onet: oCap } = plan.caps;
+    const list = (label: string, slots: number) => res.storage(label, slots * CANDIDATE_BYTES);
+    const longest = Math.max(plan.rawTotal, n * lCap, n * rCap, n * oCap, 1);
     return {
-      result: {
-        images: results,
-        stats: {
-          images: n, submits: 0, readbacks: 0, retries: 0, dispatches, gpuBytes,
-          ...(timing ? { gpuMs: { pnet: timing.stages.pnet ?? 0, rnet: timing.stages.rnet ?? 0, onet: timing.stages.onet ?? 0 } } : {}),
-          ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
-        },
-      },
+      pixels: uploadPixels(this.ctx, packImages(images), 'mtcnn', (b) => res.own(b)),
+      counts: res.upload('counters', new Uint32Array(plan.counters.total)),
+      boxTable: res.upload('cell box table', plan.boxTable),
+      raw: list('pnet candidates', plan.rawTotal),
+      perScale: list('pnet per-scale nms', n * lCap),
+      pnet: list('pnet nms', n * lCap),
+      rnetBatch: list('rnet batch', n * rCap),
+      rnetPassed: list('rnet passed', n * rCap),
+      rnet: list('rnet nms', n * rCap),
+      onetBatch: list('onet batch', n * oCap),
+      onetPassed: list('onet passed', n * oCap),
+      final: list('final', n * oCap),
+      landmarks: res.storage('landmarks', n * oCap * 10 * 4),
+      order: res.storage('nms order', longest * 4),
+      suppressed: res.storage('nms suppressed', longest * 4),
     };
+  }
+
+  private async runOnce(prepared: readonly PreparedImage[], o: MtcnnOptions, caps: Capacities, opts: MtcnnDetectOptions): Promise<{ done: DetectionBatch<ImageDetections> } | { needs: Capacities }> {
+    const { ctx, config: cfg } = this;
+    const images = prepared.map((p) => p.image);
+    const n = images.length;
+    const res = new BatchResources(ctx, 'mtcnn');
+    try {
+      const plan = planBatch(prepared.map((p) => ({ width: p.image.width, height: p.image.height, minFaceSize: p.minFaceSize })), o.factor, caps, this.tileSize);
+      const buf = this.allocate(res, plan, images);
+      const c = plan.counters;
+      const { rnet: rCap, onet: oCap } = plan.caps;
+      const pnet = await buildPnetStage(ctx, plan, buf, this.nets.pnet, this.pnetPlans, images, o);
+      const rnet = await buildCascadeStage(ctx, buf, n, {
+        name: 'rnet', net: this.nets.rnet, graph: this.rnet, size: 24, chunk: cfg.rnetChunk,
+        input: buf.rnetBatch, inputCapacity: n * rCap, inputTotal: c.rnetBatch, threshold: o.thresholds[1],
+        passed: { list: buf.rnetPassed, countBase: c.rnetPassed, overflow: c.overflow.rnetPassed },
+        kept: { list: buf.rnet, countBase: c.rnet, overflow: c.overflow.rnet },
+        stride: rCap, nms: { threshold: o.nms[2], mode: 'union' },
+        packInto: { list: buf.onetBatch, capacity: n * oCap, total: c.onetBatch, start: c.onetStart, overflow: c.overflow.onetBatch },
+      });
+      const onet = await buildCascadeStage(ctx, buf, n, {
+        name: 'onet', net: this.nets.onet, graph: this.onet, size: 48, chunk: cfg.onetChunk,
+        input: buf.onetBatch, inputCapacity: n * oCap, inputTotal: c.onetBatch, threshold: o.thresholds[2],
+        passed: { list: buf.onetPassed, countBase: c.onetPassed, overflow: c.overflow.onetPassed },
+        kept: { list: buf.final, countBase: c.final, overflow: c.overflow.final },
+        stride: oCap, nms: { threshold: o.nms[3], mode: 'min' }, landmarks: buf.landmarks,
+      });
+      res.keep(...stageKernels(pnet, [rnet, onet]));
+
+      const encoder = ctx.device.createCommandEncoder({ label: 'mtcnn batch' });
+      const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
+      encodeStages(rec, pnet, [rnet, onet]);
+      const times = rec.finish();
+      const regions = [
+        { buffer: buf.counts, size: c.total * 4 },
+        { buffer: buf.final, size: buf.final.size },
+        { buffer: buf.landmarks, size: buf.landmarks.size },
+        ...(opts.stages ? [buf.rnetBatch, buf.onetBatch, buf.onetPassed].map((b) => ({ buffer: b, size: b.size })) : []),
+        ...(times ? [times] : []),
+      ];
+      const data = await ctx.readback(regions, 'mtcnn batch', encoder);
+      const timing = rec.report(times ? data[data.length - 1] : undefined);
+      const counts = new Uint32Array(data[0]!);
+      const needs = neededCapacities(plan, counts, caps);
+      if (needs) return { needs };
+      const detections = decodeBatch(plan, images, {
+        counts,
+        final: data[1]!,
+        landmarks: new Float32Array(data[2]!),
+        ...(opts.stages ? { stageLists: [data[3]!, data[4]!, data[5]!] as [ArrayBuffer, ArrayBuffer, ArrayBuffer] } : {}),
+      });
+      const stats: BatchStats = {
+        ...emptyStats(n),
+        parts: 1,
+        dispatches: rec.dispatches,
+        gpuBytes: res.bytes + this.pnetPlans.arena.totalBytes,
+        ...(timing ? { gpuMs: { pnet: timing.stages.pnet ?? 0, rnet: timing.stages.rnet ?? 0, onet: timing.stages.onet ?? 0 } } : {}),
+        ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
+      };
+      return { done: { images: detections, stats } };
+    } finally {
+      res.release();
+    }
   }
 }

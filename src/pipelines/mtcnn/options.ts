@@ -1,4 +1,5 @@
-// MTCNN options (facenet's detect_face defaults) and their validation.
+// MTCNN options (facenet's detect_face defaults), flat, and their validation.
+import type { CommonDetectOptions } from '../floor/batch.js';
 
 export interface MtcnnOptions {
   /** Smallest face to find, in pixels (pyramid starts at scale 12 / minFaceSize). */
@@ -8,30 +9,35 @@ export interface MtcnnOptions {
   /** Face-score thresholds of PNet (>=), RNet (>) and ONet (>). */
   thresholds: [number, number, number];
   /** NMS thresholds: PNet within a scale, PNet across scales, RNet, ONet ('Min' overlap). */
-  nms: { pnetScale: number; pnetAll: number; rnet: number; onet: number };
+  nms: [number, number, number, number];
 }
 
 export const DEFAULT_MTCNN_OPTIONS: Readonly<MtcnnOptions> = {
   minFaceSize: 20,
   factor: 0.709,
   thresholds: [0.6, 0.7, 0.7],
-  nms: { pnetScale: 0.5, pnetAll: 0.7, rnet: 0.7, onet: 0.7 },
+  nms: [0.5, 0.7, 0.7, 0.7],
 };
 
-export type MtcnnOptionsInput = Partial<Omit<MtcnnOptions, 'nms'>> & { nms?: Partial<MtcnnOptions['nms']> };
+/** Everything `MtcnnDetector.detect` takes: the options above plus diagnostics. */
+export interface MtcnnDetectOptions extends Partial<MtcnnOptions>, CommonDetectOptions {
+  /** Also return every candidate at every stage. */
+  stages?: boolean;
+}
 
-export function resolveMtcnnOptions(input: MtcnnOptionsInput = {}): MtcnnOptions {
+export function resolveMtcnnOptions(input: Partial<MtcnnOptions> = {}): MtcnnOptions {
   const o: MtcnnOptions = {
-    ...DEFAULT_MTCNN_OPTIONS,
-    ...input,
-    nms: { ...DEFAULT_MTCNN_OPTIONS.nms, ...input.nms },
-  } as MtcnnOptions;
+    minFaceSize: input.minFaceSize ?? DEFAULT_MTCNN_OPTIONS.minFaceSize,
+    factor: input.factor ?? DEFAULT_MTCNN_OPTIONS.factor,
+    thresholds: input.thresholds ?? DEFAULT_MTCNN_OPTIONS.thresholds,
+    nms: input.nms ?? DEFAULT_MTCNN_OPTIONS.nms,
+  };
   const bad = (what: string, v: unknown) => {
     throw new RangeError(`MTCNN option ${what} = ${JSON.stringify(v)} is invalid`);
   };
   if (!(Number.isFinite(o.minFaceSize) && o.minFaceSize >= 12)) bad('minFaceSize (must be >= 12: PNet sees 12-pixel cells)', o.minFaceSize);
   if (!(o.factor > 0 && o.factor < 1)) bad('factor (must be in (0, 1))', o.factor);
   if (!Array.isArray(o.thresholds) || o.thresholds.length !== 3 || o.thresholds.some((t) => !(t >= 0 && t <= 1))) bad('thresholds (three numbers in [0, 1])', o.thresholds);
-  for (const [k, v] of Object.entries(o.nms)) if (!(v > 0 && v <= 1)) bad(`nms.${k} (in (0, 1])`, v);
-  return o;
+  if (!Array.isArray(o.nms) || o.nms.length !== 4 || o.nms.some((t) => !(t > 0 && t <= 1))) bad('nms (four numbers in (0, 1]: PNet per scale, PNet across scales, RNet, ONet)', o.nms);
+  return { ...o, thresholds: [...o.thresholds] as MtcnnOptions['thresholds'], nms: [...o.nms] as MtcnnOptions['nms'] };
 }

@@ -7,7 +7,9 @@ import type { Graph } from '../../graph/types.js';
 import type { Precision } from '../../ops/types.js';
 import type { MtcnnOptions } from './options.js';
 import { cellCorners, pnetKey, pyramid } from './pyramid.js';
-import { toXywh, type ImageDetections, type RgbImage, type StageCandidate } from './types.js';
+import type { RgbImage } from '../floor/image.js';
+import { prepareImage, unshrink } from './shrink.js';
+import { toXywh, type ImageDetections, type MtcnnGraphs, type StageCandidate } from './types.js';
 
 export interface RefCandidate {
   box: [number, number, number, number];
@@ -19,11 +21,6 @@ export interface RefCandidate {
   landmarks?: number[];
 }
 
-export interface MtcnnGraphs {
-  pnet: Graph;
-  rnet: Graph;
-  onet: Graph;
-}
 
 const NORM_MEAN = 127.5;
 const NORM_SCALE = 0.0078125;
@@ -209,7 +206,17 @@ export interface ReferenceDetections extends ImageDetections {
   candidates: NonNullable<ImageDetections['candidates']>;
 }
 
-export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOptions, precision: Precision = 'f32'): ReferenceDetections {
+/**
+ * MTCNN on the CPU. `batchPixels`: the pixel capacity the GPU detector had, so that an image larger
+ * than it is shrunk by the same rule (shrink.ts).
+ */
+export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOptions, precision: Precision = 'f32', batchPixels = Infinity): ReferenceDetections {
+  const prepared = prepareImage(image, batchPixels, options.minFaceSize);
+  const found = detectPrepared(prepared.image, graphs, { ...options, minFaceSize: prepared.minFaceSize }, precision);
+  return { ...unshrink(found, image, prepared), candidates: found.candidates };
+}
+
+function detectPrepared(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOptions, precision: Precision): ReferenceDetections {
   const [t1, t2, t3] = options.thresholds;
   let all: RefCandidate[] = [];
   for (const level of pyramid(image.width, image.height, options.minFaceSize, options.factor)) {
@@ -218,15 +225,15 @@ export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, optio
     const outH = Math.ceil((level.height - 2) / 2) - 4;
     const outW = Math.ceil((level.width - 2) / 2) - 4;
     const found = pnetCandidatesReference(prob!, logits!, reg!, outW, outH, level.scale, level.index, t1, precision);
-    all.push(...nmsReference(found, options.nms.pnetScale, 'union', precision));
+    all.push(...nmsReference(found, options.nms[0], 'union', precision));
   }
-  all = nmsReference(all, options.nms.pnetAll, 'union', precision).map((c) => refineReference(c, { regression: 'pnet', square: true, fix: true }, precision));
+  all = nmsReference(all, options.nms[1], 'union', precision).map((c) => refineReference(c, { regression: 'pnet', square: true, fix: true }, precision));
   const pnet = all;
 
   const rnetPassed = filterStageReference(pnet, scoreCrops(graphs.rnet, image, pnet, 24, precision), t2, precision);
-  const rnet = nmsReference(rnetPassed, options.nms.rnet, 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
+  const rnet = nmsReference(rnetPassed, options.nms[2], 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
   const onet = filterStageReference(rnet, scoreCrops(graphs.onet, image, rnet, 48, precision), t3, precision);
-  const final = nmsReference(onet, options.nms.onet, 'min', precision);
+  const final = nmsReference(onet, options.nms[3], 'min', precision);
   return {
     width: image.width,
     height: image.height,

@@ -1,4 +1,12 @@
-// Results of face detection, in original-image pixels.
+// Results of face detection, in original-image pixels, and the three networks.
+import type { Graph } from '../../graph/types.js';
+
+/** PNet, RNet and ONet as imported (models/mtcnn/, or any graphs with facenet's TFLite names). */
+export interface MtcnnGraphs {
+  pnet: Graph;
+  rnet: Graph;
+  onet: Graph;
+}
 
 export interface Face {
   /** [x, y, width, height], x/y 0-based (the top-left pixel is 0, 0). */
@@ -32,18 +40,15 @@ export interface StageCandidate {
 export interface ImageDetections {
   width: number;
   height: number;
+  /**
+   * Present when the image was too large to bind on this adapter and was searched at 1/factor of
+   * its size (see README, big images); boxes and landmarks are in original pixels regardless.
+   */
+  shrunk?: { factor: number; minFaceSize: number };
   faces: Face[];
   stages: StageCounts;
   /** Every candidate per stage, when asked for. */
   candidates?: { pnet: StageCandidate[]; rnet: StageCandidate[]; onet: StageCandidate[]; final: StageCandidate[] };
-}
-
-/** An RGB image, 8 bits per channel, rows top to bottom. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** width * height * 3 bytes, R G B. */
-  data: Uint8Array;
 }
 
 /** facenet box [x1, y1, x2, y2] (1-based, inclusive) -> [x, y, w, h] (0-based). */

@@ -1,0 +1,140 @@
+// What `webgpu-detect detect` needs of each model: its own options read from the command line
+// (validated alone: another model's flags are never checked), the detector, the JSON line of a
+// result, and the shapes of its overlay (drawn from the typed result, not from the rounded line).
+import type { GpuContext } from '../gpu/context.js';
+import { loadPackagedGraph, loadPpocrDetGraph } from '../io/node-models.js';
+import type { OverlayShape } from '../io/overlay.js';
+import type { RgbImage } from '../pipelines/floor/image.js';
+import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
+import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from '../pipelines/mtcnn/options.js';
+import type { ImageDetections } from '../pipelines/mtcnn/types.js';
+import { TextDetector, type TextResult } from '../pipelines/textdet/detector.js';
+import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet/options.js';
+import { UsageError } from './exit-codes.js';
+
+export type Line = Record<string, unknown>;
+
+/** The detect verb's parsed flags (every model's; each model reads its own). */
+export type DetectFlags = Record<string, unknown> & { stages?: boolean };
+
+export interface CliRun<R> {
+  /** What the summary calls the detections (faces, text boxes, objects). */
+  countName: string;
+  detect(images: RgbImage[]): Promise<R[]>;
+  line(file: string, result: R): Line;
+  shapes(result: R): OverlayShape[];
+  count(result: R): number;
+}
+
+export interface CliModel {
+  name: string;
+  /** Checks this model's flags (UsageError on a bad value) before any GPU work; returns the run factory. */
+  prepare(flags: DetectFlags): (ctx: GpuContext) => Promise<CliRun<unknown>>;
+}
+
+export const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/** The object without its undefined values (flags not given fall back to each model's defaults). */
+export function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Runs a resolve function, turning its RangeError into a UsageError (exit code 2). */
+export function usage<T>(resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function faceLine(file: string, r: ImageDetections): Line {
+  return {
+    file,
+    width: r.width,
+    height: r.height,
+    faces: r.faces.map((f) => ({ box: f.box.map((v) => round(v, 2)), score: round(f.score, 6), landmarks: f.landmarks.map(([x, y]) => [round(x, 2), round(y, 2)]) })),
+    stages: r.stages,
+    ...(r.shrunk ? { shrunk: r.shrunk } : {}),
+    ...(r.candidates
+      ? { candidates: Object.fromEntries(Object.entries(r.candidates).map(([stage, list]) => [stage, list.map((c) => ({ box: c.box.map((v) => round(v, 2)), score: round(c.score, 6), margin: round(c.rank, 4), key: c.key }))])) }
+      : {}),
+  };
+}
+
+const mtcnn: CliModel = {
+  name: 'mtcnn',
+  prepare(flags) {
+    const nms = flags.nms as number[] | undefined;
+    const options: MtcnnOptions = usage(() =>
+      resolveMtcnnOptions(
+        defined({
+          minFaceSize: flags.minFace as number | undefined,
+          factor: flags.factor as number | undefined,
+          thresholds: flags.thresholds as MtcnnOptions['thresholds'] | undefined,
+          nms: nms as MtcnnOptions['nms'] | undefined,
+        }),
+      ),
+    );
+    const detectOptions: MtcnnDetectOptions = { ...options, stages: !!flags.stages };
+    return async (ctx) => {
+      const detector = await MtcnnDetector.create(ctx, { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') });
+      const run: CliRun<ImageDetections> = {
+        countName: 'faces',
+        detect: async (images) => (await detector.detect(images, detectOptions)).images,
+        line: faceLine,
+        count: (r) => r.faces.length,
+        shapes: (r) =>
+          r.faces.flatMap((f): OverlayShape[] => [
+            { kind: 'box', box: f.box, label: f.score.toFixed(3) },
+            ...f.landmarks.map((p): OverlayShape => ({ kind: 'point', at: p, color: '#ff3366' })),
+          ]),
+      };
+      return run as CliRun<unknown>;
+    };
+  },
+};
+
+export function textLine(file: string, r: TextResult): Line {
+  return {
+    file,
+    width: r.width,
+    height: r.height,
+    polygons: r.boxes.map((b) => b.polygon),
+    scores: r.boxes.map((b) => round(b.score, 6)),
+    components: r.components,
+    network: [r.networkWidth, r.networkHeight],
+  };
+}
+
+const ppocrDet: CliModel = {
+  name: 'ppocr-det',
+  prepare(flags) {
+    const options: TextDetOptions = usage(() =>
+      resolveTextDetOptions(
+        defined({
+          limitSideLen: flags.limitSide as number | undefined,
+          threshold: flags.binarize as number | undefined,
+          boxThreshold: flags.boxThreshold as number | undefined,
+          unclipRatio: flags.unclipRatio as number | undefined,
+          maxCandidates: flags.maxCandidates as number | undefined,
+          channelOrder: flags.channelOrder as TextDetOptions['channelOrder'] | undefined,
+          dilation: flags.dilation as number | undefined,
+        }),
+      ),
+    );
+    return async (ctx) => {
+      const detector = TextDetector.create(ctx, await loadPpocrDetGraph());
+      const run: CliRun<TextResult> = {
+        countName: 'text boxes',
+        detect: async (images) => (await detector.detect(images, options)).images,
+        line: textLine,
+        count: (r) => r.boxes.length,
+        shapes: (r) => r.boxes.map((b): OverlayShape => ({ kind: 'polygon', points: b.polygon, label: b.score.toFixed(2), color: '#ff0066' })),
+      };
+      return run as CliRun<unknown>;
+    };
+  },
+};
+
+export const CLI_MODELS: readonly CliModel[] = [mtcnn, ppocrDet];
