@@ -15,11 +15,15 @@ import resizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
 import candidate from '../../shaders/postprocess/candidate.wgsl';
 import ccl from '../../shaders/postprocess/ccl.wgsl';
 import dbBoxes from '../../shaders/postprocess/db_boxes.wgsl';
+import detection from '../../shaders/postprocess/detection.wgsl';
+import gridDecode from '../../shaders/postprocess/grid_decode.wgsl';
+import gridNms from '../../shaders/postprocess/grid_nms.wgsl';
 import nms from '../../shaders/postprocess/nms.wgsl';
 import pnetCandidates from '../../shaders/postprocess/pnet_candidates.wgsl';
 import refinePack from '../../shaders/postprocess/refine_pack.wgsl';
 import scan from '../../shaders/postprocess/scan.wgsl';
 import scoreFilter from '../../shaders/postprocess/score_filter.wgsl';
+import sort from '../../shaders/postprocess/sort.wgsl';
 import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
 import binary from '../../shaders/elementwise/binary.wgsl';
 import prelu from '../../shaders/elementwise/prelu.wgsl';
@@ -47,11 +51,15 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'postprocess/candidate.wgsl': candidate,
   'postprocess/ccl.wgsl': ccl,
   'postprocess/db_boxes.wgsl': dbBoxes,
+  'postprocess/detection.wgsl': detection,
+  'postprocess/grid_decode.wgsl': gridDecode,
+  'postprocess/grid_nms.wgsl': gridNms,
   'postprocess/nms.wgsl': nms,
   'postprocess/pnet_candidates.wgsl': pnetCandidates,
   'postprocess/refine_pack.wgsl': refinePack,
   'postprocess/scan.wgsl': scan,
   'postprocess/score_filter.wgsl': scoreFilter,
+  'postprocess/sort.wgsl': sort,
   'elementwise/batchnorm.wgsl': batchnorm,
   'elementwise/binary.wgsl': binary,
   'elementwise/prelu.wgsl': prelu,
