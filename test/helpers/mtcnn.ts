@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { expect } from 'vitest';
 import { loadPackagedGraph } from '../../src/io/node-models.js';
 import { MtcnnDetector } from '../../src/pipelines/mtcnn/detector.js';
-import type { MtcnnGraphs, ReferenceDetections } from '../../src/pipelines/mtcnn/reference.js';
+import type { ReferenceDetections } from '../../src/pipelines/mtcnn/reference.js';
+import type { MtcnnGraphs } from '../../src/pipelines/mtcnn/types.js';
 import type { ImageDetections, StageCandidate } from '../../src/pipelines/mtcnn/types.js';
 import { gpu } from './gpu.js';
 
