@@ -10,7 +10,11 @@ import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from 
 import type { ImageDetections } from '../pipelines/mtcnn/types.js';
 import { TextDetector, type TextResult } from '../pipelines/textdet/detector.js';
 import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet/options.js';
+import { loadSsdOidModel, loadTinyFaceModel, loadUserOnnxModel } from '../io/model-catalog.js';
+import { GridDetector } from '../pipelines/grid/detector.js';
+import type { GridModel, GridDetections } from '../pipelines/grid/types.js';
 import { UsageError } from './exit-codes.js';
+import { gridOptionFlags, parseInputSize, userModelFlags } from './grid-flags.js';
 
 export type Line = Record<string, unknown>;
 
@@ -65,7 +69,8 @@ export function faceLine(file: string, r: ImageDetections): Line {
 const mtcnn: CliModel = {
   name: 'mtcnn',
   prepare(flags) {
-    const nms = flags.nms as number[] | undefined;
+    const nms = flags.nms === undefined ? undefined : String(flags.nms).split(',').map(Number);
+    if (nms && (nms.length !== 4 || nms.some((v) => !Number.isFinite(v)))) throw new UsageError(`--nms for mtcnn expects 4 comma-separated numbers (PNet per scale, PNet across scales, RNet, ONet), got '${String(flags.nms)}'`);
     const options: MtcnnOptions = usage(() =>
       resolveMtcnnOptions(
         defined({
@@ -137,4 +142,46 @@ const ppocrDet: CliModel = {
   },
 };
 
-export const CLI_MODELS: readonly CliModel[] = [mtcnn, ppocrDet];
+export function gridLine(file: string, r: GridDetections): Line {
+  return {
+    file,
+    width: r.width,
+    height: r.height,
+    detections: r.detections.map((d) => ({ box: d.box.map((v) => round(v, 2)), score: round(d.score, 6), class: d.class, ...(d.label !== undefined ? { label: d.label } : {}) })),
+    ...(r.candidateList ? { candidates: r.candidateList.map((d) => ({ box: d.box.map((v) => round(v, 2)), score: round(d.score, 6), class: d.class })) } : {}),
+  };
+}
+
+const PALETTE = ['#00ff66', '#ff3366', '#33aaff', '#ffcc00', '#cc66ff', '#00ddcc', '#ff8833', '#aaff33'];
+
+/** A grid model's CLI: the model loaded from `load`, options from the grid flags. */
+function gridCli(name: string, load: () => GridModel, countName: string): CliModel {
+  return {
+    name,
+    prepare(flags) {
+      const options = gridOptionFlags(flags);
+      const stages = !!flags.stages;
+      return async (ctx) => {
+        const detector = GridDetector.create(ctx, load());
+        usage(() => detector.resolve(options));
+        const run: CliRun<GridDetections> = {
+          countName,
+          detect: async (images) => (await detector.detect(images, { ...options, stages })).images,
+          line: gridLine,
+          count: (r) => r.detections.length,
+          shapes: (r) => r.detections.map((d): OverlayShape => ({ kind: 'box', box: d.box, label: `${d.label ?? d.class} ${d.score.toFixed(2)}`, color: PALETTE[d.class % PALETTE.length] })),
+        };
+        return run as CliRun<unknown>;
+      };
+    },
+  };
+}
+
+export const CLI_MODELS: readonly CliModel[] = [mtcnn, ppocrDet, gridCli('tiny-face', loadTinyFaceModel, 'faces'), gridCli('ssd-oid', loadSsdOidModel, 'objects')];
+
+/** `--model path/to/model.onnx`: a user's grid detector, decoded as the flags say. */
+export function onnxCliModel(path: string, flags: DetectFlags): CliModel {
+  const spec = userModelFlags(flags);
+  const input = flags.input !== undefined ? parseInputSize(flags.input) : undefined;
+  return gridCli(path, () => usage(() => loadUserOnnxModel(path, spec, input)), 'objects');
+}

@@ -13,7 +13,7 @@ import { writeOverlay } from '../io/overlay.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../pipelines/mtcnn/options.js';
 import { DEFAULT_TEXTDET_OPTIONS } from '../pipelines/textdet/options.js';
-import { CLI_MODELS, type CliRun, type DetectFlags, type Line } from './detect-models.js';
+import { CLI_MODELS, onnxCliModel, type CliRun, type DetectFlags, type Line } from './detect-models.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
 function positiveInt(value: string): number {
@@ -58,17 +58,17 @@ export function registerDetect(program: Command): void {
   program
     .command('detect')
     .description(
-      'detect faces (mtcnn), text (ppocr-det) or objects in images; one JSON line per image: mtcnn {file, width, height, faces:[{box:[x,y,w,h], score, landmarks}], stages}; ppocr-det {file, width, height, polygons:[[[x,y] x 4]], scores, components}',
+      'detect faces (mtcnn, tiny-face), text (ppocr-det) or objects (ssd-oid, your .onnx) in images; one JSON line per image: mtcnn {file, width, height, faces:[{box:[x,y,w,h], score, landmarks}], stages}; ppocr-det {file, width, height, polygons:[[[x,y] x 4]], scores, components}; grid models {file, width, height, detections:[{box:[x,y,w,h], score, class, label}]}',
     )
     .argument('<inputs...>', 'image files, directories (searched recursively) or glob patterns')
-    .option('--model <name>', `detector: ${names()} (webgpu-detect models lists them)`, 'mtcnn')
+    .option('--model <name>', `detector: ${names()}, or path/to/model.onnx (webgpu-detect models lists them)`, 'mtcnn')
     .option('--batch <n>', 'images per GPU batch (one submit, one readback each)', positiveInt, 8)
     .option('--out <file.jsonl>', 'append JSON lines to this file (default: standard output)')
     .option('--overlays <dir>', 'write a PNG per image with the detections drawn')
     .addOption(modelOption('--min-face <px>', 'mtcnn: smallest face to detect', positiveNumber, DEFAULT_MTCNN_OPTIONS.minFaceSize))
     .addOption(modelOption('--factor <f>', 'mtcnn: pyramid scale factor', positiveNumber, DEFAULT_MTCNN_OPTIONS.factor))
     .addOption(modelOption('--thresholds <p,r,o>', 'mtcnn: PNet, RNet, ONet score thresholds', numberList(3), DEFAULT_MTCNN_OPTIONS.thresholds))
-    .addOption(modelOption('--nms <a,b,c,d>', 'mtcnn: NMS thresholds: PNet per scale, PNet all scales, RNet, ONet (Min)', numberList(4), DEFAULT_MTCNN_OPTIONS.nms))
+    .addOption(modelOption('--nms <a,b,c,d|method>', `mtcnn: NMS thresholds: PNet per scale, PNet all scales, RNet, ONet (Min) (default: ${DEFAULT_MTCNN_OPTIONS.nms.join(',')}); grid models: greedy | soft | weighted`))
     .option('--stages', 'mtcnn: every candidate of every stage (box, score, logit margin); grid models: the candidates before NMS')
     .addOption(modelOption('--limit-side <px>', 'ppocr-det: longest side of the network input (PaddleOCR limit_side_len)', positiveInt, DEFAULT_TEXTDET_OPTIONS.limitSideLen))
     .addOption(modelOption('--binarize <t>', 'ppocr-det: probability threshold of the binary map', positiveNumber, DEFAULT_TEXTDET_OPTIONS.threshold))
@@ -77,12 +77,29 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--max-candidates <n>', 'ppocr-det: components considered per image', positiveInt, DEFAULT_TEXTDET_OPTIONS.maxCandidates))
     .addOption(modelOption('--channel-order <bgr|rgb>', 'channel order fed to the network (ppocr-det default bgr; grid models rgb)'))
     .addOption(modelOption('--dilation <k>', 'ppocr-det: dilate the binary map by a k x k square (0: off; PaddleOCR use_dilation = 2)', Number, DEFAULT_TEXTDET_OPTIONS.dilation))
+    .addOption(modelOption('--input <WxH>', 'grid models: network input size (tiny-face: a multiple of 32, 224..608; a user model: when its file leaves it open)'))
+    .addOption(modelOption('--grid <S>', 'yolo / yolo-direct: decode on an S x S grid (the head is resampled bilinearly, PyTorch align_corners=False)'))
+    .addOption(modelOption('--decode <kind>', 'a user .onnx model: yolo | yolo-direct | ssd (default yolo-direct)'))
+    .addOption(modelOption('--anchors <w,h,...>', 'yolo: anchor sizes in grid cells, w1,h1,w2,h2,...'))
+    .addOption(modelOption('--classes <n>', 'a user model: number of classes (0: objectness only)'))
+    .addOption(modelOption('--labels <file>', 'a user model: class names, one per line'))
+    .addOption(modelOption('--mean <r,g,b>', 'grid models: value = (pixel * scale - mean) / std, pixel in 0..255'))
+    .addOption(modelOption('--std <r,g,b>', 'grid models: see --mean'))
+    .addOption(modelOption('--scale <s>', 'grid models: see --mean'))
+    .addOption(modelOption('--resize <mode>', 'grid models: stretch | letterbox | pad (how the image is placed in the input)'))
+    .addOption(modelOption('--conf <t>', 'grid models: confidence threshold'))
+    .addOption(modelOption('--iou <t>', 'grid models: NMS IoU threshold (suppressed when intersection > t * union)'))
+    .addOption(modelOption('--soft-method <m>', 'grid models, --nms soft: linear | gaussian'))
+    .addOption(modelOption('--sigma <s>', 'grid models, --nms soft gaussian: sigma'))
+    .addOption(modelOption('--max-det <n>', 'grid models: detections kept per image'))
+    .addOption(modelOption('--agnostic', 'grid models: NMS across classes (default: per class)'))
+    .addOption(modelOption('--multi-label', 'grid models: every class above the threshold is a candidate'))
     .option('--adapter <name>', 'auto | lavapipe | swiftshader | path to a Vulkan ICD .json')
     .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
     .option('--quiet', 'no summary on standard error')
     .action(async (inputs: string[], flags: CommonFlags & DetectFlags) => {
-      const model = CLI_MODELS.find((m) => m.name === flags.model);
-      if (!model) throw new UsageError(`unknown model '${flags.model}' (known: ${names()})`);
+      const model = CLI_MODELS.find((m) => m.name === flags.model) ?? (flags.model.endsWith('.onnx') ? onnxCliModel(flags.model, flags) : undefined);
+      if (!model) throw new UsageError(`unknown model '${flags.model}' (known: ${names()}, or a path to an .onnx grid detector; webgpu-detect models lists them)`);
       const create = model.prepare(flags); // bad values fail before any work
       const started = performance.now();
       const { files, missing } = await resolveInputs(inputs);

@@ -6,6 +6,7 @@ import { registerDetect } from './detect.js';
 import { registerEval } from './eval.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { registerInfo } from './info.js';
+import { registerModels } from './models.js';
 
 const program = new Command();
 program
@@ -23,6 +24,7 @@ Environment: WEBGPU_DETECT_ADAPTER=auto|lavapipe|swiftshader|/path/icd.json choo
 registerInfo(program);
 registerDetect(program);
 registerEval(program);
+registerModels(program);
 registerDemo(program);
 
 try {

@@ -8,9 +8,12 @@ import type { Graph } from '../graph/types.js';
 import { ModelFileError } from '../graph/serialize.js';
 import { readTflite } from '../import/tflite/reader.js';
 import { tfliteToGraph } from '../import/tflite/to-graph.js';
+import { readOnnx } from '../import/onnx/reader.js';
+import { onnxToGraph } from '../import/onnx/to-graph.js';
 import { readTfjsWeights } from '../import/tfjs/weights.js';
 import { ssdOidModel } from '../pipelines/grid/models/ssd-oid.js';
 import { tinyFaceGraph, tinyFaceModel } from '../pipelines/grid/models/tiny-face.js';
+import { userGridModel, type UserModelSpec } from '../pipelines/grid/models/user.js';
 import type { GridModel } from '../pipelines/grid/types.js';
 import { packageRoot } from './package-root.js';
 
@@ -126,4 +129,24 @@ export function loadSsdOidModel(): GridModel {
   const file = `${p.package}/${p.files[1]!.file}[${p.files[1]!.range}]`;
   const graph: Graph = tfliteToGraph(readTflite(files.get('tflite')!, file), { name: 'ssd-oid' }).graph;
   return ssdOidModel(graph, labels, `${p.package}@${p.version}`);
+}
+
+/**
+ * A user's ONNX grid detector. Its input size comes from the file when fixed there (a given
+ * `input` must agree), else from `input`; size arithmetic in the graph is folded for that size.
+ */
+export function loadUserOnnxModel(path: string, spec: UserModelSpec, input?: { width: number; height: number }): GridModel {
+  if (!existsSync(path)) throw new ModelFileError(path, 'file not found');
+  const bytes = new Uint8Array(readFileSync(path));
+  const model = readOnnx(bytes, path);
+  if (model.inputs.length !== 1) throw new ModelFileError(path, `a grid detector has one image input; this model has ${model.inputs.map((i) => i.name).join(', ')}`);
+  const [n, c, h, w] = model.inputs[0]!.dims;
+  if (model.inputs[0]!.dims.length !== 4 || (typeof c === 'number' && c !== 3)) throw new ModelFileError(path, `input '${model.inputs[0]!.name}' [${model.inputs[0]!.dims}] is not an [N, 3, H, W] image`);
+  const fixed = typeof h === 'number' && typeof w === 'number' ? { width: w, height: h } : undefined;
+  if (fixed && input && (fixed.width !== input.width || fixed.height !== input.height)) throw new ModelFileError(path, `the model's input is fixed at ${fixed.width}x${fixed.height}; --input ${input.width}x${input.height} differs`);
+  const size = fixed ?? input;
+  if (!size) throw new ModelFileError(path, `input '${model.inputs[0]!.name}' has symbolic sizes [${model.inputs[0]!.dims}]: give --input WxH`);
+  const inputShapes = { [model.inputs[0]!.name]: [typeof n === 'number' ? n : 1, 3, size.height, size.width] };
+  const { graph } = onnxToGraph(model, { inputShapes });
+  return userGridModel(graph, spec, size, path);
 }

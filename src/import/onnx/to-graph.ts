@@ -4,8 +4,10 @@
 // registry; an op or attribute outside the supported set fails at load, naming the op, the node,
 // the model file and the supported set. Load-time rewrites (BatchNorm folding, activation fusion,
 // constant affine folding, the HardSwish idiom) are in src/graph/optimize.ts.
+import { analyzeGraph } from '../../graph/analyze.js';
 import { opRegistry } from '../../ops/registry.js';
 import type { Graph, GraphNode, Weight } from '../../graph/types.js';
+import { FOLDABLE_OPS, foldNode } from './fold.js';
 import type { OnnxModel, OnnxNode, OnnxTensor } from './reader.js';
 
 export class OnnxImportError extends Error {
@@ -18,9 +20,18 @@ export class OnnxImportError extends Error {
 /** ONNX ops this importer maps (their attributes are checked by each op). */
 export const SUPPORTED_ONNX_OPS = [
   'Add', 'BatchNormalization', 'Clip', 'Concat', 'Constant', 'Conv', 'ConvTranspose', 'Div', 'Flatten', 'Gemm', 'GlobalAveragePool',
-  'HardSigmoid', 'HardSwish', 'LeakyRelu', 'MaxPool', 'Mul', 'PRelu', 'Relu', 'Reshape', 'Resize', 'Sigmoid', 'Softmax', 'Squeeze',
-  'Sub', 'Transpose', 'Unsqueeze',
+  'HardSigmoid', 'HardSwish', 'Identity', 'LeakyRelu', 'MaxPool', 'Mul', 'PRelu', 'Relu', 'Reshape', 'Resize', 'Sigmoid', 'Softmax',
+  'Squeeze', 'Sub', 'Transpose', 'Unsqueeze', 'and size arithmetic folded at load (Shape, Gather, Slice, Cast, Floor, Ceil on constants)',
 ];
+
+export interface OnnxImportOptions {
+  name?: string;
+  /**
+   * Sizes of inputs whose dims are symbolic in the file: needed when size arithmetic (Shape ->
+   * Gather -> ... -> Resize sizes) must be folded at load.
+   */
+  inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
 
 export interface OnnxImport {
   graph: Graph;
@@ -31,8 +42,23 @@ function floats(t: OnnxTensor): Float32Array {
   return t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
 }
 
-export function onnxToGraph(model: OnnxModel, options: { name?: string } = {}): OnnxImport {
+export function onnxToGraph(model: OnnxModel, options: OnnxImportOptions = {}): OnnxImport {
   const file = model.file;
+  const graphName = options.name ?? file.split('/').pop()!.replace(/\.onnx$/, '');
+  const graphInputs = model.inputs.map((i) => ({ name: i.name, shape: options.inputShapes?.[i.name] ? [...options.inputShapes[i.name]!] : i.dims }));
+  // Identity of a tensor: later nodes read the tensor itself.
+  const aliases = new Map<string, string>();
+  const resolve = (name: string) => aliases.get(name) ?? name;
+  /** A tensor's static shape: from the inputs' sizes, through the nodes imported so far. */
+  const shapeOf = (name: string): number[] | undefined => {
+    if (!graphInputs.every((i) => i.shape.every((d) => typeof d === 'number'))) return undefined;
+    const concrete = Object.fromEntries(graphInputs.map((i) => [i.name, i.shape as number[]]));
+    try {
+      return [...analyzeGraph({ name: graphName, inputs: graphInputs, outputs: [name], nodes, weights }, concrete).shapes.get(name)!];
+    } catch {
+      return undefined;
+    }
+  };
   const constants = new Map<string, OnnxTensor>(model.initializers);
   const nodes: GraphNode[] = [];
   const weights: Record<string, Weight> = {};
@@ -58,9 +84,23 @@ export function onnxToGraph(model: OnnxModel, options: { name?: string } = {}): 
     return name;
   };
 
-  for (const n of model.nodes) {
+  for (const original of model.nodes) {
+    const n: OnnxNode = { ...original, inputs: original.inputs.map(resolve) };
     if (n.domain && n.domain !== 'ai.onnx') fail(n, `domain '${n.domain}' is not supported (standard ONNX ops only)`);
     const a = n.attrs;
+    if (FOLDABLE_OPS.has(n.opType)) {
+      const folded = foldNode(n, (name) => constants.get(name), shapeOf, model.opset);
+      if (folded) {
+        constants.set(n.outputs[0]!, folded);
+        continue;
+      }
+      if (n.opType === 'Identity') {
+        aliases.set(n.outputs[0]!, n.inputs[0]!);
+        continue;
+      }
+      if (n.opType === 'Shape') fail(n, `the shape of '${n.inputs[0]}' is not known at load (symbolic input sizes: give them, e.g. --input WxH)`);
+      if (['Gather', 'Cast', 'Slice', 'Floor', 'Ceil'].includes(n.opType)) fail(n, `${n.opType} of a computed tensor is not supported (only of constants and shapes, folded at load)`);
+    }
     const add = (op: string, inputs: string[], attrs: Record<string, unknown> = {}) => {
       nodes.push({ name: n.name, op, inputs, outputs: [...n.outputs], attrs });
     };
@@ -159,10 +199,18 @@ export function onnxToGraph(model: OnnxModel, options: { name?: string } = {}): 
   }
   const constantCount = [...constants.keys()].filter((k) => !model.initializers.has(k)).length;
   notes.push(`${model.nodes.length} ONNX nodes (${constantCount} Constant) -> ${nodes.length} nodes, ${Object.keys(weights).length} weights (opset ${model.opset}, IR ${model.irVersion})`);
+  // A graph output produced by an Identity: a view of the tensor under the output's name.
+  for (const o of model.outputs) {
+    const target = aliases.get(o.name);
+    if (!target) continue;
+    const shape = shapeOf(target);
+    if (!shape) throw new OnnxImportError(file, `output '${o.name}' is an Identity of '${target}' whose shape is not known at load`);
+    nodes.push({ name: `${o.name}/identity`, op: 'Reshape', inputs: [target], outputs: [o.name], attrs: { shape } });
+  }
   return {
     graph: {
-      name: options.name ?? file.split('/').pop()!.replace(/\.onnx$/, ''),
-      inputs: model.inputs.map((i) => ({ name: i.name, shape: i.dims })),
+      name: graphName,
+      inputs: graphInputs,
       outputs: model.outputs.map((o) => o.name),
       nodes,
       weights,
