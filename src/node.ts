@@ -5,3 +5,4 @@ export { loadGraphFile, loadPackagedGraph } from './io/node-models.js';
 export { resolveInputs, IMAGE_EXTENSIONS } from './io/inputs.js';
 export { writeOverlay, type OverlayShape } from './io/overlay.js';
 export { clmtrackrSamples } from './io/samples.js';
+export { loadTinyFaceModel, loadSsdOidModel, loadUserOnnxModel, readModelFiles, findPackageDir } from './io/model-catalog.js';
