@@ -127,6 +127,72 @@ async function nmsTiming(count: number): Promise<{ count: number; kept: number; 
 }
 const nmsRows = [await nmsTiming(1000), await nmsTiming(8192)];
 
+/**
+ * MTCNN's one-workgroup-per-list NMS (shaders/postprocess/nms.wgsl) against this crowd NMS (sort +
+ * mask + keep) on MTCNN-sized lists: `lists` lists of `n` candidates, pixel-inclusive IoU 0.5.
+ */
+async function mtcnnNmsComparison(lists: number, n: number): Promise<{ lists: number; n: number; mtcnnMs: number; gridMs: number }> {
+  const { nms: mtcnnNms } = await import('../src/pipelines/mtcnn/kernels.js');
+  const { CANDIDATE_BYTES, encodeCandidates } = await import('../src/pipelines/mtcnn/candidates.js');
+  const res = new BatchResources(ctx, 'bench mtcnn nms');
+  let seed = 777 + n;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed / 2 ** 32);
+  const boxes = Array.from({ length: lists * n }, (_, i) => {
+    const x = Math.floor(random() * 300);
+    const y = Math.floor(random() * 300);
+    const w = 12 + Math.floor(random() * 60);
+    return { box: [x, y, x + w, y + w] as [number, number, number, number], score: random(), rank: random() * 10, key: i };
+  });
+  const input = res.upload('mtcnn list', new Uint32Array(encodeCandidates(boxes)));
+  const counts = res.upload('counts', Uint32Array.from([...Array(lists).fill(n), ...Array(lists + 1).fill(0)]));
+  const segments = Array.from({ length: lists }, (_, i) => ({ inOffset: i * n, inCount: i, inCapacity: n, outOffset: i * n, outCount: lists + i, outCapacity: n, overflow: 2 * lists }));
+  const one = await mtcnnNms(ctx, 'bench mtcnn nms', { threshold: 0.5, mode: 'union', segments }, { input, output: res.storage('out', lists * n * CANDIDATE_BYTES), counts, order: res.storage('order', lists * n * 4), suppressed: res.storage('suppressed', lists * n * 4) });
+  // The same boxes as Detection records for the grid kernels.
+  const data = new ArrayBuffer(lists * n * K.DETECTION_BYTES);
+  const f = new Float32Array(data);
+  const u = new Uint32Array(data);
+  boxes.forEach((b, i) => {
+    f.set([...b.box, b.score], 8 * i);
+    u[8 * i + 6] = i % n;
+    u[8 * i + 7] = Math.floor(i / n);
+  });
+  const length = K.sortLength(n);
+  const gCounts = res.upload('grid counts', Uint32Array.from([...Array(lists).fill(n), ...Array(lists).fill(0)]));
+  const candidates = res.upload('grid candidates', new Uint32Array(data));
+  const group = Math.max(1, Math.min(lists, Math.floor((64 << 20) / K.maskBytes(length))));
+  const buffers: K.NmsBuffers = {
+    candidates, counts: gCounts, keys: res.storage('keys', lists * length * 16), sorted: res.storage('sorted', lists * length * K.DETECTION_BYTES), mask: res.storage('mask', group * K.maskBytes(length)),
+    kept: res.storage('kept', lists * n * 4), scratch: res.storage('scratch', lists * length * 4), output: res.storage('output', lists * n * K.DETECTION_BYTES),
+  };
+  const steps = [
+    ...(await K.sort(ctx, 'bench sort', { images: lists, length, capacity: n, countBase: 0 }, { candidates, counts: gCounts, keys: buffers.keys })),
+    ...(await K.nms(ctx, 'bench nms', { images: lists, length, capacity: n, countBase: 0, keptBase: lists, maxDet: n, iou: 0.5, scoreThreshold: 0, sigma: 0.5, method: 'greedy', agnostic: true, inclusive: true, group }, buffers)),
+  ];
+  res.keep(one, ...steps);
+  const timeOf = async (run: (rec: PassRecorder) => void) => {
+    const times: number[] = [];
+    for (let r = 0; r < Number(args.runs) + 1; r++) {
+      ctx.device.queue.writeBuffer(counts, 4 * lists, new Uint32Array(lists + 1));
+      const encoder = ctx.device.createCommandEncoder();
+      const rec = new PassRecorder(ctx, encoder, 'stages');
+      rec.beginStage('nms');
+      run(rec);
+      rec.endStage();
+      const t = rec.finish();
+      const out = await ctx.readback(t ? [t] : [], 'bench', encoder);
+      const report = rec.report(t ? out[0] : undefined);
+      if (r > 0 && report) times.push(report.stages.nms ?? 0);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  };
+  const mtcnnMs = await timeOf((rec) => rec.run(one));
+  const gridMs = await timeOf((rec) => rec.run(...steps));
+  res.release();
+  console.log(`MTCNN-sized lists (${lists} x ${n}): one-workgroup NMS ${mtcnnMs.toFixed(2)} ms, sort + bitmask NMS ${gridMs.toFixed(2)} ms`);
+  return { lists, n, mtcnnMs, gridMs };
+}
+const mtcnnRows = [await mtcnnNmsComparison(20, 100), await mtcnnNmsComparison(20, 400), await mtcnnNmsComparison(8, 2000)];
+
 // The library itself: face-api.js's TinyFaceDetector at inputSize 416 on tfjs's CPU backend.
 let faceApi: { imagesPerSecond: number; images: number; backend: string; version: string } | undefined;
 const faceApiCount = Math.min(Number(args['face-api']), images.length);
@@ -153,7 +219,7 @@ if (faceApiCount > 0) {
   console.log(`@vladmandic/face-api TinyFaceDetector, tfjs ${faceApi.version} ${faceApi.backend} backend: ${faceApi.imagesPerSecond.toFixed(2)} images/s over ${faceApiCount} images`);
 }
 
-const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, source: ctx.adapter.source, images: images.length, megapixels, rows, nms: nmsRows, faceApi };
+const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, source: ctx.adapter.source, images: images.length, megapixels, rows, nms: nmsRows, mtcnnNms: mtcnnRows, faceApi };
 mkdirSync('harness/reports', { recursive: true });
 const slug = ctx.adapter.source.includes('swiftshader') ? 'swiftshader' : ctx.adapter.source.includes('lvp') ? 'lavapipe' : 'adapter';
 writeFileSync(`harness/reports/bench-grid-${slug}.json`, JSON.stringify(report, null, 2));
@@ -171,6 +237,12 @@ const md = [
   '| candidates | kept | GPU ms sort | GPU ms mask + keep + emit | dispatches |',
   '|---:|---:|---:|---:|---:|',
   ...nmsRows.map((n) => `| ${n.count} | ${n.kept} | ${n.sortMs.toFixed(2)} | ${n.nmsMs.toFixed(2)} | ${n.dispatches} |`),
+  '',
+  "MTCNN's one-workgroup-per-list NMS (kept for MTCNN) against the sort + bitmask NMS on MTCNN-sized lists (random integer boxes, pixel-inclusive IoU 0.5, GPU ms, median):",
+  '',
+  '| lists x candidates | one-workgroup NMS | sort + bitmask NMS |',
+  '|---|---:|---:|',
+  ...mtcnnRows.map((m) => `| ${m.lists} x ${m.n} | ${m.mtcnnMs.toFixed(2)} | ${m.gridMs.toFixed(2)} |`),
   '',
   faceApi
     ? `@vladmandic/face-api TinyFaceDetector (the library itself, tfjs ${faceApi.version}, ${faceApi.backend} backend, inputSize 416, one image at a time): ${faceApi.imagesPerSecond.toFixed(2)} images/s over ${faceApi.images} images; tiny-face here at the best batch: ${Math.max(...rows.filter((r) => r.model === 'tiny-face').map((r) => r.imagesPerSecond)).toFixed(2)} images/s.`
