@@ -19,7 +19,7 @@ import { emptyStats, measuredBatch, timingMode, type DetectionBatch } from '../f
 import type { Detector } from '../floor/detector.js';
 import { bilinearResize } from '../floor/image-kernels.js';
 import type { RgbImage } from '../floor/image.js';
-import { packSources, uploadPixels, wholeImage, type PixelSource } from '../floor/pixels.js';
+import { packSources, uploadPixels, wholeImage, type PixelBindings, type PixelSource } from '../floor/pixels.js';
 import { gather, packAxisTables, planResize, worthGathering, type Normalization, type ResizePlan } from '../floor/resize.js';
 import * as K from './kernels.js';
 import { MAX_CANDIDATES, resolveGridOptions, type GridDetectOptions, type GridOptions } from './options.js';
@@ -147,66 +147,16 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     const n = images.length;
     const res = new BatchResources(ctx, this.spec.name);
     try {
-      // Preprocessing plans and the upload (gathered for images much larger than the input).
-      const prepared = images.map((im) => {
-        const plan = gridInputPlan(im.width, im.height, o);
-        return worthGathering(plan, im.width, im.height) ? { ...gather(im, plan), toImage: plan.toImage } : { source: wholeImage(im) as PixelSource, plan, toImage: plan.toImage };
-      });
-      const pixels = uploadPixels(ctx, packSources(prepared.map((p) => p.source)), this.spec.name, (b) => res.own(b));
-      const tables = res.upload('resize tables', concatTables(prepared.map((p) => packAxisTables(p.plan))));
-      const tableRows = o.inputWidth + o.inputHeight;
-      const affine = res.upload('image affine', Float32Array.from(prepared.flatMap((p, i) => [p.toImage.scaleX * images[i]!.width, p.toImage.offsetX * images[i]!.width, p.toImage.scaleY * images[i]!.height, p.toImage.offsetY * images[i]!.height])));
-      const anchors = res.upload('anchors', this.anchors);
-      // counts: [0, n) candidates per image, [n, 2n) kept per image.
-      const counts = res.upload('counters', new Uint32Array(2 * n));
-      const candidates = res.storage('candidates', n * capacity * K.DETECTION_BYTES);
+      const inputs = this.uploadInputs(res, images, o);
+      const buffers = this.allocateLists(res, n, capacity, o);
+      const chunks = await this.networkChunks(res, inputs, buffers, o, g, n, capacity);
       const length = K.sortLength(capacity);
-      const soft = o.nms === 'soft';
-      const group = Math.max(1, Math.min(n, Math.floor(Math.min(MASK_BYTES, ctx.device.limits.maxStorageBufferBindingSize) / K.maskBytes(length))));
-      const buffers: K.NmsBuffers = {
-        candidates,
-        counts,
-        keys: res.storage('sort keys', n * length * 16),
-        sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
-        mask: res.storage('iou mask', soft ? 4 : group * K.maskBytes(length)),
-        kept: res.storage('kept', n * o.maxDet * 4),
-        scratch: res.storage('nms scratch', n * length * 4),
-        output: res.storage('detections', n * o.maxDet * K.DETECTION_BYTES),
-      };
-
-      // Network chunks: resize each image into its slot of the chunk's input, run, decode.
-      const norm = gridNormalization(o);
-      const chunks: Array<{ plan: CompiledGraph; resize: KernelStep[]; decode: KernelStep; first: number }> = [];
-      const plans = await Promise.all(Array.from({ length: Math.ceil(n / g.chunk) }, (_, c) => this.plans.get(o.inputWidth, o.inputHeight, Math.min(g.chunk, n - c * g.chunk))));
-      const s = this.spec.spec;
-      for (let c = 0; c * g.chunk < n; c++) {
-        const first = c * g.chunk;
-        const plan = plans[c]!;
-        const count = Math.min(g.chunk, n - first);
-        const input = plan.bufferOf(this.spec.graph.inputs[0]!.name);
-        const resize = await Promise.all(
-          Array.from({ length: count }, (_, k) =>
-            bilinearResize(ctx, `${this.spec.name} image ${first + k} resize`, { image: first + k, width: o.inputWidth, height: o.inputHeight, xTable: (first + k) * tableRows, yTable: (first + k) * tableRows + o.inputWidth, outOffset: k * 3 * o.inputWidth * o.inputHeight, norm }, { pixels, tables, output: input }),
-          ),
-        );
-        const decode = await K.decode(
-          ctx,
-          `${this.spec.name} decode images ${first}..${first + count - 1}`,
-          {
-            spec: s.kind === 'ssd' ? { kind: 'ssd', anchors: s.anchors.length / 4, classes: s.classes, ignoreFirst: s.ignoreFirst, scales: s.scales } : { kind: s.kind, grid: g.grid, anchors: s.kind === 'yolo' ? s.anchors.length : 1, classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight },
-            images: count, imageBase: first, threshold: o.conf, inclusive: o.inclusive, multiLabel: o.multiLabel, capacity, countBase: 0,
-          },
-          { head: plan.bufferOf(this.spec.head), ...(this.spec.logits ? { logits: plan.bufferOf(this.spec.logits) } : {}), anchors, affine, counts, candidates },
-        );
-        res.keep(...resize, decode);
-        chunks.push({ plan, resize, decode, first });
-      }
-      const sort = await K.sort(ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates, counts, keys: buffers.keys });
+      const sort = await K.sort(ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates: buffers.candidates, counts: buffers.counts, keys: buffers.keys });
       const method: K.NmsMethod = o.nms === 'soft' ? (o.softMethod === 'gaussian' ? 'soft-gaussian' : 'soft-linear') : o.nms;
       const nms = await K.nms(
         ctx,
         `${this.spec.name} nms`,
-        { images: n, length, capacity, countBase: 0, keptBase: n, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group },
+        { images: n, length, capacity, countBase: 0, keptBase: n, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group: this.maskGroup(n, length) },
         buffers,
       );
       res.keep(...sort, ...nms);
@@ -224,7 +174,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       rec.run(...sort, ...nms);
       rec.endStage();
       const times = rec.finish();
-      const regions = [{ buffer: counts, size: 2 * n * 4 }, { buffer: buffers.output, size: buffers.output.size }, ...(opts.stages ? [{ buffer: buffers.sorted, size: buffers.sorted.size }] : []), ...(times ? [times] : [])];
+      const regions = [{ buffer: buffers.counts, size: 2 * n * 4 }, { buffer: buffers.output, size: buffers.output.size }, ...(opts.stages ? [{ buffer: buffers.sorted, size: buffers.sorted.size }] : []), ...(times ? [times] : [])];
       const data = await ctx.readback(regions, `${this.spec.name} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
       const cnt = new Uint32Array(data[0]!);
@@ -237,20 +187,96 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
         candidates: cnt[i]!,
         ...(opts.stages ? { candidateList: this.decodeList(data[2]!, i * length, cnt[i]!) } : {}),
       }));
-      return {
-        images: results,
-        stats: {
-          ...emptyStats(n),
-          parts: 1,
-          dispatches: rec.dispatches,
-          gpuBytes: res.bytes + this.plans.arena.totalBytes,
-          ...(timing ? { gpuMs: { network: timing.stages.network ?? 0, nms: timing.stages.nms ?? 0 } } : {}),
-          ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
-        },
+      const stats = {
+        ...emptyStats(n),
+        parts: 1,
+        dispatches: rec.dispatches,
+        gpuBytes: res.bytes + this.plans.arena.totalBytes,
+        ...(timing ? { gpuMs: { network: timing.stages.network ?? 0, nms: timing.stages.nms ?? 0 } } : {}),
+        ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
       };
+      return { images: results, stats };
     } finally {
       res.release();
     }
+  }
+
+  /** Resize plans, the pixels (gathered for images much larger than the input), tables, affines. */
+  private uploadInputs(res: BatchResources, images: readonly RgbImage[], o: GridOptions): { pixels: PixelBindings; tables: GPUBuffer; affine: GPUBuffer; anchors: GPUBuffer } {
+    const prepared = images.map((im) => {
+      const plan = gridInputPlan(im.width, im.height, o);
+      return worthGathering(plan, im.width, im.height) ? { ...gather(im, plan), toImage: plan.toImage } : { source: wholeImage(im) as PixelSource, plan, toImage: plan.toImage };
+    });
+    const affine = prepared.flatMap((p, i) => [p.toImage.scaleX * images[i]!.width, p.toImage.offsetX * images[i]!.width, p.toImage.scaleY * images[i]!.height, p.toImage.offsetY * images[i]!.height]);
+    return {
+      pixels: uploadPixels(this.ctx, packSources(prepared.map((p) => p.source)), this.spec.name, (b) => res.own(b)),
+      tables: res.upload('resize tables', concatTables(prepared.map((p) => packAxisTables(p.plan)))),
+      affine: res.upload('image affine', Float32Array.from(affine)),
+      anchors: res.upload('anchors', this.anchors),
+    };
+  }
+
+  /** Images whose IoU masks are built at once (each is length^2 bits). */
+  private maskGroup(images: number, length: number): number {
+    return Math.max(1, Math.min(images, Math.floor(Math.min(MASK_BYTES, this.ctx.device.limits.maxStorageBufferBindingSize) / K.maskBytes(length))));
+  }
+
+  /** Candidate lists, counters ([0, n) candidates and [n, 2n) kept per image) and NMS scratch. */
+  private allocateLists(res: BatchResources, n: number, capacity: number, o: GridOptions): K.NmsBuffers {
+    const length = K.sortLength(capacity);
+    return {
+      candidates: res.storage('candidates', n * capacity * K.DETECTION_BYTES),
+      counts: res.upload('counters', new Uint32Array(2 * n)),
+      keys: res.storage('sort keys', n * length * 16),
+      sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
+      mask: res.storage('iou mask', o.nms === 'soft' ? 4 : this.maskGroup(n, length) * K.maskBytes(length)),
+      kept: res.storage('kept', n * o.maxDet * 4),
+      scratch: res.storage('nms scratch', n * length * 4),
+      output: res.storage('detections', n * o.maxDet * K.DETECTION_BYTES),
+    };
+  }
+
+  /** Per chunk of images: resize each into its slot of the chunk's input, the network, the decoder. */
+  private async networkChunks(
+    res: BatchResources,
+    inputs: { pixels: PixelBindings; tables: GPUBuffer; affine: GPUBuffer; anchors: GPUBuffer },
+    buffers: K.NmsBuffers,
+    o: GridOptions,
+    g: Geometry,
+    n: number,
+    capacity: number,
+  ): Promise<Array<{ plan: CompiledGraph; resize: KernelStep[]; decode: KernelStep; first: number }>> {
+    const { ctx } = this;
+    const norm = gridNormalization(o);
+    const tableRows = o.inputWidth + o.inputHeight;
+    const s = this.spec.spec;
+    const spec: K.DecodeKernelSpec =
+      s.kind === 'ssd'
+        ? { kind: 'ssd', anchors: s.anchors.length / 4, classes: s.classes, ignoreFirst: s.ignoreFirst, scales: s.scales }
+        : { kind: s.kind, grid: g.grid, anchors: s.kind === 'yolo' ? s.anchors.length : 1, classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight };
+    // Every chunk size is compiled before a kernel binds a plan buffer (compiling may grow the arena).
+    const firsts = Array.from({ length: Math.ceil(n / g.chunk) }, (_, c) => c * g.chunk);
+    const plans = await Promise.all(firsts.map((first) => this.plans.get(o.inputWidth, o.inputHeight, Math.min(g.chunk, n - first))));
+    return Promise.all(
+      firsts.map(async (first, c) => {
+        const plan = plans[c]!;
+        const count = Math.min(g.chunk, n - first);
+        const input = plan.bufferOf(this.spec.graph.inputs[0]!.name);
+        const resize = await Promise.all(
+          Array.from({ length: count }, (_, k) =>
+            bilinearResize(ctx, `${this.spec.name} image ${first + k} resize`, { image: first + k, width: o.inputWidth, height: o.inputHeight, xTable: (first + k) * tableRows, yTable: (first + k) * tableRows + o.inputWidth, outOffset: k * 3 * o.inputWidth * o.inputHeight, norm }, { pixels: inputs.pixels, tables: inputs.tables, output: input }),
+          ),
+        );
+        const decode = await K.decode(
+          ctx,
+          `${this.spec.name} decode images ${first}..${first + count - 1}`,
+          { spec, images: count, imageBase: first, threshold: o.conf, inclusive: o.inclusive, multiLabel: o.multiLabel, capacity, countBase: 0 },
+          { head: plan.bufferOf(this.spec.head), ...(this.spec.logits ? { logits: plan.bufferOf(this.spec.logits) } : {}), anchors: inputs.anchors, affine: inputs.affine, counts: buffers.counts, candidates: buffers.candidates },
+        );
+        res.keep(...resize, decode);
+        return { plan, resize, decode, first };
+      }),
+    );
   }
 
   private decodeList(bytes: ArrayBuffer, first: number, count: number): ObjectDetection[] {
