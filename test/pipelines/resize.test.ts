@@ -70,3 +70,34 @@ describe('bilinear resize from axis tables', () => {
     expect(source.width * source.height).toBeLessThan(4 * 416 * 416);
   });
 });
+
+describe('resize plans map network coordinates back to the image', () => {
+  it('stretch, letterbox and pad: the centre of content output pixel k maps to its source position', () => {
+    for (const placement of ['stretch', 'letterbox', 'pad'] as const) {
+      for (const [w, h] of [[640, 480], [300, 900], [416, 416]] as const) {
+        const W = 416;
+        const H = 320;
+        const plan = planResize(w, h, { outWidth: W, outHeight: H, placement, sampling: 'half-pixel' });
+        const t = plan.toImage;
+        if (placement === 'pad') {
+          // face-api.js's correction: inputSize / round(size * inputSize / side) per axis.
+          const side = Math.max(w, h);
+          expect(t.scaleX).toBeCloseTo(W / Math.round((w * W) / side), 12);
+          expect(t.scaleY).toBeCloseTo(H / Math.round((h * H) / side), 12);
+          continue;
+        }
+        // The first and last content columns/rows (not PAD) sample the image's first and last pixels.
+        const firstX = plan.x.i0.findIndex((v) => v !== 0xffffffff);
+        const lastX = plan.x.i0.length - 1 - [...plan.x.i0].reverse().findIndex((v) => v !== 0xffffffff);
+        const u = (k: number) => k / W;
+        // A box spanning the content columns maps to the whole image width.
+        expect((u(firstX) * t.scaleX + t.offsetX) * w).toBeCloseTo(0, 6);
+        expect((u(lastX + 1) * t.scaleX + t.offsetX) * w).toBeCloseTo(w, 6);
+        const firstY = plan.y.i0.findIndex((v) => v !== 0xffffffff);
+        const lastY = plan.y.i0.length - 1 - [...plan.y.i0].reverse().findIndex((v) => v !== 0xffffffff);
+        expect(((firstY / H) * t.scaleY + t.offsetY) * h).toBeCloseTo(0, 6);
+        expect((((lastY + 1) / H) * t.scaleY + t.offsetY) * h).toBeCloseTo(h, 6);
+      }
+    }
+  });
+});
