@@ -3,6 +3,10 @@
 // (test/gpu/pipeline-cache.test.ts checks that this list matches the directory).
 import benchCopy from '../../shaders/bench/copy.wgsl';
 import benchFmaPeak from '../../shaders/bench/fma_peak.wgsl';
+import clmCommon from '../../shaders/clm/common.wgsl';
+import clmFit from '../../shaders/clm/clm_fit.wgsl';
+import clmPatches from '../../shaders/clm/clm_patches.wgsl';
+import clmResponse from '../../shaders/clm/clm_response.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
@@ -39,6 +43,10 @@ import softmax from '../../shaders/reduce/softmax.wgsl';
 export const shaderFiles: Readonly<Record<string, string>> = {
   'bench/copy.wgsl': benchCopy,
   'bench/fma_peak.wgsl': benchFmaPeak,
+  'clm/common.wgsl': clmCommon,
+  'clm/clm_fit.wgsl': clmFit,
+  'clm/clm_patches.wgsl': clmPatches,
+  'clm/clm_response.wgsl': clmResponse,
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,

@@ -1,0 +1,179 @@
+// Factories of the CLM kernels (shaders/clm/): the model's arrays uploaded once per fitter, and the
+// steps of one batch's schedule (anchor -> patches -> responses -> iterations per stage, finish).
+import type { GpuContext } from '../../gpu/context.js';
+import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
+import type { PixelBindings } from '../floor/pixels.js';
+import { SVM_RESPONSES, type ClmModel, type SvmResponse } from './model.js';
+import type { ClmOptions } from './options.js';
+
+export const CLM_WORKGROUP_SIZE = 64;
+/** Floats per face after params and anchor: a, b, converged, iterations, move, likelihood, sigma2, window, stage done. */
+const STATE_EXTRA = 9;
+/** Floats per face in the output list after its 2n coordinates: converged, iterations, likelihood, last move. */
+export const OUTPUT_EXTRA = 4;
+export const TRACE_FIELDS = 6;
+
+export interface ClmLayout {
+  points: number;
+  modes: number;
+  params: number;
+  stateStride: number;
+  maxWindow: number;
+  /** AOI side with margin at the largest window. */
+  maxAoi: number;
+  aoiStride: number;
+  /** Iterations in the whole schedule (trace slots per face). */
+  iterations: number;
+}
+
+export function clmLayout(model: ClmModel, o: ClmOptions): ClmLayout {
+  const points = model.pdm.points;
+  const params = 4 + model.pdm.modes;
+  const maxWindow = Math.max(...o.stages.map((s) => s.windowSize));
+  const maxAoi = maxWindow + model.experts.patchSize + 1;
+  return {
+    points,
+    modes: model.pdm.modes,
+    params,
+    stateStride: params + 2 * points + STATE_EXTRA,
+    maxWindow,
+    maxAoi,
+    aoiStride: maxAoi * maxAoi + maxWindow * maxWindow,
+    iterations: o.stages.reduce((s, st) => s + st.iterations.length, 0),
+  };
+}
+
+export interface ModelBuffers {
+  meanShape: GPUBuffer;
+  eigenVectors: GPUBuffer;
+  prior: GPUBuffer;
+  filters: GPUBuffer;
+  biases: GPUBuffer;
+  /** Which response types the filter buffers hold, in order. */
+  types: SvmResponse[];
+}
+
+/** The model's arrays on the GPU (every response type the model has). */
+export function uploadModel(ctx: GpuContext, model: ClmModel, label: string): ModelBuffers {
+  const { pdm, experts } = model;
+  const prior = new Float32Array(2 * pdm.modes);
+  for (let k = 0; k < pdm.modes; k++) {
+    prior[k] = pdm.unregularised.includes(k) ? 1e-7 : 1 / pdm.eigenValues[k]!;
+    prior[pdm.modes + k] = 3 * Math.sqrt(pdm.eigenValues[k]!);
+  }
+  const types = SVM_RESPONSES.filter((t) => experts.weights[t]);
+  const concat = (parts: Float32Array[]) => {
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  return {
+    meanShape: ctx.uploadBuffer(`${label} mean shape`, pdm.meanShape),
+    eigenVectors: ctx.uploadBuffer(`${label} eigenvectors`, pdm.modes ? pdm.eigenVectors : new Float32Array(1)),
+    prior: ctx.uploadBuffer(`${label} prior`, pdm.modes ? prior : new Float32Array(2)),
+    filters: ctx.uploadBuffer(`${label} filters`, concat(types.map((t) => experts.weights[t]!))),
+    biases: ctx.uploadBuffer(`${label} biases`, concat(types.map((t) => experts.bias[t]!))),
+    types,
+  };
+}
+
+export interface BatchBuffers {
+  faces: GPUBuffer;
+  state: GPUBuffer;
+  aoi: GPUBuffer;
+  responses: GPUBuffer;
+  trace: GPUBuffer;
+  output: GPUBuffer;
+  pixels: PixelBindings;
+}
+
+interface StageValues {
+  window: number;
+  sigma2: number;
+  reg: number;
+  slot: number;
+  /** This stage repeats the previous one: its anchor tests round convergence. */
+  roundCheck?: boolean;
+}
+
+function uniforms(l: ClmLayout, model: ClmModel, faces: number, o: ClmOptions, types: number, s: StageValues) {
+  return {
+    faces,
+    points: l.points,
+    modes: l.modes,
+    state_stride: l.stateStride,
+    window: s.window,
+    patch_size: model.experts.patchSize,
+    aoi_side: s.window + model.experts.patchSize + 1,
+    max_window: l.maxWindow,
+    types,
+    sigma2: s.sigma2,
+    reg: s.reg,
+    convergence: o.convergence,
+    trace_slot: s.slot,
+    trace_stride: l.iterations,
+    aoi_stride: l.aoiStride,
+    round_check: s.roundCheck ? 1 : 0,
+    round_convergence: o.roundConvergence,
+  };
+}
+
+export interface ClmSchedule {
+  stages: Array<{ anchor: KernelStep; patches: KernelStep; response: KernelStep; iterations: KernelStep[] }>;
+  finish: KernelStep;
+}
+
+/** Every step of one batch, in order. */
+export async function schedule(ctx: GpuContext, label: string, model: ClmModel, o: ClmOptions, l: ClmLayout, faces: number, mb: ModelBuffers, b: BatchBuffers): Promise<ClmSchedule> {
+  // Response types as a bit mask over the model's filter blocks.
+  const typeMask = o.responses.reduce((mask, t) => {
+    const k = mb.types.indexOf(t);
+    if (k < 0) throw new RangeError(`${model.name} has no '${t}' patch experts (it has ${mb.types.join(', ')})`);
+    return mask | (1 << k);
+  }, 0);
+  const defines = { WORKGROUP_SIZE: CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
+  const fitBuffers = { state: b.state, mean_shape: mb.meanShape, eigen_vectors: mb.eigenVectors, prior: mb.prior, responses: b.responses, trace: b.trace, output_list: b.output };
+  const fitKernel = (entry: string, s: StageValues, name: string) =>
+    BoundKernel.create(ctx, { label: `${label} ${name}`, files: ['clm/common.wgsl', 'clm/clm_fit.wgsl'], entry, defines }, uniforms(l, model, faces, o, typeMask, s), fitBuffers);
+  let slot = 0;
+  const stages: ClmSchedule['stages'] = [];
+  for (const [k, stage] of o.stages.entries()) {
+    const values: StageValues = { window: stage.windowSize, sigma2: 1, reg: 0, slot: 0, roundCheck: k > 0 && o.stages[k - 1]!.windowSize === stage.windowSize };
+    const anchor = (await fitKernel('anchor', values, `stage ${k} anchor`)).groups([faces, 1, 1]);
+    const patches = (
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} patches`, files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...b.pixels.defines } }, uniforms(l, model, faces, o, typeMask, values), {
+        ...b.pixels.buffers,
+        faces: b.faces,
+        state: b.state,
+        aoi: b.aoi,
+      })
+    ).groups([l.points, faces, 1]);
+    const response = (
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, files: ['clm/common.wgsl', 'clm/clm_response.wgsl'], entry: 'response', defines: { ...defines, AOI_MAX: l.maxAoi } }, uniforms(l, model, faces, o, typeMask, values), {
+        state: b.state,
+        aoi: b.aoi,
+        responses: b.responses,
+        filters: mb.filters,
+        biases: mb.biases,
+      })
+    ).groups([l.points, faces, 1]);
+    const iterations: KernelStep[] = [];
+    for (const [j, it] of stage.iterations.entries()) {
+      iterations.push((await fitKernel('iterate', { window: stage.windowSize, sigma2: it.sigma2, reg: it.reg, slot: slot++ }, `stage ${k} iteration ${j}`)).groups([faces, 1, 1]));
+    }
+    stages.push({ anchor, patches, response, iterations });
+  }
+  const finish = (await fitKernel('finish', { window: 1, sigma2: 1, reg: 0, slot: 0 }, 'finish')).groups([faces, 1, 1]);
+  return { stages, finish };
+}
+
+/** Initial state of every face: parameters (similarity from the initialiser, modes 0), flags 0. */
+export function initialState(l: ClmLayout, inits: ReadonlyArray<readonly number[]>): Float32Array {
+  const state = new Float32Array(Math.max(1, inits.length) * l.stateStride);
+  inits.forEach((p, f) => state.set(p.slice(0, 4), f * l.stateStride));
+  return state;
+}
