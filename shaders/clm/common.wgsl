@@ -30,6 +30,8 @@ struct Params {
   aoi_stride: u32,    // floats per landmark in the AOI buffer: the AOI, then one raw response map
   round_check: u32,   // 1: this stage repeats the previous one (same window): test round convergence
   round_convergence: f32,
+  stage: u32,         // index of this stage in the schedule
+  stages: u32,
 }
 
 const WG = ${WORKGROUP_SIZE}u;

@@ -7,6 +7,7 @@ import clmCommon from '../../shaders/clm/common.wgsl';
 import clmFit from '../../shaders/clm/clm_fit.wgsl';
 import clmPatches from '../../shaders/clm/clm_patches.wgsl';
 import clmResponse from '../../shaders/clm/clm_response.wgsl';
+import clmStats from '../../shaders/clm/clm_stats.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
@@ -47,6 +48,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'clm/clm_fit.wgsl': clmFit,
   'clm/clm_patches.wgsl': clmPatches,
   'clm/clm_response.wgsl': clmResponse,
+  'clm/clm_stats.wgsl': clmStats,
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,

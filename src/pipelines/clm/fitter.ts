@@ -8,15 +8,16 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { emptyStats, measuredBatch, timingMode, type DetectionBatch } from '../floor/batch.js';
 import type { RgbImage } from '../floor/image.js';
-import { packImages, uploadPixels } from '../floor/pixels.js';
 import { initFromBox, initFromLandmarks, type Similarity } from './init.js';
+import { encodeClmBatch, prepareClmBatch } from './batch.js';
 import * as K from './kernels.js';
+import { decodeFits } from './results.js';
 import type { ClmModel } from './model.js';
 import { resolveClmOptions, type ClmFitOptions, type ClmOptions } from './options.js';
 import type { ClmFaceInput, ClmFit } from './types.js';
 
 export interface ClmFitRequest extends ClmFitOptions {
-  /** Also return every iteration's statistics. */
+  /** Also return per stage response statistics and every iteration's statistics. */
   diagnostics?: boolean;
 }
 
@@ -52,57 +53,23 @@ export class LandmarkFitter {
 
   private async run(images: readonly RgbImage[], faces: readonly ClmFaceInput[], o: ClmOptions, opts: ClmFitRequest): Promise<DetectionBatch<ClmFit>> {
     const { ctx, model } = this;
-    const F = faces.length;
-    const l = K.clmLayout(model, o);
-    const res = new BatchResources(ctx, `clm ${model.name}`);
+    const label = `clm ${model.name}`;
+    const res = new BatchResources(ctx, label);
     try {
-      const b: K.BatchBuffers = {
-        pixels: uploadPixels(ctx, packImages(images), 'clm', (x) => res.own(x)),
-        faces: res.upload('faces', Uint32Array.from(faces.map((f) => f.image))),
-        state: res.upload('state', K.initialState(l, faces.map((f) => this.initOf(f)))),
-        aoi: res.storage('areas of interest', F * l.points * l.aoiStride * 4),
-        responses: res.storage('responses', F * l.points * l.maxWindow * l.maxWindow * 4),
-        trace: res.storage('trace', F * l.iterations * K.TRACE_FIELDS * 4),
-        output: res.storage('fits', F * (2 * l.points + K.OUTPUT_EXTRA) * 4),
-      };
-      const plan = await K.schedule(ctx, `clm ${model.name}`, model, o, l, F, this.buffers, b);
-      res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, s.response, ...s.iterations]), plan.finish);
-      const encoder = ctx.device.createCommandEncoder({ label: `clm ${model.name} batch` });
+      const diagnostics = opts.diagnostics === true;
+      const batch = await prepareClmBatch(ctx, label, model, this.buffers, o, { images, faces: faces.map((f) => ({ image: f.image, init: this.initOf(f) })), diagnostics }, res);
+      const encoder = ctx.device.createCommandEncoder({ label: `${label} batch` });
       const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
-      plan.stages.forEach((s, k) => {
-        rec.beginStage(`stage ${k} ws ${o.stages[k]!.windowSize}`);
-        rec.run(s.anchor, s.patches, s.response, ...s.iterations);
-        rec.endStage();
-      });
-      rec.beginStage('finish');
-      rec.run(plan.finish);
-      rec.endStage();
+      encodeClmBatch(rec, batch, o);
       const times = rec.finish();
-      const data = await ctx.readback([{ buffer: b.output, size: b.output.size }, { buffer: b.trace, size: b.trace.size }, ...(times ? [times] : [])], `clm ${model.name} batch`, encoder);
+      const { output, trace, stats } = batch.buffers;
+      const reads = [output, trace, ...(stats ? [stats] : [])].map((buffer) => ({ buffer, size: buffer.size }));
+      const data = await ctx.readback([...reads, ...(times ? [times] : [])], `${label} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
-      const out = new Float32Array(data[0]!);
-      const trace = new Float32Array(data[1]!);
-      const stride = 2 * l.points + K.OUTPUT_EXTRA;
-      const slots = o.stages.flatMap((s, k) => s.iterations.map((_, j) => ({ stage: k, iteration: j })));
-      const fits = faces.map((_, f): ClmFit => {
-        const at = f * stride;
-        const n = l.points;
-        return {
-          model: model.name,
-          points: Array.from({ length: n }, (_, i) => [out[at + 2 * i]!, out[at + 2 * i + 1]!] as [number, number]),
-          converged: out[at + 2 * n]! > 0.5,
-          iterations: out[at + 2 * n + 1]!,
-          likelihood: out[at + 2 * n + 2]!,
-          lastMove: out[at + 2 * n + 3]!,
-          ...(opts.diagnostics
-            ? {
-                trace: slots.flatMap((s, k) => {
-                  const t = (f * l.iterations + k) * K.TRACE_FIELDS;
-                  return trace[t + 5] === 1 ? [{ ...s, meanShift: trace[t]!, maxShift: trace[t + 1]!, stepNorm: trace[t + 2]!, move: trace[t + 3]!, clamped: trace[t + 4]! }] : [];
-                }),
-              }
-            : {}),
-        };
+      const fits = decodeFits(model.name, o, batch.layout, faces.length, {
+        output: new Float32Array(data[0]!),
+        trace: new Float32Array(data[1]!),
+        ...(stats ? { stats: new Float32Array(data[2]!) } : {}),
       });
       return {
         images: fits,

@@ -12,6 +12,8 @@ const STATE_EXTRA = 9;
 /** Floats per face in the output list after its 2n coordinates: converged, iterations, likelihood, last move. */
 export const OUTPUT_EXTRA = 4;
 export const TRACE_FIELDS = 6;
+/** Floats per (face, stage, landmark) in the diagnostics buffer (shaders/clm/clm_stats.wgsl). */
+export const STATS_FIELDS = 10;
 
 export interface ClmLayout {
   points: number;
@@ -89,6 +91,8 @@ export interface BatchBuffers {
   trace: GPUBuffer;
   output: GPUBuffer;
   pixels: PixelBindings;
+  /** Response statistics per stage ([face][stage][landmark + 1][STATS_FIELDS]), with diagnostics. */
+  stats?: GPUBuffer;
 }
 
 interface StageValues {
@@ -98,6 +102,7 @@ interface StageValues {
   slot: number;
   /** This stage repeats the previous one: its anchor tests round convergence. */
   roundCheck?: boolean;
+  stage: number;
 }
 
 function uniforms(l: ClmLayout, model: ClmModel, faces: number, o: ClmOptions, types: number, s: StageValues) {
@@ -119,11 +124,13 @@ function uniforms(l: ClmLayout, model: ClmModel, faces: number, o: ClmOptions, t
     aoi_stride: l.aoiStride,
     round_check: s.roundCheck ? 1 : 0,
     round_convergence: o.roundConvergence,
+    stage: s.stage,
+    stages: o.stages.length,
   };
 }
 
 export interface ClmSchedule {
-  stages: Array<{ anchor: KernelStep; patches: KernelStep; response: KernelStep; iterations: KernelStep[] }>;
+  stages: Array<{ anchor: KernelStep; patches: KernelStep; response: KernelStep; stats?: KernelStep; iterations: KernelStep[] }>;
   finish: KernelStep;
 }
 
@@ -142,7 +149,7 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
   let slot = 0;
   const stages: ClmSchedule['stages'] = [];
   for (const [k, stage] of o.stages.entries()) {
-    const values: StageValues = { window: stage.windowSize, sigma2: 1, reg: 0, slot: 0, roundCheck: k > 0 && o.stages[k - 1]!.windowSize === stage.windowSize };
+    const values: StageValues = { window: stage.windowSize, sigma2: 1, reg: 0, slot: 0, stage: k, roundCheck: k > 0 && o.stages[k - 1]!.windowSize === stage.windowSize };
     const anchor = (await fitKernel('anchor', values, `stage ${k} anchor`)).groups([faces, 1, 1]);
     const patches = (
       await BoundKernel.create(ctx, { label: `${label} stage ${k} patches`, files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...b.pixels.defines } }, uniforms(l, model, faces, o, typeMask, values), {
@@ -163,11 +170,20 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
     ).groups([l.points, faces, 1]);
     const iterations: KernelStep[] = [];
     for (const [j, it] of stage.iterations.entries()) {
-      iterations.push((await fitKernel('iterate', { window: stage.windowSize, sigma2: it.sigma2, reg: it.reg, slot: slot++ }, `stage ${k} iteration ${j}`)).groups([faces, 1, 1]));
+      iterations.push((await fitKernel('iterate', { window: stage.windowSize, sigma2: it.sigma2, reg: it.reg, slot: slot++, stage: k }, `stage ${k} iteration ${j}`)).groups([faces, 1, 1]));
     }
-    stages.push({ anchor, patches, response, iterations });
+    const stats = b.stats
+      ? (
+          await BoundKernel.create(ctx, { label: `${label} stage ${k} response statistics`, files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines }, uniforms(l, model, faces, o, typeMask, values), {
+            state: b.state,
+            responses: b.responses,
+            stats: b.stats,
+          })
+        ).groups([l.points, faces, 1])
+      : undefined;
+    stages.push({ anchor, patches, response, iterations, ...(stats ? { stats } : {}) });
   }
-  const finish = (await fitKernel('finish', { window: 1, sigma2: 1, reg: 0, slot: 0 }, 'finish')).groups([faces, 1, 1]);
+  const finish = (await fitKernel('finish', { window: 1, sigma2: 1, reg: 0, slot: 0, stage: 0 }, 'finish')).groups([faces, 1, 1]);
   return { stages, finish };
 }
 
