@@ -14,7 +14,7 @@ export interface SteppedBatch {
   batch: ClmBatch;
   /** Encodes the steps in one pass, submits, and reads the given buffers back as float32. */
   run(steps: KernelStep[], read?: GPUBuffer[]): Promise<Float32Array[]>;
-  write(buffer: GPUBuffer, data: Float32Array): void;
+  write(buffer: GPUBuffer, data: Float32Array<ArrayBuffer>): void;
   release(): void;
 }
 

@@ -188,7 +188,7 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
 }
 
 /** Initial state of every face: parameters (similarity from the initialiser, modes 0), flags 0. */
-export function initialState(l: ClmLayout, inits: ReadonlyArray<readonly number[]>): Float32Array {
+export function initialState(l: ClmLayout, inits: ReadonlyArray<readonly number[]>): Float32Array<ArrayBuffer> {
   const state = new Float32Array(Math.max(1, inits.length) * l.stateStride);
   inits.forEach((p, f) => state.set(p.slice(0, 4), f * l.stateStride));
   return state;
