@@ -13,6 +13,8 @@ import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet
 import { loadSsdOidModel, loadTinyFaceModel, loadUserOnnxModel } from '../io/model-catalog.js';
 import { GridDetector } from '../pipelines/grid/detector.js';
 import type { GridModel, GridDetections } from '../pipelines/grid/types.js';
+import type { ClmFit } from '../pipelines/clm/types.js';
+import { clmFlags, createClmStep, shapeLine } from './clm-flags.js';
 import { UsageError } from './exit-codes.js';
 import { gridOptionFlags, parseInputSize, userModelFlags } from './grid-flags.js';
 
@@ -52,12 +54,20 @@ export function usage<T>(resolve: () => T): T {
   }
 }
 
-export function faceLine(file: string, r: ImageDetections): Line {
+/** MTCNN's result of one image, with each face's fitted landmark shape under --landmarks clm. */
+export type FaceResult = ImageDetections & { shapes?: ClmFit[] };
+
+export function faceLine(file: string, r: FaceResult): Line {
   return {
     file,
     width: r.width,
     height: r.height,
-    faces: r.faces.map((f) => ({ box: f.box.map((v) => round(v, 2)), score: round(f.score, 6), landmarks: f.landmarks.map(([x, y]) => [round(x, 2), round(y, 2)]) })),
+    faces: r.faces.map((f, i) => ({
+      box: f.box.map((v) => round(v, 2)),
+      score: round(f.score, 6),
+      landmarks: f.landmarks.map(([x, y]) => [round(x, 2), round(y, 2)]),
+      ...(r.shapes?.[i] ? { shape: shapeLine(r.shapes[i]) } : {}),
+    })),
     stages: r.stages,
     ...(r.shrunk ? { shrunk: r.shrunk } : {}),
     ...(r.candidates
@@ -82,17 +92,25 @@ const mtcnn: CliModel = {
       ),
     );
     const detectOptions: MtcnnDetectOptions = { ...options, stages: !!flags.stages };
+    const clm = clmFlags(flags);
     return async (ctx) => {
       const detector = await MtcnnDetector.create(ctx, { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') });
-      const run: CliRun<ImageDetections> = {
+      const fitShapes = clm ? await createClmStep(ctx, clm) : undefined;
+      const run: CliRun<FaceResult> = {
         countName: 'faces',
-        detect: async (images) => (await detector.detect(images, detectOptions)).images,
+        detect: async (images) => {
+          const found = (await detector.detect(images, detectOptions)).images;
+          if (!fitShapes) return found;
+          const shapes = await fitShapes(images, found.map((r) => r.faces));
+          return found.map((r, i) => ({ ...r, shapes: shapes[i]! }));
+        },
         line: faceLine,
         count: (r) => r.faces.length,
         shapes: (r) =>
-          r.faces.flatMap((f): OverlayShape[] => [
+          r.faces.flatMap((f, i): OverlayShape[] => [
             { kind: 'box', box: f.box, label: f.score.toFixed(3) },
             ...f.landmarks.map((p): OverlayShape => ({ kind: 'point', at: p, color: '#ff3366' })),
+            ...(r.shapes?.[i]?.points.map((p): OverlayShape => ({ kind: 'point', at: p, color: r.shapes![i]!.converged ? '#33ddff' : '#ffcc00', size: 0.6 })) ?? []),
           ]),
       };
       return run as CliRun<unknown>;

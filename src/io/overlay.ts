@@ -7,7 +7,7 @@ import type { RgbImage } from '../pipelines/floor/image.js';
 export type OverlayShape =
   | { kind: 'box'; box: readonly [number, number, number, number]; label?: string; color?: string }
   | { kind: 'polygon'; points: ReadonlyArray<readonly [number, number]>; label?: string; color?: string }
-  | { kind: 'point'; at: readonly [number, number]; color?: string };
+  | { kind: 'point'; at: readonly [number, number]; color?: string; /** Radius relative to the default. */ size?: number };
 
 const MAX_SIDE = 4096;
 
@@ -32,7 +32,7 @@ export async function writeOverlay(image: RgbImage, shapes: readonly OverlayShap
       const text = shape.label ? `<text x="${s(x0)}" y="${Math.max(font, y0 * scale - 3).toFixed(1)}" fill="${color}" font-family="sans-serif" font-size="${font}">${escape(shape.label)}</text>` : '';
       return `<polygon points="${shape.points.map(([x, y]) => `${s(x)},${s(y)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${stroke}"/>${text}`;
     }
-    return `<circle cx="${s(shape.at[0])}" cy="${s(shape.at[1])}" r="${stroke * 1.5}" fill="${color}"/>`;
+    return `<circle cx="${s(shape.at[0])}" cy="${s(shape.at[1])}" r="${(stroke * 1.5 * (shape.size ?? 1)).toFixed(1)}" fill="${color}"/>`;
   });
   const layer = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${svg.join('')}</svg>`;
   let base = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 }, limitInputPixels: false });

@@ -1,0 +1,83 @@
+// `detect --landmarks clm`: the landmark fitter's flags (model, window schedule, diagnostics),
+// checked before any GPU work, and the step that fits every detected face of a batch (one submit,
+// one readback for all of them) and rounds the results for the JSON line.
+import type { GpuContext } from '../gpu/context.js';
+import { DEFAULT_CLM_MODEL, loadClmModel } from '../io/clm-models.js';
+import { LandmarkFitter } from '../pipelines/clm/fitter.js';
+import { clmSchedule, resolveClmOptions, type ClmOptions } from '../pipelines/clm/options.js';
+import type { ClmDiagnostics, ClmFit } from '../pipelines/clm/types.js';
+import type { RgbImage } from '../pipelines/floor/image.js';
+import { UsageError } from './exit-codes.js';
+
+export interface ClmFlags {
+  model: string;
+  options: ClmOptions;
+  diagnostics: boolean;
+}
+
+/** The fitter's flags, or undefined without --landmarks. */
+export function clmFlags(flags: Record<string, unknown>): ClmFlags | undefined {
+  const given = ['clmModel', 'clmWindows', 'clmDiagnostics'].filter((k) => flags[k] !== undefined);
+  if (flags.landmarks === undefined) {
+    if (given.length) throw new UsageError(`--${given[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --landmarks clm`);
+    return undefined;
+  }
+  if (flags.landmarks !== 'clm') throw new UsageError(`--landmarks: '${String(flags.landmarks)}' is not a landmark fitter (known: clm)`);
+  let stages: ClmOptions['stages'] | undefined;
+  if (flags.clmWindows !== undefined) {
+    const windows = String(flags.clmWindows).split(',').map(Number);
+    if (windows.some((w) => !(Number.isInteger(w) && w >= 1 && w % 2 === 1))) throw new UsageError(`--clm-windows expects odd window sizes, comma-separated (e.g. 11,9,7), got '${String(flags.clmWindows)}'`);
+    stages = clmSchedule(windows);
+  }
+  let options: ClmOptions;
+  try {
+    options = resolveClmOptions(stages ? { stages } : {});
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { model: String(flags.clmModel ?? DEFAULT_CLM_MODEL), options, diagnostics: flags.clmDiagnostics === true };
+}
+
+export type FitFaces = (images: readonly RgbImage[], faces: ReadonlyArray<ReadonlyArray<{ landmarks: ReadonlyArray<readonly [number, number]> }>>) => Promise<ClmFit[][]>;
+
+/** Loads the model (a named error when it is incomplete) and returns the batch step. */
+export async function createClmStep(ctx: GpuContext, f: ClmFlags): Promise<FitFaces> {
+  const fitter = LandmarkFitter.create(ctx, await loadClmModel(f.model));
+  return async (images, faces) => {
+    const list = faces.flatMap((fs, image) => fs.map((face) => ({ image, landmarks: face.landmarks })));
+    const fits = (await fitter.fit(images, list, { ...f.options, diagnostics: f.diagnostics })).images;
+    let at = 0;
+    return faces.map((fs) => fits.slice(at, (at += fs.length)));
+  };
+}
+
+const r = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/** A fit as it goes into the JSON line (points to 0.01 px). */
+export function shapeLine(fit: ClmFit): Record<string, unknown> {
+  return {
+    model: fit.model,
+    points: fit.points.map(([x, y]) => [r(x, 2), r(y, 2)]),
+    converged: fit.converged,
+    iterations: fit.iterations,
+    likelihood: r(fit.likelihood, 4),
+    ...(fit.diagnostics ? { diagnostics: diagnosticsLine(fit.diagnostics) } : {}),
+  };
+}
+
+function diagnosticsLine(d: ClmDiagnostics): Record<string, unknown> {
+  const stats = (s: { min: number; max: number; mean: number; sum: number; nonFinite: number }) => ({ min: r(s.min, 4), max: r(s.max, 4), mean: r(s.mean, 4), sum: r(s.sum, 3), nonFinite: s.nonFinite });
+  return {
+    stages: d.stages.map((s) => ({
+      stage: s.stage,
+      windowSize: s.windowSize,
+      sigma: s.sigma,
+      scale: r(s.scale, 4),
+      rotationDeg: r(s.rotationDeg, 2),
+      responses: stats(s.responses),
+      peakBias: { meanOffsetPx: s.peakBias.meanOffsetPx.map((v) => r(v, 3)), scale: r(s.peakBias.scale, 4), rotationDeg: r(s.peakBias.rotationDeg, 3) },
+      landmarks: s.landmarks.map((l) => ({ ...stats(l), peak: l.peak, peakPx: l.peakPx.map((v) => r(v, 2)) })),
+    })),
+    iterations: d.iterations.map((t) => ({ stage: t.stage, iteration: t.iteration, meanShift: r(t.meanShift, 4), maxShift: r(t.maxShift, 4), stepNorm: r(t.stepNorm, 5), move: r(t.move, 4), clamped: t.clamped })),
+  };
+}
