@@ -20,6 +20,20 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
+interface ShapeLine {
+  faces: Array<{
+    box: number[];
+    shape: {
+      model: string;
+      points: number[][];
+      converged: boolean;
+      iterations: number;
+      likelihood: number;
+      diagnostics: { stages: Array<{ windowSize: number; responses: { max: number; nonFinite: number }; landmarks: unknown[] }>; iterations: unknown[] };
+    };
+  }>;
+}
+
 describe('webgpu-detect CLI', () => {
   it('--help on every verb', async () => {
     for (const verb of [[], ['detect'], ['eval'], ['info'], ['demo'], ['models']]) {
@@ -110,6 +124,50 @@ describe('webgpu-detect CLI', () => {
     // Another model's flags are not checked: --min-face 5 is an MTCNN concern.
     const text = await cli(['detect', '--model', 'ppocr-det', photos[0]!, '--min-face', '5']);
     expect(text.code, text.stderr).toBe(0);
+  });
+
+  it('--landmarks clm adds a fitted shape to every face (with diagnostics); clm flags are checked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wd-clm-'));
+    const photos = ['audrey.jpg', 'franck_02045.jpg'].map((n) => clmtrackrSamples().find((f) => basename(f) === n)!);
+    const out = join(dir, 'shapes.jsonl');
+    const fitted = await cli(['detect', ...photos, '--landmarks', 'clm', '--clm-windows', '11,11,9,7', '--clm-diagnostics', '--out', out, '--overlays', join(dir, 'ov')]);
+    expect(fitted.code, fitted.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ShapeLine);
+    for (const line of lines) {
+      const face = line.faces[0]!;
+      const { shape } = face;
+      expect(shape.model).toBe('clmtrackr-pca-20-svm');
+      expect(shape.points).toHaveLength(71);
+      // The fitted points lie on the face: most of them inside the (slightly grown) MTCNN box.
+      const [x, y, w, h] = face.box as [number, number, number, number];
+      const inside = shape.points.filter(([px, py]) => px! > x - 0.15 * w && px! < x + 1.15 * w && py! > y - 0.15 * h && py! < y + 1.15 * h);
+      expect(inside.length).toBeGreaterThanOrEqual(68);
+      expect(shape.iterations).toBeGreaterThan(0);
+      expect(shape.iterations).toBeLessThanOrEqual(12);
+      expect(shape.diagnostics.iterations).toHaveLength(shape.iterations);
+      expect(shape.diagnostics.stages.map((s) => s.windowSize)).toEqual([11, 11, 9, 7].slice(0, shape.diagnostics.stages.length));
+      for (const s of shape.diagnostics.stages) {
+        expect(s.landmarks).toHaveLength(71);
+        expect(s.responses.nonFinite).toBe(0);
+      }
+    }
+    expect(existsSync(join(dir, 'ov', 'audrey.png'))).toBe(true);
+    for (const [args, message] of [
+      [['--landmarks', 'asm'], /--landmarks: 'asm' is not a landmark fitter/],
+      [['--clm-windows', '11,9'], /--clm-windows needs --landmarks clm/],
+      [['--landmarks', 'clm', '--clm-windows', '11,8'], /--clm-windows expects odd window sizes/],
+      [['--model', 'tiny-face', '--landmarks', 'clm'], /--model tiny-face does not have them/],
+    ] as const) {
+      const bad = await cli(['detect', photos[0]!, ...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+    const missing = await cli(['detect', photos[0]!, '--landmarks', 'clm', '--clm-model', join(dir, 'none.clm.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/none\.clm\.json: cannot read/);
   });
 
   it('bad option values exit 2 with a message', async () => {
