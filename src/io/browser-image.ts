@@ -33,3 +33,16 @@ export async function fetchGraph(url: string): Promise<import('../graph/types.js
   if (!bin.ok) throw new Error(`${binUrl}: HTTP ${bin.status}`);
   return deserializeGraph(text, new Uint8Array(await bin.arrayBuffer()), url);
 }
+
+/** A CLM landmark model (<name>.clm.json and the .bin it names) fetched over HTTP. */
+export async function fetchClmModel(url: string): Promise<import('../pipelines/clm/model.js').ClmModel> {
+  const { deserializeClmModel } = await import('../pipelines/clm/model-file.js');
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const text = await response.text();
+  const weightsFile = (JSON.parse(text) as { weightsFile: string }).weightsFile;
+  const binUrl = new URL(weightsFile, new URL(url, globalThis.location?.href)).href;
+  const bin = await fetch(binUrl);
+  if (!bin.ok) throw new Error(`${binUrl}: HTTP ${bin.status}`);
+  return deserializeClmModel(text, new Uint8Array(await bin.arrayBuffer()), url);
+}
