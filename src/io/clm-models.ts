@@ -39,3 +39,9 @@ export function loadClmModel(nameOrPath: string = DEFAULT_CLM_MODEL): Promise<Cl
   if ((PACKAGED_CLM_MODELS as readonly string[]).includes(nameOrPath)) return loadClmModelFile(join(packageRoot(), 'models', 'clm', `${nameOrPath}.clm.json`));
   return loadClmModelFile(nameOrPath);
 }
+
+/** An OpenFace CLNF model from the user's files (main_clnf_*.txt or clnf_*.txt and what it names). */
+export async function loadOpenFaceModel(path: string, options: import('../import/openface/model.js').OpenFaceOptions = {}): Promise<import('../pipelines/clm/ccnf-model.js').CcnfModel> {
+  const { readOpenFaceModel } = await import('../import/openface/model.js');
+  return readOpenFaceModel(path, async (p) => new Uint8Array(await readFile(p)), options);
+}
