@@ -11,7 +11,8 @@
 //             J^T v - Lambda p by Cholesky in workgroup memory, update, clamp, convergence
 //   finish:   per face, final points, likelihood, flags -> the output list
 // Face state (f32, stride state_stride): params [P] | anchor [2n] | a, b, converged, iterations,
-// last move, likelihood, sigma2 of the last iteration, window size of the last responses, stage done.
+// last move, likelihood, sigma2 of the last iteration, window size of the last responses, stage
+// done, view.
 struct Params {
   faces: u32,
   points: u32,
@@ -32,6 +33,10 @@ struct Params {
   round_convergence: f32,
   stage: u32,         // index of this stage in the schedule
   stages: u32,
+  ref_scale: f32,     // 3-D models: the reference shape's scale (the experts' patch scaling)
+  rigid: u32,         // 1: this iteration solves for the pose alone
+  phase_start: u32,   // 1: the first iteration of a phase (clears the previous phase's stop)
+  views: u32,         // views of the stage's experts
 }
 
 const WG = ${WORKGROUP_SIZE}u;
@@ -48,6 +53,7 @@ const LIKELIHOOD = 5u;
 const LAST_SIGMA2 = 6u;
 const LAST_WINDOW = 7u;
 const STAGE_DONE = 8u;    // the current stage's iterations stopped (reset by the next anchor)
+const VIEW = 9u;          // the experts' view chosen for the face this stage
 
 fn base(face: u32) -> u32 {
   return face * params.state_stride;
@@ -72,15 +78,6 @@ var<workgroup> flag: u32;
 fn face_done(face: u32, lid: u32) -> bool {
   if (lid == 0u) {
     flag = u32(state[extra(face) + CONVERGED] > 0.5);
-  }
-  return workgroupUniformLoad(&flag) == 1u;
-}
-
-// Iterations also skip a face whose current stage already stopped moving.
-fn stage_done(face: u32, lid: u32) -> bool {
-  if (lid == 0u) {
-    let x = extra(face);
-    flag = u32(state[x + CONVERGED] > 0.5 || state[x + STAGE_DONE] > 0.5);
   }
   return workgroupUniformLoad(&flag) == 1u;
 }

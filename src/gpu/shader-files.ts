@@ -8,6 +8,9 @@ import clmFit from '../../shaders/clm/clm_fit.wgsl';
 import clmPatches from '../../shaders/clm/clm_patches.wgsl';
 import clmResponse from '../../shaders/clm/clm_response.wgsl';
 import clmStats from '../../shaders/clm/clm_stats.wgsl';
+import ccnfResponse from '../../shaders/clm/ccnf_response.wgsl';
+import clmPdm2d from '../../shaders/clm/pdm2d.wgsl';
+import clmPdm3d from '../../shaders/clm/pdm3d.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
@@ -49,6 +52,9 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'clm/clm_patches.wgsl': clmPatches,
   'clm/clm_response.wgsl': clmResponse,
   'clm/clm_stats.wgsl': clmStats,
+  'clm/ccnf_response.wgsl': ccnfResponse,
+  'clm/pdm2d.wgsl': clmPdm2d,
+  'clm/pdm3d.wgsl': clmPdm3d,
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'conv/conv2d.wgsl': conv2d,

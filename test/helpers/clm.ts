@@ -43,7 +43,7 @@ export async function steppedBatch(ctx: GpuContext, model: ClmModel, o: ClmOptio
     },
     release() {
       res.release();
-      for (const b of [mb.meanShape, mb.eigenVectors, mb.prior, mb.filters, mb.biases]) b.destroy();
+      for (const b of [mb.meanShape, mb.eigenVectors, mb.prior, mb.filters, mb.biases, mb.visible, mb.viewCentres]) b.destroy();
     },
   };
 }

@@ -83,14 +83,22 @@ describe('CLM kernels against the float64 reference', () => {
         for (const fi of faces.keys()) {
           const gpuAll: number[] = [];
           const refAll: number[] = [];
+          let worst = 0;
           for (let k = 0; k < m.pdm.points; k++) {
             const at = (fi * l.points + k) * l.aoiStride;
             const area = Float64Array.from(aoi!.subarray(at, at + side * side));
-            const maps = types.map((t) => normalizeMap(svmResponse(transformAoi(area, side, t), side - 2, m.experts.weights[t]!.subarray(k * ps * ps, (k + 1) * ps * ps), m.experts.bias[t]![k]!, ws, ps)));
+            const raws = types.map((t) => svmResponse(transformAoi(area, side, t), side - 2, m.experts.weights[t]!.subarray(k * ps * ps, (k + 1) * ps * ps), m.experts.bias[t]![k]!, ws, ps));
+            const maps = raws.map(normalizeMap);
             const ref = maps.reduce((acc, x) => acc.map((v, i) => v + x[i]! / maps.length), new Float64Array(ws * ws));
             const map = responses!.subarray((fi * l.points + k) * l.maxWindow * l.maxWindow, (fi * l.points + k) * l.maxWindow * l.maxWindow + ws * ws);
             gpuAll.push(...map);
             refAll.push(...ref);
+            // The per-landmark min-max divides float32 rounding in the sigmoid outputs (~1e-6) by
+            // each map's range: a nearly flat map amplifies it, so the bound scales with 1 / range.
+            const bound = raws.reduce((s, r) => s + 4e-6 / Math.max(1e-6, Math.max(...r) - Math.min(...r)), 0) / raws.length;
+            const diff = Math.max(...ref.map((v, i) => Math.abs(v - map[i]!)));
+            worst = Math.max(worst, diff / bound);
+            expect(diff, `landmark ${k}`).toBeLessThanOrEqual(bound);
             // Statistics of the GPU map, computed here.
             const st = stats!.subarray((fi * (l.points + 1) + k) * K.STATS_FIELDS, (fi * (l.points + 1) + k + 1) * K.STATS_FIELDS);
             const values = [...map];
@@ -100,8 +108,8 @@ describe('CLM kernels against the float64 reference', () => {
             expect(st[3]).toBeCloseTo(values.reduce((x, y) => x + y, 0), 3);
           }
           const err = relativeError(gpuAll, refAll);
-          console.log(`ws ${ws}, face ${fi}: responses ||gpu - ref|| / ||ref|| = ${err.toExponential(2)}`);
-          expect(err).toBeLessThan(2e-5);
+          console.log(`ws ${ws}, face ${fi}: responses ||gpu - ref|| / ||ref|| = ${err.toExponential(2)}; worst landmark at ${(100 * worst).toFixed(1)} % of its rounding bound`);
+          expect(err).toBeLessThan(1e-4);
         }
       } finally {
         b.release();

@@ -14,7 +14,7 @@ import type { ClmOptions } from './options.js';
 export interface ClmBatchInput {
   images: readonly RgbImage[];
   /** Per face: the index of its image and its initial similarity. */
-  faces: ReadonlyArray<{ image: number; init: Similarity }>;
+  faces: ReadonlyArray<{ image: number; init: Similarity | readonly number[] }>;
   diagnostics: boolean;
 }
 
@@ -26,9 +26,21 @@ export interface ClmBatch {
 }
 
 export async function prepareClmBatch(ctx: GpuContext, label: string, model: ClmModel, modelBuffers: K.ModelBuffers, o: ClmOptions, input: ClmBatchInput, res: BatchResources): Promise<ClmBatch> {
-  const F = input.faces.length;
   const l = K.clmLayout(model, o);
-  const buffers: K.BatchBuffers = {
+  const buffers = createBatchBuffers(ctx, label, l, o.stages.length, input, res);
+  const plan = await K.schedule(ctx, label, model, o, l, input.faces.length, modelBuffers, buffers);
+  keepSchedule(res, plan);
+  return { layout: l, buffers, plan, faces: input.faces.length };
+}
+
+export function keepSchedule(res: BatchResources, plan: K.ClmSchedule): void {
+  res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, s.response, ...(s.stats ? [s.stats] : []), ...s.iterations]), plan.finish);
+}
+
+/** The buffers of a batch (any shape model and experts), sized from the layout. */
+export function createBatchBuffers(ctx: GpuContext, label: string, l: K.ClmLayout, stages: number, input: ClmBatchInput, res: BatchResources): K.BatchBuffers {
+  const F = input.faces.length;
+  return {
     pixels: uploadPixels(ctx, packImages(input.images), label, (x) => res.own(x)),
     faces: res.upload('faces', Uint32Array.from(input.faces.map((f) => f.image))),
     state: res.upload('state', K.initialState(l, input.faces.map((f) => f.init))),
@@ -37,15 +49,12 @@ export async function prepareClmBatch(ctx: GpuContext, label: string, model: Clm
     // Zeroed: an iteration a face skipped keeps its "ran" field 0.
     trace: res.upload('trace', new Float32Array(F * l.iterations * K.TRACE_FIELDS)),
     output: res.storage('fits', F * (2 * l.points + K.OUTPUT_EXTRA) * 4),
-    ...(input.diagnostics ? { stats: res.upload('response statistics', new Float32Array(F * o.stages.length * (l.points + 1) * K.STATS_FIELDS)) } : {}),
+    ...(input.diagnostics ? { stats: res.upload('response statistics', new Float32Array(F * stages * (l.points + 1) * K.STATS_FIELDS)) } : {}),
   };
-  const plan = await K.schedule(ctx, label, model, o, l, F, modelBuffers, buffers);
-  res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, s.response, ...(s.stats ? [s.stats] : []), ...s.iterations]), plan.finish);
-  return { layout: l, buffers, plan, faces: F };
 }
 
 /** Every step of the batch into the recorder, one timing stage per schedule stage. */
-export function encodeClmBatch(rec: PassRecorder, batch: ClmBatch, o: ClmOptions): void {
+export function encodeClmBatch(rec: PassRecorder, batch: ClmBatch, o: { stages: ReadonlyArray<{ windowSize: number }> }): void {
   batch.plan.stages.forEach((s, k) => {
     rec.beginStage(`stage ${k} ws ${o.stages[k]!.windowSize}`);
     rec.run(s.anchor, s.patches, s.response, ...(s.stats ? [s.stats] : []), ...s.iterations);

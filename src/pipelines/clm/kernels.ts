@@ -7,8 +7,8 @@ import { SVM_RESPONSES, type ClmModel, type SvmResponse } from './model.js';
 import type { ClmOptions } from './options.js';
 
 export const CLM_WORKGROUP_SIZE = 64;
-/** Floats per face after params and anchor: a, b, converged, iterations, move, likelihood, sigma2, window, stage done. */
-const STATE_EXTRA = 9;
+/** Floats per face after params and anchor: a, b, converged, iterations, move, likelihood, sigma2, window, stage done, view. */
+export const STATE_EXTRA = 10;
 /** Floats per face in the output list after its 2n coordinates: converged, iterations, likelihood, last move. */
 export const OUTPUT_EXTRA = 4;
 export const TRACE_FIELDS = 6;
@@ -51,6 +51,9 @@ export interface ModelBuffers {
   prior: GPUBuffer;
   filters: GPUBuffer;
   biases: GPUBuffer;
+  /** Every landmark visible in the one view (u32 ones) and that view's centre (zeros). */
+  visible: GPUBuffer;
+  viewCentres: GPUBuffer;
   /** Which response types the filter buffers hold, in order. */
   types: SvmResponse[];
 }
@@ -79,6 +82,8 @@ export function uploadModel(ctx: GpuContext, model: ClmModel, label: string): Mo
     prior: ctx.uploadBuffer(`${label} prior`, pdm.modes ? prior : new Float32Array(2)),
     filters: ctx.uploadBuffer(`${label} filters`, concat(types.map((t) => experts.weights[t]!))),
     biases: ctx.uploadBuffer(`${label} biases`, concat(types.map((t) => experts.bias[t]!))),
+    visible: ctx.uploadBuffer(`${label} visibility`, new Uint32Array(pdm.points).fill(1)),
+    viewCentres: ctx.uploadBuffer(`${label} view centres`, new Float32Array(4)),
     types,
   };
 }
@@ -126,6 +131,10 @@ function uniforms(l: ClmLayout, model: ClmModel, faces: number, o: ClmOptions, t
     round_convergence: o.roundConvergence,
     stage: s.stage,
     stages: o.stages.length,
+    ref_scale: 1,
+    rigid: 0,
+    phase_start: 0,
+    views: 1,
   };
 }
 
@@ -143,9 +152,9 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
     return mask | (1 << k);
   }, 0);
   const defines = { WORKGROUP_SIZE: CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
-  const fitBuffers = { state: b.state, mean_shape: mb.meanShape, eigen_vectors: mb.eigenVectors, prior: mb.prior, responses: b.responses, trace: b.trace, output_list: b.output };
+  const fitBuffers = { state: b.state, mean_shape: mb.meanShape, eigen_vectors: mb.eigenVectors, prior: mb.prior, responses: b.responses, trace: b.trace, output_list: b.output, visible_mask: mb.visible, view_centres: mb.viewCentres };
   const fitKernel = (entry: string, s: StageValues, name: string) =>
-    BoundKernel.create(ctx, { label: `${label} ${name}`, files: ['clm/common.wgsl', 'clm/clm_fit.wgsl'], entry, defines }, uniforms(l, model, faces, o, typeMask, s), fitBuffers);
+    BoundKernel.create(ctx, { label: `${label} ${name}`, files: ['clm/common.wgsl', 'clm/pdm2d.wgsl', 'clm/clm_fit.wgsl'], entry, defines }, uniforms(l, model, faces, o, typeMask, s), fitBuffers);
   let slot = 0;
   const stages: ClmSchedule['stages'] = [];
   for (const [k, stage] of o.stages.entries()) {
@@ -190,6 +199,7 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
 /** Initial state of every face: parameters (similarity from the initialiser, modes 0), flags 0. */
 export function initialState(l: ClmLayout, inits: ReadonlyArray<readonly number[]>): Float32Array<ArrayBuffer> {
   const state = new Float32Array(Math.max(1, inits.length) * l.stateStride);
-  inits.forEach((p, f) => state.set(p.slice(0, 4), f * l.stateStride));
+  // The pose (2-D: 4 values, 3-D: 6), modes 0.
+  inits.forEach((p, f) => state.set(p.slice(0, l.params - l.modes), f * l.stateStride));
   return state;
 }
