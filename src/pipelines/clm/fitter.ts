@@ -66,7 +66,8 @@ export class LandmarkFitter {
       const reads = [output, trace, ...(stats ? [stats] : [])].map((buffer) => ({ buffer, size: buffer.size }));
       const data = await ctx.readback([...reads, ...(times ? [times] : [])], `${label} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
-      const fits = decodeFits(model.name, o, batch.layout, faces.length, {
+      const shape = { stages: o.stages.map((s) => ({ windowSize: s.windowSize, sigma: 'n.a.' as const, iterations: s.iterations.length })) };
+      const fits = decodeFits(model.name, shape, batch.layout, faces.length, {
         output: new Float32Array(data[0]!),
         trace: new Float32Array(data[1]!),
         ...(stats ? { stats: new Float32Array(data[2]!) } : {}),

@@ -3,6 +3,7 @@
 // the face box alone. The similarity is clmtrackr's parameters p0 = a - 1, p1 = b, p2 = tx, p3 = ty:
 // x' = a x - b y + tx, y' = b x + a y + ty. Geometry with gl-matrix.
 import { mat2d, vec2 } from 'gl-matrix';
+import type { CcnfModel } from './ccnf-model.js';
 import type { ClmModel } from './model.js';
 
 export type Similarity = [number, number, number, number];
@@ -66,4 +67,27 @@ export function initFromBox(model: ClmModel, box: readonly [number, number, numb
   m[4] = box[0] + box[2] / 2 - centre[0]!;
   m[5] = box[1] + box[3] * 0.55 - centre[1]!;
   return toParams(m);
+}
+
+/** A 3-D model's initial pose [s, pitch, yaw, roll, tx, ty] from MTCNN's 5 landmarks (frontal: pitch = yaw = 0). */
+export function initCcnfFromLandmarks(model: CcnfModel, landmarks: ReadonlyArray<readonly [number, number]>): number[] {
+  if (landmarks.length !== 5) throw new RangeError(`CLM initialisation needs MTCNN's 5 landmarks, got ${landmarks.length}`);
+  const mean = model.pdm.meanShape;
+  const group = (points: readonly number[]): [number, number] => [points.reduce((s, i) => s + mean[3 * i]!, 0) / points.length, points.reduce((s, i) => s + mean[3 * i + 1]!, 0) / points.length];
+  return poseFromSimilarity(fitSimilarity(model.fivePoints.map(group), landmarks));
+}
+
+/** From a face box alone: the mean shape's x extent scaled to the box width, centred 5 % below the box centre. */
+export function initCcnfFromBox(model: CcnfModel, box: readonly [number, number, number, number]): number[] {
+  const mean = model.pdm.meanShape;
+  const xs = Array.from({ length: model.pdm.points }, (_, i) => mean[3 * i]!);
+  const ys = Array.from({ length: model.pdm.points }, (_, i) => mean[3 * i + 1]!);
+  const s = box[2] / (Math.max(...xs) - Math.min(...xs));
+  const cx = (Math.max(...xs) + Math.min(...xs)) / 2;
+  const cy = (Math.max(...ys) + Math.min(...ys)) / 2;
+  return [s, 0, 0, 0, box[0] + box[2] / 2 - s * cx, box[1] + box[3] * 0.55 - s * cy];
+}
+
+function poseFromSimilarity(m: mat2d): number[] {
+  return [Math.hypot(m[0]!, m[1]!), 0, 0, Math.atan2(m[1]!, m[0]!), m[4]!, m[5]!];
 }

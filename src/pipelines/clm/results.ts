@@ -2,7 +2,11 @@
 // the per-stage response statistics and per-iteration statistics.
 import { fitSimilarity } from './init.js';
 import * as K from './kernels.js';
-import type { ClmOptions } from './options.js';
+
+/** What decoding needs of a schedule: per stage its window, Sigma mode and iteration slots. */
+export interface ScheduleShape {
+  stages: Array<{ windowSize: number; sigma: ClmStageDiagnostics['sigma']; iterations: number }>;
+}
 import type { ClmDiagnostics, ClmFit, ClmIterationStats, ClmStageDiagnostics, LandmarkResponseStats } from './types.js';
 
 export interface ClmReadback {
@@ -11,7 +15,7 @@ export interface ClmReadback {
   stats?: Float32Array;
 }
 
-export function decodeFits(modelName: string, o: ClmOptions, l: K.ClmLayout, faces: number, data: ClmReadback): ClmFit[] {
+export function decodeFits(modelName: string, o: ScheduleShape, l: K.ClmLayout, faces: number, data: ClmReadback): ClmFit[] {
   const n = l.points;
   const stride = 2 * n + K.OUTPUT_EXTRA;
   return Array.from({ length: faces }, (_, f): ClmFit => {
@@ -29,15 +33,15 @@ export function decodeFits(modelName: string, o: ClmOptions, l: K.ClmLayout, fac
   });
 }
 
-function decodeIterations(o: ClmOptions, l: K.ClmLayout, face: number, trace: Float32Array): ClmIterationStats[] {
-  const slots = o.stages.flatMap((s, k) => s.iterations.map((_, j) => ({ stage: k, iteration: j })));
+function decodeIterations(o: ScheduleShape, l: K.ClmLayout, face: number, trace: Float32Array): ClmIterationStats[] {
+  const slots = o.stages.flatMap((s, k) => Array.from({ length: s.iterations }, (_, j) => ({ stage: k, iteration: j })));
   return slots.flatMap((s, k) => {
     const t = (face * l.iterations + k) * K.TRACE_FIELDS;
     return trace[t + 5] === 1 ? [{ ...s, meanShift: trace[t]!, maxShift: trace[t + 1]!, stepNorm: trace[t + 2]!, move: trace[t + 3]!, clamped: trace[t + 4]! }] : [];
   });
 }
 
-function decodeDiagnostics(o: ClmOptions, l: K.ClmLayout, face: number, trace: Float32Array, stats: Float32Array): ClmDiagnostics {
+function decodeDiagnostics(o: ScheduleShape, l: K.ClmLayout, face: number, trace: Float32Array, stats: Float32Array): ClmDiagnostics {
   const n = l.points;
   const F = K.STATS_FIELDS;
   // Stages a face skipped (converged before them) are left out.
@@ -55,7 +59,7 @@ function decodeDiagnostics(o: ClmOptions, l: K.ClmLayout, face: number, trace: F
     return [{
       stage: k,
       windowSize: stage.windowSize,
-      sigma: 'n.a.',
+      sigma: stage.sigma,
       scale: Math.hypot(a, b),
       rotationDeg: (Math.atan2(b, a) * 180) / Math.PI,
       responses: aggregate(landmarks),
