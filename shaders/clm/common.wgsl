@@ -12,7 +12,7 @@
 //   finish:   per face, final points, likelihood, flags -> the output list
 // Face state (f32, stride state_stride): params [P] | anchor [2n] | a, b, converged, iterations,
 // last move, likelihood, sigma2 of the last iteration, window size of the last responses, stage
-// done, view.
+// done, view, rotation (3-D models).
 struct Params {
   faces: u32,
   points: u32,
@@ -54,6 +54,8 @@ const LAST_SIGMA2 = 6u;
 const LAST_WINDOW = 7u;
 const STAGE_DONE = 8u;    // the current stage's iterations stopped (reset by the next anchor)
 const VIEW = 9u;          // the experts' view chosen for the face this stage
+const ROTATION = 10u;     // 3-D models: the rotation matrix, 9 floats row-major (the pose's truth;
+                          // its Euler angles in the parameters follow it)
 
 fn base(face: u32) -> u32 {
   return face * params.state_stride;

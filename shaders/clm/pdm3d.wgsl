@@ -1,7 +1,11 @@
 // The 3-D point distribution model under a weak-perspective pose (OpenFace): parameters [s, pitch,
 // yaw, roll, tx, ty, q_1..q_m]; R = Rx(pitch) Ry(yaw) Rz(roll); point i = s R[rows 0, 1] (mean_i +
 // V_i q) + t. The Jacobian's rotation columns are small rotations about the model axes (e_k x X);
-// the update composes R exp([dw]x) (Rodrigues) and returns to Euler angles (clamped to +-pi/2);
+// the update composes R exp([dw]x) (Rodrigues) and returns to Euler angles (clamped to +-pi/2).
+// The rotation matrix itself is kept in the state (initialised in float64 on the CPU) and only
+// rebuilt from the angles when a clamp changes them: WGSL's sin / cos may be as coarse as 2^-11
+// absolute (SwiftShader's are), which would put 0.03 px errors into every point; the small
+// rotations of the updates use their Taylor series, accurate to float32 there;
 // the round's similarity is the Procrustes fit of the scale's reference shape (patch scaling *
 // X.xy, no rotation) onto the image shape (RMS scale, 2-D rotation), and the view is the nearest
 // centre. Conventions: src/pipelines/clm/reference-ccnf.ts.
@@ -30,10 +34,14 @@ fn rotation_rows(pitch: f32, yaw: f32, roll: f32) -> array<vec3<f32>, 3> {
   );
 }
 
+fn rotation_row(face: u32, row: u32) -> vec3<f32> {
+  let o = extra(face) + ROTATION + 3u * row;
+  return vec3<f32>(state[o], state[o + 1u], state[o + 2u]);
+}
+
 fn pose_of(face: u32) -> Pose {
   let o = base(face);
-  let r = rotation_rows(state[o + 1u], state[o + 2u], state[o + 3u]);
-  return Pose(state[o], r[0], r[1], r[2], vec2<f32>(state[o + 4u], state[o + 5u]));
+  return Pose(state[o], rotation_row(face, 0u), rotation_row(face, 1u), rotation_row(face, 2u), vec2<f32>(state[o + 4u], state[o + 5u]));
 }
 
 fn model_point(face: u32, i: u32) -> vec3<f32> {
@@ -106,9 +114,8 @@ fn round_similarity(face: u32, lid: u32) -> vec2<f32> {
   }
   moments[lid] = acc;
   let m = reduce_moments(lid);
-  let s = sqrt(m.y / m.x);
-  let theta = atan2(m.w, m.z);
-  return s * vec2<f32>(cos(theta), sin(theta));
+  // s (cos, sin) of the rotation angle atan2(cross, dot), without trigonometry.
+  return sqrt(m.y / m.x) * vec2<f32>(m.z, m.w) / length(vec2<f32>(m.z, m.w));
 }
 
 // The view whose centre (radians) is nearest to (pitch, yaw, roll).
@@ -134,9 +141,15 @@ fn rodrigues(w: vec3<f32>) -> mat3x3<f32> {
     return mat3x3<f32>(vec3<f32>(1.0, w.z, -w.y), vec3<f32>(-w.z, 1.0, w.x), vec3<f32>(w.y, -w.x, 1.0));
   }
   let a = w / t;
-  let c = cos(t);
-  let s = sin(t);
-  let C = 1.0 - c;
+  let t2 = t * t;
+  // Taylor series below 0.5 rad (error < 3e-8), the builtins above (rare: large updates).
+  var s = t * (1.0 - t2 / 6.0 * (1.0 - t2 / 20.0 * (1.0 - t2 / 42.0)));
+  var C = t2 / 2.0 * (1.0 - t2 / 12.0 * (1.0 - t2 / 30.0 * (1.0 - t2 / 56.0)));
+  if (t > 0.5) {
+    s = sin(t);
+    C = 1.0 - cos(t);
+  }
+  let c = 1.0 - C;
   return mat3x3<f32>(
     vec3<f32>(c + a.x * a.x * C, a.y * a.x * C + a.z * s, a.z * a.x * C - a.y * s),
     vec3<f32>(a.x * a.y * C - a.z * s, c + a.y * a.y * C, a.z * a.y * C + a.x * s),
@@ -157,16 +170,25 @@ fn update_params(face: u32, lid: u32, count: u32) -> vec2<f32> {
   var step2 = 0.0;
   var hits = 0.0;
   if (lid == 0u) {
-    let r = rotation_rows(state[o + 1u], state[o + 2u], state[o + 3u]);
     // Rows of R times the columns of exp([dw]x).
     let E = rodrigues(vec3<f32>(step[1], step[2], step[3]));
-    let n0 = vec3<f32>(dot(r[0], E[0]), dot(r[0], E[1]), dot(r[0], E[2]));
-    let n1 = vec3<f32>(dot(r[1], E[0]), dot(r[1], E[1]), dot(r[1], E[2]));
-    let n2 = vec3<f32>(dot(r[2], E[0]), dot(r[2], E[1]), dot(r[2], E[2]));
-    let yaw = asin(clamp(n0.z, -1.0, 1.0));
-    state[o + 1u] = clamp_angle(atan2(-n1.z, n2.z), &hits);
-    state[o + 2u] = clamp_angle(yaw, &hits);
-    state[o + 3u] = clamp_angle(atan2(-n0.y, n0.x), &hits);
+    var rows = array<vec3<f32>, 3>(rotation_row(face, 0u), rotation_row(face, 1u), rotation_row(face, 2u));
+    for (var k = 0u; k < 3u; k++) {
+      rows[k] = vec3<f32>(dot(rows[k], E[0]), dot(rows[k], E[1]), dot(rows[k], E[2]));
+    }
+    let before = hits;
+    state[o + 1u] = clamp_angle(atan2(-rows[1].z, rows[2].z), &hits);
+    state[o + 2u] = clamp_angle(asin(clamp(rows[0].z, -1.0, 1.0)), &hits);
+    state[o + 3u] = clamp_angle(atan2(-rows[0].y, rows[0].x), &hits);
+    if (hits > before) {
+      rows = rotation_rows(state[o + 1u], state[o + 2u], state[o + 3u]);
+    }
+    for (var k = 0u; k < 3u; k++) {
+      let at = extra(face) + ROTATION + 3u * k;
+      state[at] = rows[k].x;
+      state[at + 1u] = rows[k].y;
+      state[at + 2u] = rows[k].z;
+    }
     state[o] += step[0];
     for (var c = 0u; c < 4u; c++) {
       step2 += step[c] * step[c];

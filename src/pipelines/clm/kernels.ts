@@ -5,10 +5,15 @@ import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
 import type { PixelBindings } from '../floor/pixels.js';
 import { SVM_RESPONSES, type ClmModel, type SvmResponse } from './model.js';
 import type { ClmOptions } from './options.js';
+import { eulerToRotation } from './reference-ccnf.js';
 
 export const CLM_WORKGROUP_SIZE = 64;
-/** Floats per face after params and anchor: a, b, converged, iterations, move, likelihood, sigma2, window, stage done, view. */
-export const STATE_EXTRA = 10;
+/**
+ * Floats per face after params and anchor: a, b, converged, iterations, move, likelihood, sigma2,
+ * window, stage done, view, then (3-D models) the rotation matrix, 9 floats row-major.
+ */
+export const STATE_EXTRA = 19;
+const ROTATION_SLOT = 10;
 /** Floats per face in the output list after its 2n coordinates: converged, iterations, likelihood, last move. */
 export const OUTPUT_EXTRA = 4;
 export const TRACE_FIELDS = 6;
@@ -199,7 +204,12 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
 /** Initial state of every face: parameters (similarity from the initialiser, modes 0), flags 0. */
 export function initialState(l: ClmLayout, inits: ReadonlyArray<readonly number[]>): Float32Array<ArrayBuffer> {
   const state = new Float32Array(Math.max(1, inits.length) * l.stateStride);
-  // The pose (2-D: 4 values, 3-D: 6), modes 0.
-  inits.forEach((p, f) => state.set(p.slice(0, l.params - l.modes), f * l.stateStride));
+  // The pose (2-D: 4 values, 3-D: 6), modes 0; a 3-D pose's rotation matrix in float64 (the
+  // shader's sin / cos may be coarse).
+  const globals = l.params - l.modes;
+  inits.forEach((p, f) => {
+    state.set(p.slice(0, globals), f * l.stateStride);
+    if (globals === 6) state.set(eulerToRotation(p[1]!, p[2]!, p[3]!), f * l.stateStride + l.params + 2 * l.points + ROTATION_SLOT);
+  });
   return state;
 }
