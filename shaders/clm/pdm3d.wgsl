@@ -157,6 +157,39 @@ fn rodrigues(w: vec3<f32>) -> mat3x3<f32> {
   );
 }
 
+// atan on [-1, 1] to float32 accuracy: above tan(pi/12), atan(x) = pi/6 + atan((sqrt(3) x - 1) /
+// (sqrt(3) + x)), then the series to x^11 (error < 3e-9 there). The builtin atan2 / asin may be
+// far coarser (lavapipe's were 2e-4 rad off), and these angles are the reported head pose.
+fn atan_unit(t: f32) -> f32 {
+  var x = abs(t);
+  var offset = 0.0;
+  if (x > 0.26794919) {
+    x = (x * 1.7320508 - 1.0) / (1.7320508 + x);
+    offset = 0.52359878;
+  }
+  let x2 = x * x;
+  let r = x * (1.0 - x2 * (1.0 / 3.0 - x2 * (1.0 / 5.0 - x2 * (1.0 / 7.0 - x2 * (1.0 / 9.0 - x2 / 11.0)))));
+  return sign(t) * (offset + r);
+}
+
+fn precise_atan2(y: f32, x: f32) -> f32 {
+  if (abs(x) >= abs(y)) {
+    if (x == 0.0) {
+      return 0.0;
+    }
+    let a = atan_unit(y / x);
+    if (x < 0.0) {
+      return a + select(-3.14159265, 3.14159265, y >= 0.0);
+    }
+    return a;
+  }
+  return select(-HALF_PI, HALF_PI, y > 0.0) - atan_unit(x / y);
+}
+
+fn precise_asin(v: f32) -> f32 {
+  return precise_atan2(v, sqrt(max(0.0, 1.0 - v * v)));
+}
+
 fn clamp_angle(a: f32, hits: ptr<function, f32>) -> f32 {
   if (abs(a) <= HALF_PI) {
     return a;
@@ -177,9 +210,9 @@ fn update_params(face: u32, lid: u32, count: u32) -> vec2<f32> {
       rows[k] = vec3<f32>(dot(rows[k], E[0]), dot(rows[k], E[1]), dot(rows[k], E[2]));
     }
     let before = hits;
-    state[o + 1u] = clamp_angle(atan2(-rows[1].z, rows[2].z), &hits);
-    state[o + 2u] = clamp_angle(asin(clamp(rows[0].z, -1.0, 1.0)), &hits);
-    state[o + 3u] = clamp_angle(atan2(-rows[0].y, rows[0].x), &hits);
+    state[o + 1u] = clamp_angle(precise_atan2(-rows[1].z, rows[2].z), &hits);
+    state[o + 2u] = clamp_angle(precise_asin(clamp(rows[0].z, -1.0, 1.0)), &hits);
+    state[o + 3u] = clamp_angle(precise_atan2(-rows[0].y, rows[0].x), &hits);
     if (hits > before) {
       rows = rotation_rows(state[o + 1u], state[o + 2u], state[o + 3u]);
     }

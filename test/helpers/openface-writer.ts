@@ -126,7 +126,7 @@ function lcg(seed: number): () => number {
 }
 
 /** The tests' small model: 3 landmarks, 2 views, 3 x 3 patches, windows [3, 5] with 2 components each. */
-export function smallSynthModel(seed = 7, options: { windows?: number[]; patchSize?: number; landmarks?: number } = {}): SynthModel {
+export function smallSynthModel(seed = 7, options: { windows?: number[]; patchSize?: number; landmarks?: number; depth?: number } = {}): SynthModel {
   const random = lcg(seed);
   const ps = options.patchSize ?? 3;
   const n = options.landmarks ?? 3;
@@ -173,7 +173,7 @@ export function smallSynthModel(seed = 7, options: { windows?: number[]; patchSi
     ),
   });
   return {
-    mean: Array.from({ length: n }, (_, i) => [20 * Math.cos((2 * Math.PI * i) / n) + random(), 20 * Math.sin((2 * Math.PI * i) / n) + random(), 5 * random()] as [number, number, number]),
+    mean: Array.from({ length: n }, (_, i) => [20 * Math.cos((2 * Math.PI * i) / n) + random(), 20 * Math.sin((2 * Math.PI * i) / n) + random(), (options.depth ?? 5) * random()] as [number, number, number]),
     components: Array.from({ length: 3 * n }, () => [random() - 0.5, random() - 0.5]),
     eigenValues: [9, 4],
     scales: [scale(0.25), scale(0.5)],
