@@ -6,4 +6,4 @@ export { resolveInputs, IMAGE_EXTENSIONS } from './io/inputs.js';
 export { writeOverlay, type OverlayShape } from './io/overlay.js';
 export { clmtrackrSamples } from './io/samples.js';
 export { loadTinyFaceModel, loadSsdOidModel, loadUserOnnxModel, readModelFiles, findPackageDir } from './io/model-catalog.js';
-export { loadClmModel, loadClmModelFile, DEFAULT_CLM_MODEL, PACKAGED_CLM_MODELS } from './io/clm-models.js';
+export { loadClmModel, loadClmModelFile, loadOpenFaceModel, DEFAULT_CLM_MODEL, PACKAGED_CLM_MODELS } from './io/clm-models.js';

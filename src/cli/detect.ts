@@ -70,8 +70,9 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--thresholds <p,r,o>', 'mtcnn: PNet, RNet, ONet score thresholds', numberList(3), DEFAULT_MTCNN_OPTIONS.thresholds))
     .addOption(modelOption('--nms <a,b,c,d|method>', `mtcnn: NMS thresholds: PNet per scale, PNet all scales, RNet, ONet (Min) (default: ${DEFAULT_MTCNN_OPTIONS.nms.join(',')}); grid models: greedy | soft | weighted`))
     .addOption(modelOption('--landmarks <fitter>', 'mtcnn: fit facial landmarks to every face, from its 5 landmarks: clm (adds shape: {model, points, converged, iterations, likelihood} to each face)'))
-    .addOption(modelOption('--clm-model <name|file>', `--landmarks clm: a packaged model (clmtrackr-pca-20-svm, clmtrackr-pca-10-svm, clmtrackr-spca-20-svm, clmtrackr-spca-10-svm) or a .clm.json`, undefined, 'clmtrackr-pca-20-svm'))
-    .addOption(modelOption('--clm-windows <ws,...>', '--landmarks clm: response window per stage, each a clmtrackr round (rho 10, 5, 1) (default: 10 rounds of 11, stopping once the shape settles)'))
+    .addOption(modelOption('--clm-model <name|file>', `--landmarks clm: a packaged model (clmtrackr-pca-20-svm, clmtrackr-pca-10-svm, clmtrackr-spca-20-svm, clmtrackr-spca-10-svm), a .clm.json, or your OpenFace CLNF main_clnf_*.txt (non-commercial licence; never shipped)`, undefined, 'clmtrackr-pca-20-svm'))
+    .addOption(modelOption('--clm-windows <ws,...>', '--landmarks clm: response window per stage: clmtrackr models, each a round (rho 10, 5, 1) (default: 10 rounds of 11, stopping once the shape settles); OpenFace models, one per scale (default 11,9,7,5)'))
+    .addOption(modelOption('--clm-missing-sigma <error|diagonal>', "OpenFace models: a window without sigma components is an error at load (default), or runs OpenFace's silent fallback Sigma = I / (2 sum alpha)"))
     .addOption(modelOption('--clm-diagnostics', '--landmarks clm: per stage response statistics (min/max/mean/sum, non-finite, peak offsets and their bias) and per iteration mean-shift, |dp|, movement, clamps in shape.diagnostics'))
     .option('--stages', 'mtcnn: every candidate of every stage (box, score, logit margin); grid models: the candidates before NMS')
     .addOption(modelOption('--limit-side <px>', 'ppocr-det: longest side of the network input (PaddleOCR limit_side_len)', positiveInt, DEFAULT_TEXTDET_OPTIONS.limitSideLen))
@@ -104,7 +105,7 @@ export function registerDetect(program: Command): void {
     .action(async (inputs: string[], flags: CommonFlags & DetectFlags) => {
       const model = CLI_MODELS.find((m) => m.name === flags.model) ?? (flags.model.endsWith('.onnx') ? onnxCliModel(flags.model, flags) : undefined);
       if (!model) throw new UsageError(`unknown model '${flags.model}' (known: ${names()}, or a path to an .onnx grid detector; webgpu-detect models lists them)`);
-      if (model.name !== 'mtcnn' && ['landmarks', 'clmModel', 'clmWindows', 'clmDiagnostics'].some((k) => (flags as Record<string, unknown>)[k] !== undefined)) {
+      if (model.name !== 'mtcnn' && ['landmarks', 'clmModel', 'clmWindows', 'clmDiagnostics', 'clmMissingSigma'].some((k) => (flags as Record<string, unknown>)[k] !== undefined)) {
         throw new UsageError(`--landmarks and --clm-* fit landmarks to MTCNN's faces (its 5 landmarks start the fit); --model ${model.name} does not have them`);
       }
       const create = model.prepare(flags); // bad values fail before any work

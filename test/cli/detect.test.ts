@@ -170,6 +170,29 @@ describe('webgpu-detect CLI', () => {
     expect(missing.stderr).toMatch(/none\.clm\.json: cannot read/);
   });
 
+  it('--landmarks clm with an OpenFace CLNF model (synthetic files): the schedule is checked at load; --clm-missing-sigma diagonal accepts the fallback', async () => {
+    const { smallSynthModel, writeOpenFaceModel } = await import('../helpers/openface-writer.js');
+    const { main } = writeOpenFaceModel(smallSynthModel(3, { landmarks: 68, patchSize: 3, windows: [3, 5], depth: 20 }));
+    const photo = clmtrackrSamples().find((f) => basename(f) === 'audrey.jpg')!;
+    // OpenFace's default windows (11, 9 for two scales) have no sigma components in this file.
+    const refused = await cli(['detect', photo, '--landmarks', 'clm', '--clm-model', main]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ccnf_patches_0\.25_synth\.txt: CCNF experts at scale 0\.25 have sigma components for window sizes \[3, 5\]; stage 0 requests ws 11\. OpenFace silently falls back/);
+    for (const [args, sigma] of [
+      [['--clm-windows', '5,3'], ['components', 'components']],
+      [['--clm-windows', '7,5', '--clm-missing-sigma', 'diagonal'], ['diagonal', 'components']],
+    ] as const) {
+      const run = await cli(['detect', photo, '--landmarks', 'clm', '--clm-model', main, '--clm-diagnostics', ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      const line = JSON.parse(run.stdout.trim()) as { faces: Array<{ shape: { model: string; points: number[][]; diagnostics: { stages: Array<{ sigma: string; windowSize: number }> } } }> };
+      const shape = line.faces[0]!.shape;
+      expect(shape.model).toBe('main_clnf_synth');
+      expect(shape.points).toHaveLength(68);
+      expect(shape.points.flat().every(Number.isFinite)).toBe(true);
+      expect(shape.diagnostics.stages.map((s) => s.sigma)).toEqual(sigma);
+    }
+  });
+
   it('bad option values exit 2 with a message', async () => {
     const bad = await cli(['detect', 'x.jpg', '--thresholds', '0.6,0.7']);
     expect(bad.code).toBe(2);
