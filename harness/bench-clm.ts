@@ -68,7 +68,7 @@ async function benchBatch(batch: number): Promise<Row> {
       row = { batch, facesPerSecond: faces.length / seconds, msPerFace: (1000 * seconds) / faces.length, submitsPerBatch: (ctx.stats.submits - before.submits) / calls, readbacksPerBatch: (ctx.stats.readbacks - before.readbacks) / calls, dispatchesPerBatch: dispatches / calls, converged, iterations };
     }
   }
-  console.log(`batch ${batch}: ${row!.facesPerSecond.toFixed(2)} faces/s (${row!.msPerFace.toFixed(1)} ms/face), ${row!.submitsPerBatch} submit + ${row!.readbacksPerBatch} readback per batch, ${row!.dispatchesPerBatch.toFixed(0)} dispatches per batch; ${row!.converged}/${faces.length} converged`);
+  console.log(`batch ${batch}: ${row!.facesPerSecond.toFixed(2)} faces/s (${row!.msPerFace.toFixed(1)} ms/face), ${row!.submitsPerBatch.toFixed(2)} submit + ${row!.readbacksPerBatch.toFixed(2)} readback per batch, ${row!.dispatchesPerBatch.toFixed(0)} dispatches per batch; ${row!.converged}/${faces.length} converged`);
   return row!;
 }
 
@@ -190,7 +190,7 @@ writeFileSync(
     '',
     '| batch (photos) | faces/s | ms/face | submits/batch | readbacks/batch | dispatches/batch | converged |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.batch} | ${r.facesPerSecond.toFixed(2)} | ${r.msPerFace.toFixed(1)} | ${r.submitsPerBatch} | ${r.readbacksPerBatch} | ${r.dispatchesPerBatch.toFixed(0)} | ${r.converged}/${faces.length} |`),
+    ...rows.map((r) => `| ${r.batch} | ${r.facesPerSecond.toFixed(2)} | ${r.msPerFace.toFixed(1)} | ${r.submitsPerBatch.toFixed(2)} | ${r.readbacksPerBatch.toFixed(2)} | ${r.dispatchesPerBatch.toFixed(0)} | ${r.converged}/${faces.length} |`),
     '',
     `GPU time per kernel, all ${faces.length} faces in one batch (timestamp queries, one pass per dispatch; total ${gpuTotal.toFixed(1)} ms):`,
     '',

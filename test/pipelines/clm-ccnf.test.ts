@@ -222,6 +222,9 @@ describe('CCNF kernels against the float64 reference', () => {
       expect(fit.diagnostics!.stages.map((s) => s.sigma)).toEqual(['components', 'components']);
     });
     expect(() => CcnfFitter.create(ctx, model, { stages: stages({ scale: 0, windowSize: 9 }) })).toThrow(MissingSigmaError);
+    // A corrupt Sigma system is refused at create too (the schedule's Sigma sets are built there).
+    const corrupt = await synthModel({ ...synth(), scales: synth().scales.map((s) => ({ ...s, patches: s.patches.map((v) => v.map((p) => ({ ...p, betas: p.betas.map(() => -50) }))) })) });
+    expect(() => CcnfFitter.create(ctx, corrupt, { stages: stages({ scale: 0, windowSize: 5 }) })).toThrow(/view 0 landmark 0, ws 5: 2 \(sum alpha I \+ sum beta S\) is not positive definite/);
     await expect(fitter.fit(images, [{ image: 0, init: inits[0]! }], { stages: stages({ scale: 1, windowSize: 3 }) })).rejects.toThrow(/stage 0 requests ws 3/);
     fitter.destroy();
   });

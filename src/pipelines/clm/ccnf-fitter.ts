@@ -34,10 +34,22 @@ export class CcnfFitter {
     this.sigmas = new KC.SigmaBuffers(ctx, this.sigmaCache, `ccnf ${model.name}`);
   }
 
-  /** `check`: a schedule to validate now (load time), e.g. the one the fitter will run with. */
+  /**
+   * `check`: the schedule to validate now (load time), e.g. the one the fitter will run with: a
+   * window without sigma components fails here, and that schedule's Sigma sets are built (float64
+   * Cholesky of every view's patches: a system that is not positive definite fails here too).
+   */
   static create(ctx: GpuContext, model: CcnfModel, check: Partial<CcnfOptions> = {}): CcnfFitter {
-    checkSchedule(model, resolveCcnfOptions(model, check));
-    return new CcnfFitter(ctx, model, KC.uploadCcnfModel(ctx, model, `ccnf ${model.name}`));
+    const o = resolveCcnfOptions(model, check);
+    const modes = checkSchedule(model, o);
+    const fitter = new CcnfFitter(ctx, model, KC.uploadCcnfModel(ctx, model, `ccnf ${model.name}`));
+    try {
+      o.stages.forEach((s, k) => fitter.sigmas.get(s.scale, s.windowSize, modes[k]!));
+    } catch (err) {
+      fitter.destroy();
+      throw err;
+    }
+    return fitter;
   }
 
   /** The initial pose [s, pitch, yaw, roll, tx, ty] of a face (from its 5 landmarks, else its box). */
