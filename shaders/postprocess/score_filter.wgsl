@@ -2,7 +2,10 @@
 // exceeds the threshold (facenet: score > threshold), with the network's box regression, appending
 // each to its image's list. LANDMARKS (ONet): the 5 points are placed in the crop box the network saw
 // (x = w * px + x1 - 1, y = h * py + y1 - 1, w = x2 - x1 + 1), written to row `slot` of the landmark
-// buffer, and the box is then regressed (facenet's bbreg) before the final NMS.
+// buffer, and the box is then regressed (facenet's bbreg) before the final NMS. SCORES (stage
+// diagnostics, precision studies): every sample's score and logit margin, passed or not, is also
+// written to `stage_scores` at its packed index, so a study can say how far below the threshold a
+// candidate one run dropped was.
 struct Params {
   first: u32,          // packed index of the chunk's first sample
   capacity: u32,       // samples in a chunk
@@ -26,6 +29,9 @@ struct Params {
 #else
 @group(0) @binding(6) var<uniform> params: Params;
 #endif
+#if ${SCORES}
+@group(0) @binding(9) var<storage, read_write> stage_scores: array<f32>; // [packed capacity, 2]
+#endif
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -35,6 +41,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let score = prob[2u * s + 1u];
+#if ${SCORES}
+  stage_scores[2u * slot] = score;
+  stage_scores[2u * slot + 1u] = logits[2u * s + 1u] - logits[2u * s];
+#endif
   if (!(score > params.threshold)) {
     return;
   }

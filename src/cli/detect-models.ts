@@ -7,7 +7,7 @@ import type { OverlayShape } from '../io/overlay.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
 import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from '../pipelines/mtcnn/options.js';
-import type { ImageDetections } from '../pipelines/mtcnn/types.js';
+import type { ImageDetections, StageCandidate } from '../pipelines/mtcnn/types.js';
 import { TextDetector, type TextResult } from '../pipelines/textdet/detector.js';
 import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet/options.js';
 import { loadSsdOidModel, loadTinyFaceModel, loadUserOnnxModel } from '../io/model-catalog.js';
@@ -71,7 +71,7 @@ export function faceLine(file: string, r: FaceResult): Line {
     stages: r.stages,
     ...(r.shrunk ? { shrunk: r.shrunk } : {}),
     ...(r.candidates
-      ? { candidates: Object.fromEntries(Object.entries(r.candidates).map(([stage, list]) => [stage, list.map((c) => ({ box: c.box.map((v) => round(v, 2)), score: round(c.score, 6), margin: round(c.rank, 4), key: c.key }))])) }
+      ? { candidates: Object.fromEntries((Object.entries(r.candidates) as Array<[string, StageCandidate[]]>).map(([stage, list]) => [stage, list.map((c) => ({ box: c.box.map((v) => round(v, 2)), score: round(c.score, 6), margin: round(c.rank, 4), key: c.key }))])) }
       : {}),
   };
 }

@@ -34,6 +34,8 @@ function int64Tensor(name: string, values: readonly number[]): onnxProto.onnx.IT
 
 export interface OnnxExportOptions {
   producer?: string;
+  /** Graph outputs (default: the graph's); e.g. every tensor, for a layer-by-layer comparison. */
+  outputs?: readonly string[];
 }
 
 export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8Array {
@@ -143,7 +145,7 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8
       node: nodes,
       initializer: initializers,
       input: graph.inputs.map((i) => valueInfo(i.name, i.shape)),
-      output: graph.outputs.map((o) => valueInfo(o)),
+      output: (options.outputs ?? graph.outputs).map((o) => valueInfo(o)),
     },
   });
   return onnx.ModelProto.encode(model).finish();

@@ -71,6 +71,7 @@ export function compareWithReference(file: string, got: ImageDetections, ref: Re
   }
   let worstIou = 1;
   let worstLandmarkPx = 0;
+  if (!diverged) checkScoredLists(name, got, ref, thresholds[0]);
   if (!diverged) {
     expect(got.faces.length, `${name}: faces`).toBe(ref.faces.length);
     got.faces.forEach((f, i) => {
@@ -82,6 +83,31 @@ export function compareWithReference(file: string, got: ImageDetections, ref: Re
     expect(worstLandmarkPx, `${name}: landmark distance`).toBeLessThanOrEqual(0.5);
   }
   return { file: name, gpu: got.stages, cpu: ref.stages, nearThreshold, worstIou, worstLandmarkPx };
+}
+
+/**
+ * The lists precision studies read: every PNet cell at or over the threshold (a cell present on one
+ * side only must lie within 1e-5 of it) and every RNet / ONet input with that network's score, all
+ * with scores within 1e-4 of the reference's.
+ */
+function checkScoredLists(name: string, got: ImageDetections, ref: ReferenceDetections, pnetThreshold: number): void {
+  const c = got.candidates!;
+  expect(c.rnetScored.map((k) => k.key), `${name}: RNet inputs`).toEqual(ref.candidates.rnetScored.map((k) => k.key));
+  expect(c.onetScored.map((k) => k.key), `${name}: ONet inputs`).toEqual(ref.candidates.onetScored.map((k) => k.key));
+  const lists = { pnetRaw: [c.pnetRaw, ref.candidates.pnetRaw], rnetScored: [c.rnetScored, ref.candidates.rnetScored], onetScored: [c.onetScored, ref.candidates.onetScored] } as const;
+  for (const [list, [mine, refList]] of Object.entries(lists)) {
+    const byKey = new Map(refList.map((k) => [k.key, k]));
+    const mineKeys = new Set(mine.map((k) => k.key));
+    for (const k of mine) {
+      const r = byKey.get(k.key);
+      if (!r) {
+        expect(Math.abs(k.score - pnetThreshold), `${name}: ${list} key ${k.key} only on the GPU`).toBeLessThanOrEqual(1e-5);
+        continue;
+      }
+      expect(Math.abs(k.score - r.score), `${name}: ${list} key ${k.key} score`).toBeLessThanOrEqual(1e-4);
+    }
+    for (const r of refList) if (!mineKeys.has(r.key)) expect(Math.abs(r.score - pnetThreshold), `${name}: ${list} key ${r.key} only on the CPU`).toBeLessThanOrEqual(1e-5);
+  }
 }
 
 export function formatTable(rows: Comparison[]): string {

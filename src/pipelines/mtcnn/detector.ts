@@ -21,7 +21,7 @@ import { packImages, pixelCapacity, splitByPixels, uploadPixels } from '../floor
 import { CANDIDATE_BYTES } from './candidates.js';
 import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from './options.js';
 import { neededCapacities, planBatch, type BatchPlan, type Capacities } from './plan.js';
-import { decodeBatch } from './results.js';
+import { decodeBatch, stageBuffers, stageLists } from './results.js';
 import { prepareImage, unshrink, type PreparedImage } from './shrink.js';
 import { buildCascadeStage, buildPnetStage, encodeStages, stageKernels, type BatchBuffers, type MtcnnNets, type NetTensors } from './stages.js';
 import { pnetTileSize } from './tiles.js';
@@ -129,7 +129,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     }
   }
 
-  private allocate(res: BatchResources, plan: BatchPlan, images: readonly RgbImage[]): BatchBuffers {
+  private allocate(res: BatchResources, plan: BatchPlan, images: readonly RgbImage[], stages: boolean): BatchBuffers {
     const n = plan.images;
     const { pnet: lCap, rnet: rCap, onet: oCap } = plan.caps;
     const list = (label: string, slots: number) => res.storage(label, slots * CANDIDATE_BYTES);
@@ -148,6 +148,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
       onetPassed: list('onet passed', n * oCap),
       final: list('final', n * oCap),
       landmarks: res.storage('landmarks', n * oCap * 10 * 4),
+      ...(stages ? { rnetScores: res.storage('rnet scores', n * rCap * 8), onetScores: res.storage('onet scores', n * oCap * 8) } : {}),
       order: res.storage('nms order', longest * 4),
       suppressed: res.storage('nms suppressed', longest * 4),
     };
@@ -160,7 +161,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     const res = new BatchResources(ctx, 'mtcnn');
     try {
       const plan = planBatch(prepared.map((p) => ({ width: p.image.width, height: p.image.height, minFaceSize: p.minFaceSize })), o.factor, caps, this.tileSize);
-      const buf = this.allocate(res, plan, images);
+      const buf = this.allocate(res, plan, images, !!opts.stages);
       const c = plan.counters;
       const { rnet: rCap, onet: oCap } = plan.caps;
       const pnet = await buildPnetStage(ctx, plan, buf, this.nets.pnet, this.pnetPlans, images, o);
@@ -171,6 +172,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         kept: { list: buf.rnet, countBase: c.rnet, overflow: c.overflow.rnet },
         stride: rCap, nms: { threshold: o.nms[2], mode: 'union' },
         packInto: { list: buf.onetBatch, capacity: n * oCap, total: c.onetBatch, start: c.onetStart, overflow: c.overflow.onetBatch },
+        ...(buf.rnetScores ? { scores: buf.rnetScores } : {}),
       });
       const onet = await buildCascadeStage(ctx, buf, n, {
         name: 'onet', net: this.nets.onet, graph: this.onet, size: 48, chunk: cfg.onetChunk,
@@ -178,6 +180,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         passed: { list: buf.onetPassed, countBase: c.onetPassed, overflow: c.overflow.onetPassed },
         kept: { list: buf.final, countBase: c.final, overflow: c.overflow.final },
         stride: oCap, nms: { threshold: o.nms[3], mode: 'min' }, landmarks: buf.landmarks,
+        ...(buf.onetScores ? { scores: buf.onetScores } : {}),
       });
       res.keep(...stageKernels(pnet, [rnet, onet]));
 
@@ -189,7 +192,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         { buffer: buf.counts, size: c.total * 4 },
         { buffer: buf.final, size: buf.final.size },
         { buffer: buf.landmarks, size: buf.landmarks.size },
-        ...(opts.stages ? [buf.rnetBatch, buf.onetBatch, buf.onetPassed].map((b) => ({ buffer: b, size: b.size })) : []),
+        ...(opts.stages ? stageBuffers(buf).map((b) => ({ buffer: b, size: b.size })) : []),
         ...(times ? [times] : []),
       ];
       const data = await ctx.readback(regions, 'mtcnn batch', encoder);
@@ -201,7 +204,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         counts,
         final: data[1]!,
         landmarks: new Float32Array(data[2]!),
-        ...(opts.stages ? { stageLists: [data[3]!, data[4]!, data[5]!] as [ArrayBuffer, ArrayBuffer, ArrayBuffer] } : {}),
+        ...(opts.stages ? { stageLists: stageLists(data.slice(3)) } : {}),
       });
       const stats: BatchStats = {
         ...emptyStats(n),

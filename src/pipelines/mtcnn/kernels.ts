@@ -101,15 +101,16 @@ export function scoreFilter(
   ctx: GpuContext,
   label: string,
   p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean },
-  b: { packed: GPUBuffer; prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer },
+  b: { packed: GPUBuffer; prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer; scores?: GPUBuffer },
 ): Promise<BoundKernel> {
   return BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, ...WG } },
+    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, SCORES: !!b.scores, ...WG } },
     { first: p.first, capacity: p.capacity, total_count: p.totalCount, threshold: p.threshold, out_stride: p.outStride, out_count_base: p.outCountBase, overflow: p.overflow },
     {
       packed: b.packed, prob: b.prob, logits: b.logits, regression: b.regression, counts: b.counts, output_list: b.output,
       ...(p.landmarks ? { points: b.points!, landmarks: b.landmarks! } : {}),
+      ...(b.scores ? { stage_scores: b.scores } : {}),
     },
   );
 }

@@ -202,6 +202,8 @@ export function filterStageReference(list: readonly RefCandidate[], scores: read
 
 const asStage = (list: RefCandidate[]): StageCandidate[] => list.map((c) => ({ box: [...c.box], score: c.score, rank: c.rank, key: c.key }));
 
+const scoredStage = (inputs: RefCandidate[], scores: NetScore[]): StageCandidate[] => inputs.map((c, i) => ({ box: [...c.box], score: scores[i]!.score, rank: scores[i]!.rank, key: c.key }));
+
 export interface ReferenceDetections extends ImageDetections {
   candidates: NonNullable<ImageDetections['candidates']>;
 }
@@ -219,20 +221,24 @@ export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, optio
 function detectPrepared(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOptions, precision: Precision): ReferenceDetections {
   const [t1, t2, t3] = options.thresholds;
   let all: RefCandidate[] = [];
+  const raw: RefCandidate[] = [];
   for (const level of pyramid(image.width, image.height, options.minFaceSize, options.factor)) {
     const input = resampleArea(image, 0, 0, image.width, image.height, level.width, level.height, precision);
     const [prob, reg, logits] = runNet(graphs.pnet, [1, 3, level.height, level.width], input, precision);
     const outH = Math.ceil((level.height - 2) / 2) - 4;
     const outW = Math.ceil((level.width - 2) / 2) - 4;
     const found = pnetCandidatesReference(prob!, logits!, reg!, outW, outH, level.scale, level.index, t1, precision);
+    raw.push(...found);
     all.push(...nmsReference(found, options.nms[0], 'union', precision));
   }
   all = nmsReference(all, options.nms[1], 'union', precision).map((c) => refineReference(c, { regression: 'pnet', square: true, fix: true }, precision));
   const pnet = all;
 
-  const rnetPassed = filterStageReference(pnet, scoreCrops(graphs.rnet, image, pnet, 24, precision), t2, precision);
+  const rnetScores = scoreCrops(graphs.rnet, image, pnet, 24, precision);
+  const rnetPassed = filterStageReference(pnet, rnetScores, t2, precision);
   const rnet = nmsReference(rnetPassed, options.nms[2], 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
-  const onet = filterStageReference(rnet, scoreCrops(graphs.onet, image, rnet, 48, precision), t3, precision);
+  const onetScores = scoreCrops(graphs.onet, image, rnet, 48, precision);
+  const onet = filterStageReference(rnet, onetScores, t3, precision);
   const final = nmsReference(onet, options.nms[3], 'min', precision);
   return {
     width: image.width,
@@ -243,6 +249,11 @@ function detectPrepared(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOpti
       landmarks: Array.from({ length: 5 }, (_, k) => [c.landmarks![k]!, c.landmarks![k + 5]!] as [number, number]),
     })),
     stages: { pnet: pnet.length, rnet: rnet.length, onet: onet.length, final: final.length },
-    candidates: { pnet: asStage(pnet), rnet: asStage(rnet), onet: asStage(onet), final: asStage(final) },
+    candidates: {
+      pnet: asStage(pnet), rnet: asStage(rnet), onet: asStage(onet), final: asStage(final),
+      pnetRaw: asStage(raw),
+      rnetScored: scoredStage(pnet, rnetScores),
+      onetScored: scoredStage(rnet, onetScores),
+    },
   };
 }

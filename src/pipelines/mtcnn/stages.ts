@@ -51,6 +51,9 @@ export interface BatchBuffers {
   onetPassed: GPUBuffer;
   final: GPUBuffer;
   landmarks: GPUBuffer;
+  /** With stage diagnostics: every RNet/ONet input's score and logit margin (2 floats, packed order). */
+  rnetScores?: GPUBuffer;
+  onetScores?: GPUBuffer;
   /** NMS scratch (order and suppression flags), as long as the longest list. */
   order: GPUBuffer;
   suppressed: GPUBuffer;
@@ -140,6 +143,8 @@ export interface CascadeSpec {
   /** RNet: pack the survivors (regressed, squared, truncated) into the next stage's batch. */
   packInto?: { list: GPUBuffer; capacity: number; total: number; start: number; overflow: number };
   landmarks?: GPUBuffer;
+  /** Stage diagnostics: where every input's score goes (see score_filter.wgsl SCORES). */
+  scores?: GPUBuffer;
 }
 
 export interface CascadeStage {
@@ -166,6 +171,7 @@ export async function buildCascadeStage(ctx: GpuContext, buf: BatchBuffers, imag
         {
           packed: s.input, prob: s.graph.bufferOf(s.net.prob), logits: s.graph.bufferOf(s.net.logits), regression: s.graph.bufferOf(s.net.regression), counts: buf.counts, output: s.passed.list,
           ...(s.landmarks ? { points: s.graph.bufferOf(s.net.points!), landmarks: s.landmarks } : {}),
+          ...(s.scores ? { scores: s.scores } : {}),
         },
       ),
     ),

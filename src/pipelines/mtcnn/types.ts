@@ -47,8 +47,22 @@ export interface ImageDetections {
   shrunk?: { factor: number; minFaceSize: number };
   faces: Face[];
   stages: StageCounts;
-  /** Every candidate per stage, when asked for. */
-  candidates?: { pnet: StageCandidate[]; rnet: StageCandidate[]; onet: StageCandidate[]; final: StageCandidate[] };
+  /** Every candidate per stage, when asked for (`stages: true`). */
+  candidates?: StageLists;
+}
+
+/** The candidate lists of a stage diagnosis; the `*Raw`/`*Scored` lists are what precision studies read. */
+export interface StageLists {
+  /** The kept lists: after PNet (RNet's inputs), after RNet (ONet's), after ONet's threshold, final. */
+  pnet: StageCandidate[];
+  rnet: StageCandidate[];
+  onet: StageCandidate[];
+  final: StageCandidate[];
+  /** Every PNet cell at or over PNet's threshold, all levels, before NMS (a cell absent scored lower). */
+  pnetRaw: StageCandidate[];
+  /** Every RNet / ONet input (boxes as fed) with the score and logit margin that network gave it. */
+  rnetScored: StageCandidate[];
+  onetScored: StageCandidate[];
 }
 
 /** facenet box [x1, y1, x2, y2] (1-based, inclusive) -> [x, y, w, h] (0-based). */
