@@ -7,6 +7,7 @@ import { registerEval } from './eval.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
+import { registerPrecision } from './precision.js';
 
 const program = new Command();
 program
@@ -26,6 +27,7 @@ registerDetect(program);
 registerEval(program);
 registerModels(program);
 registerDemo(program);
+registerPrecision(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
 // keep (Clip bounds, Resize scales/sizes, Reshape shape, Squeeze/Unsqueeze axes) become constant
 // inputs, weights become initializers. Browser-safe; encoded with onnx-proto (protobufjs).
 import onnxProto from 'onnx-proto';
+import { analyzeGraph } from '../graph/analyze.js';
 import { GraphError, type Graph, type GraphNode, type Weight } from '../graph/types.js';
 import { parseFusedActivation, type Activation } from '../ops/activation.js';
 
@@ -36,6 +37,22 @@ export interface OnnxExportOptions {
   producer?: string;
   /** Graph outputs (default: the graph's); e.g. every tensor, for a layer-by-layer comparison. */
   outputs?: readonly string[];
+  /**
+   * Input sizes, for graphs whose inputs are symbolic: with them (or with concrete inputs) a
+   * standalone PRelu's per-channel slope [C] is written [C, 1, 1] on 4-D tensors, which ONNX's
+   * numpy broadcasting needs (our PRelu reads [C] along axis 1 at any rank).
+   */
+  inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+function tensorShapes(graph: Graph, inputShapes?: Readonly<Record<string, readonly number[]>>): ReadonlyMap<string, readonly number[]> | undefined {
+  const shapes = inputShapes ?? (graph.inputs.every((i) => i.shape.every((d) => typeof d === 'number')) ? Object.fromEntries(graph.inputs.map((i) => [i.name, i.shape as number[]])) : undefined);
+  if (!shapes) return undefined;
+  try {
+    return analyzeGraph(graph, Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, [...v]]))).shapes;
+  } catch {
+    return undefined;
+  }
 }
 
 export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8Array {
@@ -83,6 +100,7 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8
     return true;
   };
 
+  const shapes = tensorShapes(graph, options.inputShapes);
   for (const node of graph.nodes) {
     const a = { ...(node.attrs ?? {}) };
     const out = node.outputs[0]!;
@@ -127,6 +145,14 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): Uint8
         // Our default axis is 1 (channels); ONNX opset 13+ defaults to -1: always write it.
         emit('Softmax', node.name, node.inputs, node.outputs, { axis: a.axis ?? 1 });
         break;
+      case 'PRelu': {
+        const slope = graph.weights[node.inputs[1]!];
+        const rank = shapes?.get(node.inputs[0]!)?.length ?? 0;
+        const perChannel = slope && slope.data.length > 1 && slope.shape.filter((d) => d > 1).length === 1 && rank > 2;
+        const s = perChannel ? constant(node.name, (n) => floatTensor(n, [slope.data.length, ...Array<number>(rank - 2).fill(1)], slope.data)) : node.inputs[1]!;
+        emit('PRelu', node.name, [node.inputs[0]!, s], node.outputs, a);
+        break;
+      }
       default:
         emit(node.op, node.name, node.inputs, node.outputs, a);
     }

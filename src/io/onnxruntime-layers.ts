@@ -6,8 +6,8 @@ import type { LayerTensor, NetworkInput } from '../eval/precision/layers.js';
 
 export async function onnxruntimeValues(graph: Graph, inputs: Readonly<Record<string, NetworkInput>>, tensors: readonly LayerTensor[]): Promise<Map<string, ArrayLike<number>>> {
   const ort = await import('onnxruntime-node');
-  const bytes = exportOnnx(graph, { outputs: tensors.map((t) => t.tensor) });
-  const session = await ort.InferenceSession.create(bytes);
+  const bytes = exportOnnx(graph, { outputs: tensors.map((t) => t.tensor), inputShapes: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape])) });
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   try {
     const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.shape)]));
     const out = await session.run(feeds);

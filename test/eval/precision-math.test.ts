@@ -122,6 +122,21 @@ describe('boxes and flips', () => {
     expect(findFlips(stages, a, a, false)).toEqual([]);
   });
 
+  it('a stage listing only passing candidates: absence on one side is a precision flip with that side below the threshold; strict thresholds', () => {
+    const run = (scored: Array<[number, number]>, kept: number[]): StageRun => ({ scored: new Map(scored.map(([k, s]) => [k, { score: s }])), kept: new Set(kept) });
+    const pnet = { name: 'pnet', threshold: 0.6, unscoredBelow: true };
+    // Key 7 passed in a only (b's list omits it: its score there was < 0.6).
+    const flips = findFlips([pnet], [run([[7, 0.6000002], [8, 0.9]], [7, 8])], [run([[8, 0.9]], [8])], false);
+    expect(flips).toEqual([{ stage: 'pnet', key: 7, keptBy: 'a', scoreA: 0.6000002, threshold: 0.6, cause: 'precision', belowThreshold: 'b' }]);
+    // Without the flag the same lists say 'missing'.
+    expect(findFlips([{ name: 'pnet', threshold: 0.6 }], [run([[7, 0.6000002]], [7])], [run([], [])], false)[0]!.cause).toBe('missing');
+    // RNet passes score > 0.7: 0.7 exactly fails, so 0.7 vs 0.7000001 straddles it.
+    const rnet = { name: 'rnet', threshold: 0.7, strict: true };
+    expect(findFlips([rnet], [run([[1, 0.7000001]], [1])], [run([[1, 0.7]], [])], false)[0]!.cause).toBe('precision');
+    // With >= the same pair would both pass: the difference is then NMS's.
+    expect(findFlips([{ name: 'rnet', threshold: 0.7 }], [run([[1, 0.7000001]], [1])], [run([[1, 0.7]], [])], false)[0]!.cause).toBe('ordering');
+  });
+
   it('counts candidates near a threshold per delta', () => {
     expect(nearThreshold([0.6, 0.60005, 0.6009, 0.605, 0.7, 0.5], 0.6)).toEqual({ '0.0001': 2, '0.001': 3, '0.01': 4 });
   });

@@ -7,6 +7,9 @@
 //   ordering:   both runs scored it above the threshold but NMS kept it in one only (a different
 //               suppressor: an order or tie change);
 //   missing:    one run never scored it (it was not among that run's inputs for another reason).
+// A stage that lists only the candidates at or over its threshold (MTCNN's PNet: every cell is
+// scored, the list holds those that passed) sets `unscoredBelow`: a candidate absent from one run's
+// list scored below the threshold there, so a flip is 'precision' with that side's score unknown.
 // Browser-safe.
 
 /** [x, y, w, h] */
@@ -71,11 +74,21 @@ export interface Flip {
   marginB?: number;
   threshold: number;
   cause: FlipCause;
+  /** The run whose score is known only to be below the threshold (see `unscoredBelow`). */
+  belowThreshold?: 'a' | 'b';
 }
 
 export interface StageDefinition {
   name: string;
   threshold: number;
+  /** Passing is score > threshold (RNet, ONet) rather than >= (PNet). */
+  strict?: boolean;
+  /** Only candidates that passed are listed: absence means the score was below the threshold. */
+  unscoredBelow?: boolean;
+}
+
+function passes(stage: StageDefinition, score: number): boolean {
+  return stage.strict ? score > stage.threshold : score >= stage.threshold;
 }
 
 /**
@@ -97,10 +110,12 @@ export function findFlips(stages: readonly StageDefinition[], a: readonly StageR
       const sa = ra.scored.get(key);
       const sb = rb.scored.get(key);
       let cause: FlipCause;
+      const below = stage.unscoredBelow && !!sa !== !!sb ? (sa ? 'b' : 'a') : undefined;
       if (flipped.has(key)) cause = 'cascade';
       else if (conventionsDiffer) cause = 'convention';
-      else if (sa && sb && (sa.score >= stage.threshold) !== (sb.score >= stage.threshold)) cause = 'precision';
+      else if (sa && sb && passes(stage, sa.score) !== passes(stage, sb.score)) cause = 'precision';
       else if (sa && sb) cause = 'ordering';
+      else if (below) cause = 'precision';
       else cause = 'missing';
       flips.push({
         stage: stage.name,
@@ -110,6 +125,7 @@ export function findFlips(stages: readonly StageDefinition[], a: readonly StageR
         ...(sb ? { scoreB: sb.score, ...(sb.margin !== undefined ? { marginB: sb.margin } : {}) } : {}),
         threshold: stage.threshold,
         cause,
+        ...(below ? { belowThreshold: below } : {}),
       });
       now.push(key);
     }

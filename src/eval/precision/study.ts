@@ -47,15 +47,24 @@ function identical(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+// The float64 reference of a network's inputs, computed once per process however many backends
+// are compared with it.
+const references = new WeakMap<StudyNetwork, Map<string, ArrayLike<number>>>();
+
+function reference(net: StudyNetwork): Map<string, ArrayLike<number>> {
+  let values = references.get(net);
+  if (!values) references.set(net, (values = referenceValues(net.graph, net.inputs, 'f64')));
+  return values;
+}
+
 /** Runs every network of every image through the backend (twice when `twice`) and compares. */
 export async function studyBackend(backend: string, device: string, images: readonly StudyImage[], run: ValuesRunner, tolerance: LayerTolerance, twice: boolean): Promise<BackendStudy> {
   const networks: NetworkStudy[] = [];
   for (const image of images) {
     for (const net of image.networks) {
       const tensors = layerTensors(net.graph, net.inputs);
-      const reference = referenceValues(net.graph, net.inputs, 'f64');
       const values = await run(net, tensors);
-      const result: NetworkStudy = { file: image.file, ...compareNetwork(net.name, backend, tensors, values, reference, tolerance) };
+      const result: NetworkStudy = { file: image.file, ...compareNetwork(net.name, backend, tensors, values, reference(net), tolerance) };
       if (twice) {
         const again = await run(net, tensors);
         const differs = tensors.find((t) => !identical(values.get(t.tensor)!, again.get(t.tensor)!));

@@ -24,3 +24,23 @@ export function checkImages(images: readonly RgbImage[]): void {
     }
   });
 }
+
+/**
+ * The channel order a network is fed. 'rgb': as decoded (facenet reads images with scipy's imread,
+ * RGB). 'bgr': red and blue swapped, as a port that reads with OpenCV's cv2.imread and does not
+ * convert feeds its network: a convention, not a precision question, and a common cause of ports
+ * disagreeing.
+ */
+export type ChannelOrder = 'rgb' | 'bgr';
+
+/** The image in `order` (the same object for 'rgb'; a red/blue-swapped copy for 'bgr'). */
+export function inChannelOrder(image: RgbImage, order: ChannelOrder): RgbImage {
+  if (order === 'rgb') return image;
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i += 3) {
+    data[i] = image.data[i + 2]!;
+    data[i + 1] = image.data[i + 1]!;
+    data[i + 2] = image.data[i]!;
+  }
+  return { width: image.width, height: image.height, data };
+}

@@ -16,7 +16,7 @@ import { optimizeGraph } from '../../graph/optimize.js';
 import { GraphError, type Graph } from '../../graph/types.js';
 import { emptyStats, measuredBatch, mergeStats, timingMode, type BatchStats, type DetectionBatch } from '../floor/batch.js';
 import type { Detector } from '../floor/detector.js';
-import type { RgbImage } from '../floor/image.js';
+import { inChannelOrder, type RgbImage } from '../floor/image.js';
 import { packImages, pixelCapacity, splitByPixels, uploadPixels } from '../floor/pixels.js';
 import { CANDIDATE_BYTES } from './candidates.js';
 import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from './options.js';
@@ -95,7 +95,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     const o = resolveMtcnnOptions(options);
     return measuredBatch(this.ctx, images, async () => {
       const capacity = this.config.batchPixels ?? pixelCapacity(this.ctx);
-      const prepared = images.map((im) => prepareImage(im, capacity, o.minFaceSize));
+      const prepared = images.map((im) => prepareImage(inChannelOrder(im, o.channelOrder), capacity, o.minFaceSize));
       const results: ImageDetections[] = [];
       let stats = emptyStats();
       for (const part of splitByPixels(prepared.map((p) => p.image.width * p.image.height), capacity)) {

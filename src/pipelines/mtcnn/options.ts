@@ -1,5 +1,6 @@
 // MTCNN options (facenet's detect_face defaults), flat, and their validation.
 import type { CommonDetectOptions } from '../floor/batch.js';
+import type { ChannelOrder } from '../floor/image.js';
 
 export interface MtcnnOptions {
   /** Smallest face to find, in pixels (pyramid starts at scale 12 / minFaceSize). */
@@ -10,6 +11,8 @@ export interface MtcnnOptions {
   thresholds: [number, number, number];
   /** NMS thresholds: PNet within a scale, PNet across scales, RNet, ONet ('Min' overlap). */
   nms: [number, number, number, number];
+  /** Channel order fed to PNet/RNet/ONet (a convention: facenet 'rgb'; OpenCV-based ports 'bgr'). */
+  channelOrder: ChannelOrder;
 }
 
 export const DEFAULT_MTCNN_OPTIONS: Readonly<MtcnnOptions> = {
@@ -17,6 +20,7 @@ export const DEFAULT_MTCNN_OPTIONS: Readonly<MtcnnOptions> = {
   factor: 0.709,
   thresholds: [0.6, 0.7, 0.7],
   nms: [0.5, 0.7, 0.7, 0.7],
+  channelOrder: 'rgb',
 };
 
 /** Everything `MtcnnDetector.detect` takes: the options above plus diagnostics. */
@@ -31,6 +35,7 @@ export function resolveMtcnnOptions(input: Partial<MtcnnOptions> = {}): MtcnnOpt
     factor: input.factor ?? DEFAULT_MTCNN_OPTIONS.factor,
     thresholds: input.thresholds ?? DEFAULT_MTCNN_OPTIONS.thresholds,
     nms: input.nms ?? DEFAULT_MTCNN_OPTIONS.nms,
+    channelOrder: input.channelOrder ?? DEFAULT_MTCNN_OPTIONS.channelOrder,
   };
   const bad = (what: string, v: unknown) => {
     throw new RangeError(`MTCNN option ${what} = ${JSON.stringify(v)} is invalid`);
@@ -39,5 +44,6 @@ export function resolveMtcnnOptions(input: Partial<MtcnnOptions> = {}): MtcnnOpt
   if (!(o.factor > 0 && o.factor < 1)) bad('factor (must be in (0, 1))', o.factor);
   if (!Array.isArray(o.thresholds) || o.thresholds.length !== 3 || o.thresholds.some((t) => !(t >= 0 && t <= 1))) bad('thresholds (three numbers in [0, 1])', o.thresholds);
   if (!Array.isArray(o.nms) || o.nms.length !== 4 || o.nms.some((t) => !(t > 0 && t <= 1))) bad('nms (four numbers in (0, 1]: PNet per scale, PNet across scales, RNet, ONet)', o.nms);
+  if (o.channelOrder !== 'rgb' && o.channelOrder !== 'bgr') bad("channelOrder ('rgb' or 'bgr')", o.channelOrder);
   return { ...o, thresholds: [...o.thresholds] as MtcnnOptions['thresholds'], nms: [...o.nms] as MtcnnOptions['nms'] };
 }

@@ -7,7 +7,7 @@ import type { Graph } from '../../graph/types.js';
 import type { Precision } from '../../ops/types.js';
 import type { MtcnnOptions } from './options.js';
 import { cellCorners, pnetKey, pyramid } from './pyramid.js';
-import type { RgbImage } from '../floor/image.js';
+import { inChannelOrder, type RgbImage } from '../floor/image.js';
 import { prepareImage, unshrink } from './shrink.js';
 import { toXywh, type ImageDetections, type MtcnnGraphs, type StageCandidate } from './types.js';
 
@@ -213,7 +213,7 @@ export interface ReferenceDetections extends ImageDetections {
  * than it is shrunk by the same rule (shrink.ts).
  */
 export function detectFacesReference(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOptions, precision: Precision = 'f32', batchPixels = Infinity): ReferenceDetections {
-  const prepared = prepareImage(image, batchPixels, options.minFaceSize);
+  const prepared = prepareImage(inChannelOrder(image, options.channelOrder), batchPixels, options.minFaceSize);
   const found = detectPrepared(prepared.image, graphs, { ...options, minFaceSize: prepared.minFaceSize }, precision);
   return { ...unshrink(found, image, prepared), candidates: found.candidates };
 }

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+const html = readFileSync(process.argv[2]);
+const server = createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(html); });
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'], headless: true });
+const page = await browser.newPage({ viewport: { width: 1150, height: 900 } });
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.screenshot({ path: process.argv[3], fullPage: true });
+await browser.close(); server.close();

@@ -1,0 +1,107 @@
+// Node-only: one backend of a precision study. GPU backends (a Vulkan driver for Dawn) run in a
+// worker process each (Dawn fixes the driver per process) and print their result as JSON; the CPU
+// references and onnxruntime run in the calling process.
+//   layers: every tensor of every study network vs the float64 reference (GPU ones run twice);
+//   runs:   the MTCNN detector under each convention with every stage's candidates (GPU: twice).
+import { basename } from 'node:path';
+import { acquireGpu } from '../gpu/device.js';
+import type { GpuContext } from '../gpu/context.js';
+import { gpuValues, referenceValues } from '../eval/precision/layers.js';
+import type { DetectorRun, ImageRun } from '../eval/precision/stages.js';
+import { firstDifference } from '../eval/precision/stages.js';
+import { studyBackend, type BackendStudy, type StudyImage } from '../eval/precision/study.js';
+import type { LayerTolerance } from '../eval/precision/compare.js';
+import { onnxruntimeValues } from '../io/onnxruntime-layers.js';
+import type { StudyModel } from '../io/precision-networks.js';
+import type { RgbImage } from '../pipelines/floor/image.js';
+import { mtcnnConvention } from '../pipelines/mtcnn/conventions.js';
+import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
+import { resolveMtcnnOptions } from '../pipelines/mtcnn/options.js';
+import { detectFacesReference } from '../pipelines/mtcnn/reference.js';
+import type { ImageDetections } from '../pipelines/mtcnn/types.js';
+
+export const CPU_BACKENDS = ['cpu-f32', 'cpu-f64', 'onnxruntime'] as const;
+
+export interface BackendResult {
+  backend: string;
+  device: string;
+  layers: BackendStudy;
+  runs: DetectorRun[];
+}
+
+export interface StudyInputs {
+  files: string[];
+  images: RgbImage[];
+  study: StudyImage[];
+  model: StudyModel;
+  conventions: string[];
+  tolerance: LayerTolerance;
+  /** Progress lines (stderr). */
+  log: (line: string) => void;
+}
+
+const BATCH = 8;
+
+function imageRun(file: string, d: ImageDetections): ImageRun {
+  if (!d.candidates) throw new Error(`${file}: the detector returned no stage lists`);
+  return { file: basename(file), counts: d.stages, lists: d.candidates, faces: d.faces.map((f) => f.box) };
+}
+
+async function gpuDetectorRuns(ctx: GpuContext, backend: string, device: string, s: StudyInputs): Promise<DetectorRun[]> {
+  const detector = await MtcnnDetector.create(ctx, s.model.mtcnn!);
+  const runs: DetectorRun[] = [];
+  for (const name of s.conventions) {
+    const options = { ...mtcnnConvention(name).options, stages: true };
+    const once = async (): Promise<ImageRun[]> => {
+      const out: ImageRun[] = [];
+      for (let b = 0; b < s.images.length; b += BATCH) {
+        const result = await detector.detect(s.images.slice(b, b + BATCH), options);
+        result.images.forEach((d, i) => out.push(imageRun(s.files[b + i]!, d)));
+      }
+      return out;
+    };
+    s.log(`${backend}: MTCNN under '${name}', twice`);
+    const run: DetectorRun = { backend, device, convention: name, images: await once() };
+    const where = firstDifference(run, { ...run, images: await once() });
+    runs.push({ ...run, deterministic: !where, ...(where ? { nondeterminism: where } : {}) });
+  }
+  return runs;
+}
+
+/** A GPU backend, in this process (the worker). */
+export async function gpuBackend(backend: string, s: StudyInputs): Promise<BackendResult> {
+  const ctx = await acquireGpu({ adapter: backend });
+  const device = ctx.adapter.name;
+  s.log(`${backend}: ${device}: layers`);
+  const layers = await studyBackend(backend, device, s.study, (net) => gpuValues(ctx, net.graph, net.inputs), s.tolerance, true);
+  const runs = s.model.mtcnn ? await gpuDetectorRuns(ctx, backend, device, s) : [];
+  return { backend, device, layers, runs };
+}
+
+function cpuDetectorRuns(backend: 'cpu-f32' | 'cpu-f64', s: StudyInputs): DetectorRun[] {
+  const precision = backend === 'cpu-f32' ? 'f32' : 'f64';
+  return s.conventions.map((name): DetectorRun => {
+    s.log(`${backend}: MTCNN under '${name}'`);
+    const options = resolveMtcnnOptions(mtcnnConvention(name).options);
+    return { backend, device: 'CPU', convention: name, images: s.images.map((im, i) => imageRun(s.files[i]!, detectFacesReference(im, s.model.mtcnn!, options, precision))) };
+  });
+}
+
+/** cpu-f32 (the references in float32 arithmetic), cpu-f64 (the stage baseline) or onnxruntime. */
+export async function cpuBackend(backend: (typeof CPU_BACKENDS)[number], s: StudyInputs): Promise<BackendResult> {
+  if (backend === 'onnxruntime') {
+    const ort = await import('onnxruntime-node');
+    const device = `onnxruntime-node ${ort.env.versions?.common ?? ''} (CPU)`.replace('  ', ' ');
+    s.log(`onnxruntime: layers (this project's ONNX export, every tensor an output)`);
+    const layers = await studyBackend(backend, device, s.study, (net, tensors) => onnxruntimeValues(net.graph, net.inputs, tensors), s.tolerance, false);
+    return { backend, device, layers, runs: [] };
+  }
+  const device = backend === 'cpu-f32' ? 'CPU, float32 arithmetic' : 'CPU, float64';
+  s.log(`${backend}: layers`);
+  const layers: BackendStudy =
+    backend === 'cpu-f32'
+      ? await studyBackend(backend, device, s.study, async (net) => referenceValues(net.graph, net.inputs, 'f32'), s.tolerance, false)
+      : { backend, device, networks: [] };
+  const runs = s.model.mtcnn ? cpuDetectorRuns(backend, s) : [];
+  return { backend, device, layers, runs };
+}

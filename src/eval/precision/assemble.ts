@@ -1,0 +1,62 @@
+// Backend results -> the precision report: the stage baseline is the float64 CPU reference (cpu-f64)
+// under each convention; every other run is compared with it (precision), and every backend under
+// each further convention with itself under the first (conventions). Browser-safe.
+import type { MtcnnConvention } from '../../pipelines/mtcnn/conventions.js';
+import type { LayerTolerance } from './compare.js';
+import type { PrecisionReport, ReportRun } from './report.js';
+import { compareRuns, mtcnnStages, runLabel, sensitivity, type DetectorRun, type RunComparison } from './stages.js';
+import type { BackendStudy, StudyImage } from './study.js';
+import { DEFAULT_MTCNN_OPTIONS } from '../../pipelines/mtcnn/options.js';
+
+export interface AssembleInput {
+  model: string;
+  command: string;
+  tolerance: LayerTolerance;
+  study: readonly StudyImage[];
+  results: ReadonlyArray<{ backend: string; device: string; layers: BackendStudy; runs: DetectorRun[] } | { backend: string; error: string }>;
+  conventions: readonly MtcnnConvention[];
+}
+
+export const BASELINE = 'cpu-f64';
+
+export function assembleReport(input: AssembleInput): PrecisionReport {
+  const ok = input.results.filter((r): r is Extract<AssembleInput['results'][number], { device: string }> => !('error' in r));
+  const report: PrecisionReport = {
+    model: input.model,
+    created: new Date().toISOString(),
+    command: input.command,
+    tolerance: input.tolerance,
+    images: input.study.map((s) => ({ file: s.file, ...(s.notes ? { notes: s.notes } : {}) })),
+    backends: input.results.map((r) => ('error' in r ? { backend: r.backend, device: '', error: r.error } : { backend: r.backend, device: r.device })),
+    layers: ok.filter((r) => r.layers.networks.length > 0).map((r) => r.layers),
+  };
+  const runs = ok.flatMap((r) => r.runs);
+  if (runs.length === 0) return report;
+  const stages = mtcnnStages(DEFAULT_MTCNN_OPTIONS);
+  const first = input.conventions[0]!.name;
+  const precision: RunComparison[] = [];
+  const conventions: RunComparison[] = [];
+  for (const run of runs) {
+    const base = runs.find((r) => r.backend === BASELINE && r.convention === run.convention);
+    if (base && run !== base) precision.push(compareRuns(stages, base, run));
+    const own = runs.find((r) => r.backend === run.backend && r.convention === first);
+    if (own && run !== own) conventions.push(compareRuns(stages, own, run));
+  }
+  report.stages = {
+    thresholds: [...DEFAULT_MTCNN_OPTIONS.thresholds],
+    conventionSets: input.conventions.map((c) => ({ name: c.name, description: c.description })),
+    runs: runs.map((r): ReportRun => ({
+      label: runLabel(r),
+      backend: r.backend,
+      device: r.device,
+      convention: r.convention,
+      images: r.images.map((i) => ({ file: i.file, counts: i.counts, faces: i.faces })),
+      ...(r.deterministic !== undefined ? { deterministic: r.deterministic } : {}),
+      ...(r.nondeterminism ? { nondeterminism: r.nondeterminism } : {}),
+      sensitivity: sensitivity(stages, r),
+    })),
+    precision,
+    conventions,
+  };
+  return report;
+}

@@ -1,0 +1,145 @@
+// Stage-by-stage comparison of detector runs: MTCNN's candidate lists (types.ts StageLists) from two
+// runs (two backends, or one backend under two conventions) -> counts per stage, the flips with
+// their cause (flips.ts), final-box IoU, and how many candidates lie near each threshold. Runs are
+// plain JSON (a GPU run comes from a worker process). Browser-safe.
+import type { MtcnnOptions } from '../../pipelines/mtcnn/options.js';
+import type { StageCandidate, StageCounts, StageLists } from '../../pipelines/mtcnn/types.js';
+import { findFlips, matchBoxes, nearThreshold, type Box, type Flip, type FlipCause, type StageDefinition, type StageRun } from './flips.js';
+
+export interface ImageRun {
+  file: string;
+  counts: StageCounts;
+  lists: StageLists;
+  /** Final boxes [x, y, w, h]. */
+  faces: Box[];
+}
+
+export interface DetectorRun {
+  /** e.g. 'lavapipe', 'cpu-f64'. */
+  backend: string;
+  device: string;
+  /** The convention set's name (conventions.ts). */
+  convention: string;
+  images: ImageRun[];
+  /** The same run repeated gave identical lists (GPU backends). */
+  deterministic?: boolean;
+  /** Where the repeat first differed ('file stage key'). */
+  nondeterminism?: string;
+}
+
+export const runLabel = (r: Pick<DetectorRun, 'backend' | 'convention'>): string => `${r.backend}/${r.convention}`;
+
+/** MTCNN's stages as flip definitions: PNet lists only passing cells; RNet/ONet pass on score > t. */
+export function mtcnnStages(o: Pick<MtcnnOptions, 'thresholds'>): StageDefinition[] {
+  const [t1, t2, t3] = o.thresholds;
+  return [
+    { name: 'pnet', threshold: t1, unscoredBelow: true },
+    { name: 'rnet', threshold: t2, strict: true },
+    { name: 'onet', threshold: t3, strict: true },
+    // The final NMS has no threshold of its own: its inputs all passed ONet's, so a flip there is NMS's.
+    { name: 'final', threshold: t3, strict: true },
+  ];
+}
+
+const scoredMap = (list: readonly StageCandidate[]) => new Map(list.map((c) => [c.key, { score: c.score, margin: c.rank }]));
+const keys = (list: readonly StageCandidate[]) => new Set(list.map((c) => c.key));
+
+/** The four stage runs of an image: what each stage scored and what it kept. */
+export function mtcnnStageRuns(l: StageLists): StageRun[] {
+  return [
+    { scored: scoredMap(l.pnetRaw), kept: keys(l.pnet) },
+    { scored: scoredMap(l.rnetScored), kept: keys(l.rnet) },
+    { scored: scoredMap(l.onetScored), kept: keys(l.onet) },
+    { scored: scoredMap(l.onet), kept: keys(l.final) },
+  ];
+}
+
+/** A flip with the box of the candidate (as the run that kept it had it), for pictures. */
+export interface LocatedFlip extends Flip {
+  file: string;
+  /** [x1, y1, x2, y2], facenet's 1-based inclusive coordinates. */
+  box: [number, number, number, number];
+}
+
+export interface ImageComparison {
+  file: string;
+  countsA: StageCounts;
+  countsB: StageCounts;
+  flips: LocatedFlip[];
+  /** Final boxes: mean IoU of the matched pairs (IoU >= 0.5) and the unmatched on each side. */
+  finalIou: number;
+  onlyA: number;
+  onlyB: number;
+}
+
+export interface RunComparison {
+  a: string;
+  b: string;
+  /** The runs used different conventions (then first flips are 'convention'). */
+  conventionsDiffer: boolean;
+  images: ImageComparison[];
+  causes: Record<FlipCause, number>;
+}
+
+function boxOf(l: StageLists, stage: number, key: number): [number, number, number, number] {
+  const lists = [l.pnetRaw, l.rnetScored, l.onetScored, l.onet];
+  const found = lists[stage]!.find((c) => c.key === key) ?? [l.pnet, l.rnet, l.onet, l.final][stage]!.find((c) => c.key === key);
+  return found ? ([...found.box] as [number, number, number, number]) : [0, 0, 0, 0];
+}
+
+export function compareRuns(stages: readonly StageDefinition[], a: DetectorRun, b: DetectorRun): RunComparison {
+  const conventionsDiffer = a.convention !== b.convention;
+  const causes: Record<FlipCause, number> = { precision: 0, ordering: 0, convention: 0, cascade: 0, missing: 0 };
+  const images = a.images.map((ia, i): ImageComparison => {
+    const ib = b.images[i]!;
+    if (ib.file !== ia.file) throw new Error(`runs ${runLabel(a)} and ${runLabel(b)} list different images (${ia.file} vs ${ib.file})`);
+    const flips = findFlips(stages, mtcnnStageRuns(ia.lists), mtcnnStageRuns(ib.lists), conventionsDiffer).map((f): LocatedFlip => {
+      const s = stages.findIndex((d) => d.name === f.stage);
+      return { ...f, file: ia.file, box: boxOf(f.keptBy === 'a' ? ia.lists : ib.lists, s, f.key) };
+    });
+    flips.forEach((f) => causes[f.cause]++);
+    const m = matchBoxes(ia.faces, ib.faces);
+    return { file: ia.file, countsA: ia.counts, countsB: ib.counts, flips, finalIou: m.meanIou, onlyA: m.onlyA.length, onlyB: m.onlyB.length };
+  });
+  return { a: runLabel(a), b: runLabel(b), conventionsDiffer, images, causes };
+}
+
+export const DELTAS = [1e-4, 1e-3, 1e-2] as const;
+
+export interface StageSensitivity {
+  stage: string;
+  threshold: number;
+  /** Candidates within +-delta of the threshold, summed over the images, per delta. */
+  near: Record<string, number>;
+  /** PNet lists only cells at or over its threshold: the window there is [t, t + delta]. */
+  oneSided: boolean;
+}
+
+/** Per stage of one run: how many scored candidates lie near the threshold. */
+export function sensitivity(stages: readonly StageDefinition[], run: DetectorRun): StageSensitivity[] {
+  return stages.slice(0, 3).map((stage, s) => {
+    const near: Record<string, number> = Object.fromEntries(DELTAS.map((d) => [String(d), 0]));
+    for (const image of run.images) {
+      const scores = [...mtcnnStageRuns(image.lists)[s]!.scored.values()].map((v) => v.score);
+      for (const [d, n] of Object.entries(nearThreshold(scores, stage.threshold, DELTAS))) near[d]! += n;
+    }
+    return { stage: stage.name, threshold: stage.threshold, near, oneSided: !!stage.unscoredBelow };
+  });
+}
+
+/** Where two runs of the same thing first differ (undefined when identical). */
+export function firstDifference(a: DetectorRun, b: DetectorRun): string | undefined {
+  for (const [i, ia] of a.images.entries()) {
+    const ib = b.images[i]!;
+    for (const stage of Object.keys(ia.lists) as Array<keyof StageLists>) {
+      const la = ia.lists[stage];
+      const lb = ib.lists[stage];
+      if (la.length !== lb.length) return `${ia.file} ${stage}: ${la.length} vs ${lb.length} candidates`;
+      for (const [k, ca] of la.entries()) {
+        const cb = lb[k]!;
+        if (ca.key !== cb.key || !Object.is(ca.score, cb.score) || !Object.is(ca.rank, cb.rank) || ca.box.some((v, j) => !Object.is(v, cb.box[j]))) return `${ia.file} ${stage} candidate ${k} (key ${ca.key})`;
+      }
+    }
+  }
+  return undefined;
+}
