@@ -62,8 +62,8 @@ async function gpuDetectorRuns(ctx: GpuContext, backend: string, device: string,
     };
     s.log(`${backend}: MTCNN under '${name}', twice`);
     const run: DetectorRun = { backend, device, convention: name, images: await once() };
-    const where = firstDifference(run, { ...run, images: await once() });
-    runs.push({ ...run, deterministic: !where, ...(where ? { nondeterminism: where } : {}) });
+    const { where, orderDiffers } = firstDifference(run, { ...run, images: await once() });
+    runs.push({ ...run, deterministic: !where, orderDiffers, ...(where ? { nondeterminism: where } : {}) });
   }
   return runs;
 }

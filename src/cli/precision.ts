@@ -24,6 +24,7 @@ interface PrecisionFlags {
   backends?: string;
   conventions?: string;
   tolerance: number;
+  absTolerance: number;
   out: string;
   worker?: string;
   quiet?: boolean;
@@ -49,16 +50,22 @@ async function prepare(flags: PrecisionFlags, inputs: string[], log: (l: string)
   const model = await loadStudyModel(flags.model);
   const conventions = (flags.conventions ?? 'facenet').split(',').filter(Boolean);
   if (!model.mtcnn && flags.conventions) throw new UsageError(`--conventions applies to the MTCNN stage study; --model ${flags.model} is compared layer by layer only`);
-  conventions.forEach(mtcnnConvention);
+  for (const c of conventions) {
+    try {
+      mtcnnConvention(c);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   const images = await Promise.all(files.map((f) => decodeImage(f)));
   log(`${files.length} images: building the study inputs`);
   const study = images.map((im, i) => studyImage(model, files[i]!, im));
-  return { files, images, study, model, conventions, tolerance: { relL2: flags.tolerance }, log };
+  return { files, images, study, model, conventions, tolerance: { relL2: flags.tolerance, abs: flags.absTolerance }, log };
 }
 
 /** Runs a GPU backend in a child process (this command with --worker) and parses its JSON. */
 function inWorker(backend: string, flags: PrecisionFlags, inputs: string[], log: (l: string) => void): Promise<BackendResult> {
-  const args = [process.argv[1]!, 'precision', '--worker', backend, '--model', flags.model, '--tolerance', String(flags.tolerance), ...(flags.conventions ? ['--conventions', flags.conventions] : []), ...inputs];
+  const args = [process.argv[1]!, 'precision', '--worker', backend, '--model', flags.model, '--tolerance', String(flags.tolerance), '--abs-tolerance', String(flags.absTolerance), ...(flags.conventions ? ['--conventions', flags.conventions] : []), ...inputs];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -93,7 +100,8 @@ export function registerPrecision(program: Command): void {
     .option('--model <name>', `${STUDY_MODELS.join(' | ')} | path/to/model.onnx`, 'mtcnn')
     .option('--backends <list>', `comma-separated: lavapipe, swiftshader, auto (the system's GPU), a Vulkan ICD .json, ${CPU_BACKENDS.join(', ')} (default: every software driver installed and the three CPU ones)`)
     .option('--conventions <list>', `mtcnn: convention sets to run on every backend, the first the baseline (${Object.keys(MTCNN_CONVENTIONS).join(', ')}; default facenet)`)
-    .option('--tolerance <relL2>', 'a tensor leaves tolerance when ||backend - f64|| / ||f64|| exceeds this', positiveNumber, 1e-5)
+    .option('--tolerance <relL2>', 'a tensor leaves tolerance when ||backend - f64|| / ||f64|| exceeds this...', positiveNumber, 1e-5)
+    .option('--abs-tolerance <x>', '...and some |backend - f64| exceeds this (a near-zero tensor flushed to 0 has a large relL2 and no error that matters)', Number, 1e-6)
     .option('--out <dir>', 'report directory', 'precision-report')
     .option('--quiet', 'no progress on standard error')
     .addOption(new Option('--worker <backend>', 'internal: run one GPU backend and print its result as JSON').hideHelp())

@@ -36,7 +36,7 @@ interface ShapeLine {
 
 describe('webgpu-detect CLI', () => {
   it('--help on every verb', async () => {
-    for (const verb of [[], ['detect'], ['eval'], ['info'], ['demo'], ['models']]) {
+    for (const verb of [[], ['detect'], ['eval'], ['info'], ['demo'], ['models'], ['precision']]) {
       const { code, stdout } = await cli([...verb, '--help']);
       expect(code, verb.join(' ')).toBe(0);
       expect(stdout).toMatch(/Usage: webgpu-detect/);

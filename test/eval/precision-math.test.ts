@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareTensors, firstDeparture, orderedBits, ulpBucket, ulpDistance } from '../../src/eval/precision/compare.js';
 import { findFlips, iou, matchBoxes, nearThreshold, type StageRun } from '../../src/eval/precision/flips.js';
+import { firstDifference, type DetectorRun } from '../../src/eval/precision/stages.js';
 
 const MIN_SUBNORMAL = 2 ** -149;
 const MIN_NORMAL = 2 ** -126;
@@ -70,6 +71,14 @@ describe('tensor statistics', () => {
     expect(firstDeparture([{ name: 'conv1', comparison: ok }, { name: 'prelu1', comparison: off }, { name: 'conv2', comparison: nan }], { relL2: 1e-3 })).toBe('prelu1');
     expect(firstDeparture([{ name: 'conv1', comparison: ok }, { name: 'conv2', comparison: nan }], { relL2: 1 })).toBe('conv2');
     expect(firstDeparture([{ name: 'conv1', comparison: ok }], { relL2: 1e-6 })).toBeUndefined();
+    // A near-zero tensor flushed to 0: relL2 1 (||a - b|| = ||b||), every value within 1e-11.
+    const flushed = compareTensors([0, 0], [1e-11, 2e-11]);
+    expect(flushed.relL2).toBe(1);
+    expect(firstDeparture([{ name: 'sigmoid', comparison: flushed }], { relL2: 1e-5 })).toBe('sigmoid');
+    expect(firstDeparture([{ name: 'sigmoid', comparison: flushed }], { relL2: 1e-5, abs: 1e-6 })).toBeUndefined();
+    // Both bounds must be exceeded: 2.01 vs 2 is 1e-2 off, over abs 1e-3.
+    expect(firstDeparture([{ name: 'prelu1', comparison: off }], { relL2: 1e-3, abs: 1e-3 })).toBe('prelu1');
+    expect(firstDeparture([{ name: 'prelu1', comparison: off }], { relL2: 1e-3, abs: 0.1 })).toBeUndefined();
   });
 });
 
@@ -139,5 +148,17 @@ describe('boxes and flips', () => {
 
   it('counts candidates near a threshold per delta', () => {
     expect(nearThreshold([0.6, 0.60005, 0.6009, 0.605, 0.7, 0.5], 0.6)).toEqual({ '0.0001': 2, '0.001': 3, '0.01': 4 });
+  });
+
+  it('determinism: the same candidates in another order are identical (order noted); one bit of one score is not', () => {
+    const c = (key: number, score: number) => ({ box: [1, 2, 30, 40] as [number, number, number, number], score, rank: 0.5, key });
+    const lists = (raw: ReturnType<typeof c>[]) => ({ pnet: [], rnet: [], onet: [], final: [], pnetRaw: raw, rnetScored: [], onetScored: [] });
+    const runOf = (raw: ReturnType<typeof c>[]): DetectorRun => ({ backend: 'x', device: 'x', convention: 'facenet', images: [{ file: 'a.jpg', counts: { pnet: 0, rnet: 0, onet: 0, final: 0 }, lists: lists(raw), faces: [[0, 0, 5, 5]] }] });
+    const a = runOf([c(3, 0.7), c(9, 0.8)]);
+    expect(firstDifference(a, runOf([c(3, 0.7), c(9, 0.8)]))).toEqual({ orderDiffers: false });
+    expect(firstDifference(a, runOf([c(9, 0.8), c(3, 0.7)]))).toEqual({ orderDiffers: true });
+    const nudged = Math.fround(0.8) + 2 ** -24; // the next float32 above 0.8's
+    expect(firstDifference(a, runOf([c(3, 0.7), c(9, nudged)])).where).toBe('a.jpg pnetRaw key 9');
+    expect(firstDifference(a, runOf([c(3, 0.7)])).where).toBe('a.jpg pnetRaw: 2 vs 1 candidates');
   });
 });

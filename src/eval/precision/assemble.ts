@@ -53,6 +53,7 @@ export function assembleReport(input: AssembleInput): PrecisionReport {
       images: r.images.map((i) => ({ file: i.file, counts: i.counts, faces: i.faces })),
       ...(r.deterministic !== undefined ? { deterministic: r.deterministic } : {}),
       ...(r.nondeterminism ? { nondeterminism: r.nondeterminism } : {}),
+      ...(r.orderDiffers !== undefined ? { orderDiffers: r.orderDiffers } : {}),
       sensitivity: sensitivity(stages, r),
     })),
     precision,

@@ -16,6 +16,7 @@ export interface ReportRun {
   images: Array<{ file: string; counts: StageCounts; faces: Box[] }>;
   deterministic?: boolean;
   nondeterminism?: string;
+  orderDiffers?: boolean;
   sensitivity: StageSensitivity[];
 }
 
@@ -62,7 +63,7 @@ export function departureTable(report: PrecisionReport): Table {
   const rows: string[][] = [];
   for (const b of report.layers) {
     if (b.error) {
-      rows.push([b.backend, b.device, 'error', b.error, '', '', '']);
+      rows.push([b.backend, b.device, 'error', b.error, '', '', '', '']);
       continue;
     }
     const byNet = new Map<string, typeof b.networks>();
@@ -71,12 +72,13 @@ export function departureTable(report: PrecisionReport): Table {
       const departed = list.filter((n) => n.firstDeparture);
       const worst = Math.max(...list.flatMap((n) => n.rows.map((r) => r.comparison.relL2)));
       const ulp = Math.max(...list.flatMap((n) => n.rows.map((r) => r.comparison.maxUlp)));
+      const abs = Math.max(...list.flatMap((n) => n.rows.map((r) => r.comparison.maxAbs)));
       const first = departed.length ? `${departed[0]!.firstDeparture} (${departed.length}/${list.length} inputs)` : 'none';
       const det = list.every((n) => n.deterministic === undefined) ? 'n/a' : list.every((n) => n.deterministic) ? 'yes' : `no: ${list.find((n) => !n.deterministic)!.firstNondeterministic}`;
-      rows.push([b.backend, b.device, net, first, fmt(worst), fmt(ulp), det]);
+      rows.push([b.backend, b.device, net, first, fmt(worst), fmt(abs), fmt(ulp), det]);
     }
   }
-  return table(['backend', 'device', 'network', `first tensor over relL2 ${report.tolerance.relL2}`, 'worst relL2', 'worst max ULP', 'bit-identical twice'], rows, ['---', '---', '---', '---', '---:', '---:', '---']);
+  return table(['backend', 'device', 'network', `first tensor over relL2 ${report.tolerance.relL2} and max abs ${report.tolerance.abs ?? 0}`, 'worst relL2', 'worst max abs', 'worst max ULP', 'bit-identical twice'], rows, ['---', '---', '---', '---', '---:', '---:', '---:', '---']);
 }
 
 /** One network (first image): relL2 per tensor per backend. */
@@ -132,7 +134,9 @@ export function backendTable(report: PrecisionReport): Table {
 export function determinismLine(report: PrecisionReport): string {
   const runs = report.stages?.runs ?? [];
   const nd = runs.filter((r) => r.deterministic === false);
-  return nd.length ? nd.map((r) => `${r.label}: two runs differ at ${r.nondeterminism}`).join('; ') : `Every GPU run repeated gave bit-identical candidate lists (${runs.filter((r) => r.deterministic).map((r) => r.label).join(', ') || 'none repeated'}).`;
+  const reordered = runs.filter((r) => r.orderDiffers).map((r) => r.label);
+  const order = reordered.length ? ` Listed in another order on the repeat (atomic appends on a multi-threaded adapter; same candidates, same bits): ${reordered.join(', ')}.` : '';
+  return (nd.length ? nd.map((r) => `${r.label}: two runs differ at ${r.nondeterminism}`).join('; ') + '.' : `Every GPU run repeated gave bit-identical candidates at every stage and final boxes (${runs.filter((r) => r.deterministic).map((r) => r.label).join(', ') || 'none repeated'}).`) + order;
 }
 
 export function reportMarkdown(report: PrecisionReport): string {

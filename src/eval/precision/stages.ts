@@ -25,6 +25,8 @@ export interface DetectorRun {
   deterministic?: boolean;
   /** Where the repeat first differed ('file stage key'). */
   nondeterminism?: string;
+  /** The repeat listed some stage's candidates in another order (same values). */
+  orderDiffers?: boolean;
 }
 
 export const runLabel = (r: Pick<DetectorRun, 'backend' | 'convention'>): string => `${r.backend}/${r.convention}`;
@@ -127,19 +129,29 @@ export function sensitivity(stages: readonly StageDefinition[], run: DetectorRun
   });
 }
 
-/** Where two runs of the same thing first differ (undefined when identical). */
-export function firstDifference(a: DetectorRun, b: DetectorRun): string | undefined {
+const byKey = (list: readonly StageCandidate[]) => [...list].sort((x, y) => x.key - y.key);
+
+/**
+ * Where two runs of the same thing first differ (undefined when identical): every list compared as
+ * a set of candidates by key, each value bit for bit. Lists filled by atomic appends (PNet's cells,
+ * a stage's passes) may come in another order on a multi-threaded adapter (SwiftShader does this);
+ * `orderDiffers` says whether any did.
+ */
+export function firstDifference(a: DetectorRun, b: DetectorRun): { where?: string; orderDiffers: boolean } {
+  let orderDiffers = false;
   for (const [i, ia] of a.images.entries()) {
     const ib = b.images[i]!;
     for (const stage of Object.keys(ia.lists) as Array<keyof StageLists>) {
-      const la = ia.lists[stage];
-      const lb = ib.lists[stage];
-      if (la.length !== lb.length) return `${ia.file} ${stage}: ${la.length} vs ${lb.length} candidates`;
+      if (ia.lists[stage].length !== ib.lists[stage].length) return { where: `${ia.file} ${stage}: ${ia.lists[stage].length} vs ${ib.lists[stage].length} candidates`, orderDiffers };
+      if (ia.lists[stage].some((c, k) => c.key !== ib.lists[stage][k]!.key)) orderDiffers = true;
+      const la = byKey(ia.lists[stage]);
+      const lb = byKey(ib.lists[stage]);
       for (const [k, ca] of la.entries()) {
         const cb = lb[k]!;
-        if (ca.key !== cb.key || !Object.is(ca.score, cb.score) || !Object.is(ca.rank, cb.rank) || ca.box.some((v, j) => !Object.is(v, cb.box[j]))) return `${ia.file} ${stage} candidate ${k} (key ${ca.key})`;
+        if (ca.key !== cb.key || !Object.is(ca.score, cb.score) || !Object.is(ca.rank, cb.rank) || ca.box.some((v, j) => !Object.is(v, cb.box[j]))) return { where: `${ia.file} ${stage} key ${ca.key}`, orderDiffers };
       }
     }
+    if (ia.faces.some((f, k) => f.some((v, j) => !Object.is(v, ib.faces[k]?.[j])))) return { where: `${ia.file} final boxes`, orderDiffers };
   }
-  return undefined;
+  return { orderDiffers };
 }

@@ -1,0 +1,127 @@
+// `webgpu-detect precision` as a user runs it (the built CLI): both software adapters in worker
+// processes, the CPU references and onnxruntime; report.json / report.md / report.html, the HTML
+// opened in headless Chromium.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { PrecisionReport } from '../../src/eval/precision/report.js';
+import { clmtrackrSamples } from '../../src/io/samples.js';
+import { CHROMIUM } from '../helpers/browser.js';
+
+const run = promisify(execFile);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/webgpu-detect.js', ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const sample = (name: string) => clmtrackrSamples().find((f) => basename(f) === name)!;
+
+/** Opens a report page from http://127.0.0.1; returns console errors, chart lines, images and a screenshot. */
+async function openReport(html: string): Promise<{ errors: string[]; lines: number; crops: number; loadedCrops: number; png: Buffer }> {
+  const server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'], headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1150, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => !r.url().startsWith(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`) && !r.url().startsWith('data:') && errors.push(`network request ${r.url()}`));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const lines = await page.locator('svg polyline.series').count();
+    const crops = await page.locator('.flip img').count();
+    const loadedCrops = await page.evaluate(() => Array.from(document.querySelectorAll('.flip img') as unknown as ArrayLike<{ complete: boolean; naturalWidth: number }>).filter((i) => i.complete && i.naturalWidth > 0).length);
+    const png = await page.screenshot({ fullPage: true });
+    return { errors, lines, crops, loadedCrops, png };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+describe('webgpu-detect precision', () => {
+  it('mtcnn on lavapipe, SwiftShader, the CPU references and onnxruntime, facenet vs bgr: layers, stages, causes, determinism, a report page', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wd-precision-'));
+    const { code, stdout, stderr } = await cli(['precision', '--model', 'mtcnn', '--backends', 'lavapipe,swiftshader,cpu-f32,cpu-f64,onnxruntime', '--conventions', 'facenet,bgr', '--out', out, sample('joconde_crop.jpg')]);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as PrecisionReport;
+    expect(report.backends.map((b) => b.error)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(report.backends[0]!.device).toMatch(/llvmpipe/);
+    expect(report.backends[1]!.device).toMatch(/SwiftShader/);
+    // Layers: every backend but the baseline itself, every network, every tensor; none out of tolerance.
+    expect(report.layers.map((l) => l.backend)).toEqual(['lavapipe', 'swiftshader', 'cpu-f32', 'onnxruntime']);
+    for (const l of report.layers) {
+      expect(l.networks.map((n) => n.network)).toEqual(['pnet', 'rnet', 'onet']);
+      for (const n of l.networks) {
+        expect(n.firstDeparture, `${l.backend} ${n.network}`).toBeUndefined();
+        expect(n.rows.length).toBeGreaterThan(9);
+        for (const r of n.rows) expect(r.comparison.relL2, `${l.backend} ${r.tensor}`).toBeLessThan(1e-5);
+        if (l.backend === 'lavapipe' || l.backend === 'swiftshader') expect(n.deterministic).toBe(true);
+      }
+    }
+    // Stages: 4 backends x 2 conventions; precision comparisons have no convention flips, convention ones have some.
+    const s = report.stages!;
+    expect(s.runs.map((r) => r.label)).toEqual(['lavapipe/facenet', 'lavapipe/bgr', 'swiftshader/facenet', 'swiftshader/bgr', 'cpu-f32/facenet', 'cpu-f32/bgr', 'cpu-f64/facenet', 'cpu-f64/bgr']);
+    for (const r of s.runs.filter((r) => r.backend.endsWith('shader') || r.backend === 'lavapipe')) expect(r.deterministic, r.label).toBe(true);
+    expect(s.precision.length).toBe(6);
+    for (const c of s.precision) {
+      expect(c.causes.convention, `${c.a} vs ${c.b}`).toBe(0);
+      for (const i of c.images) expect(i.finalIou).toBeGreaterThan(0.99);
+    }
+    expect(s.conventions.length).toBe(4);
+    for (const c of s.conventions) {
+      expect(c.causes.convention, `${c.a} vs ${c.b}`).toBeGreaterThan(0);
+      expect(c.causes.precision + c.causes.ordering + c.causes.missing).toBe(0);
+    }
+    // The same backend under both conventions, every backend: the convention's effect is the same everywhere.
+    expect(new Set(s.conventions.map((c) => JSON.stringify(c.causes))).size).toBe(1);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(stdout).toBe(`${md}\n`);
+    for (const heading of ['## Layers', '### pnet on joconde_crop.jpg', '## Stages', '### Flips', '### Threshold sensitivity', '### Determinism']) expect(md).toContain(heading);
+
+    const page = await openReport(readFileSync(join(out, 'report.html'), 'utf8'));
+    console.log(`report page: ${page.lines} chart lines, ${page.crops} flip crops, screenshot ${page.png.length} bytes`);
+    expect(page.errors).toEqual([]);
+    expect(page.lines).toBe(3 * 4); // 3 networks x 4 backends
+    expect(page.crops).toBeGreaterThan(0);
+    expect(page.loadedCrops).toBe(page.crops);
+    const shot = await sharp(page.png).stats();
+    expect(page.png.length).toBeGreaterThan(20_000);
+    expect(shot.channels[0]!.stdev).toBeGreaterThan(5);
+  });
+
+  it('ppocr-det layer by layer; bad backends and flags', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wd-precision-'));
+    const { code, stderr } = await cli(['precision', '--model', 'ppocr-det', '--backends', 'lavapipe,onnxruntime,nonsense', '--out', out, sample('joconde_crop.jpg')]);
+    // A backend that cannot run is reported and the others still are: exit 4.
+    expect(code, stderr).toBe(4);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as PrecisionReport;
+    expect(report.backends[2]!.error).toMatch(/unknown adapter 'nonsense'/);
+    expect(report.stages).toBeUndefined();
+    const gpu = report.layers.find((l) => l.backend === 'lavapipe')!;
+    expect(gpu.networks[0]!.rows.length).toBeGreaterThan(300);
+    expect(gpu.networks[0]!.firstDeparture).toBeUndefined();
+    expect(gpu.networks[0]!.deterministic).toBe(true);
+    expect(report.layers.find((l) => l.backend === 'onnxruntime')!.networks[0]!.rows.at(-1)!.op).toBe('Sigmoid');
+
+    const conv = await cli(['precision', '--model', 'ppocr-det', '--conventions', 'bgr', sample('joconde_crop.jpg')]);
+    expect(conv.code).toBe(2);
+    expect(conv.stderr).toMatch(/--conventions applies to the MTCNN stage study/);
+    const unknown = await cli(['precision', '--conventions', 'facenet,upside-down', sample('joconde_crop.jpg')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown MTCNN convention 'upside-down'/);
+  });
+});
