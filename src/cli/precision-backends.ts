@@ -11,6 +11,7 @@ import type { DetectorRun, ImageRun } from '../eval/precision/stages.js';
 import { firstDifference } from '../eval/precision/stages.js';
 import { studyBackend, type BackendStudy, type StudyImage } from '../eval/precision/study.js';
 import type { LayerTolerance } from '../eval/precision/compare.js';
+import { openChromium } from '../io/chromium-backend.js';
 import { onnxruntimeValues } from '../io/onnxruntime-layers.js';
 import type { StudyModel } from '../io/precision-networks.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
@@ -21,6 +22,8 @@ import { detectFacesReference } from '../pipelines/mtcnn/reference.js';
 import type { ImageDetections } from '../pipelines/mtcnn/types.js';
 
 export const CPU_BACKENDS = ['cpu-f32', 'cpu-f64', 'onnxruntime'] as const;
+/** Runs in the calling process too: the browser is its own process. */
+export const CHROMIUM_BACKEND = 'chromium';
 
 export interface BackendResult {
   backend: string;
@@ -76,6 +79,28 @@ export async function gpuBackend(backend: string, s: StudyInputs): Promise<Backe
   const layers = await studyBackend(backend, device, s.study, (net) => gpuValues(ctx, net.graph, net.inputs), s.tolerance, true);
   const runs = s.model.mtcnn ? await gpuDetectorRuns(ctx, backend, device, s) : [];
   return { backend, device, layers, runs };
+}
+
+/** Headless Chromium (WebGPU on SwiftShader): layers twice, the detector twice per convention. */
+export async function chromiumBackend(s: StudyInputs): Promise<BackendResult> {
+  const session = await openChromium(s.images, s.files.map((f) => basename(f)), s.model.mtcnn);
+  try {
+    s.log(`chromium: ${session.device}: layers`);
+    const layers = await studyBackend(CHROMIUM_BACKEND, session.device, s.study, (net) => session.networkValues(net), s.tolerance, true);
+    const runs: DetectorRun[] = [];
+    if (s.model.mtcnn) {
+      for (const name of s.conventions) {
+        s.log(`chromium: MTCNN under '${name}', twice`);
+        const options = mtcnnConvention(name).options as Record<string, unknown>;
+        const run: DetectorRun = { backend: CHROMIUM_BACKEND, device: session.device, convention: name, images: await session.detect(options) };
+        const { where, orderDiffers } = firstDifference(run, { ...run, images: await session.detect(options) });
+        runs.push({ ...run, deterministic: !where, orderDiffers, ...(where ? { nondeterminism: where } : {}) });
+      }
+    }
+    return { backend: CHROMIUM_BACKEND, device: session.device, layers, runs };
+  } finally {
+    await session.close();
+  }
 }
 
 function cpuDetectorRuns(backend: 'cpu-f32' | 'cpu-f64', s: StudyInputs): DetectorRun[] {

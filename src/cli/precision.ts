@@ -16,7 +16,9 @@ import { decodeImage } from '../io/node-image.js';
 import { resolveInputs } from '../io/inputs.js';
 import { loadStudyModel, studyImage, STUDY_MODELS } from '../io/precision-networks.js';
 import { MTCNN_CONVENTIONS, mtcnnConvention } from '../pipelines/mtcnn/conventions.js';
-import { CPU_BACKENDS, cpuBackend, gpuBackend, type BackendResult, type StudyInputs } from './precision-backends.js';
+import { CHROMIUM_PATH } from '../io/chromium-backend.js';
+import { packageRoot } from '../io/package-root.js';
+import { CHROMIUM_BACKEND, chromiumBackend, CPU_BACKENDS, cpuBackend, gpuBackend, type BackendResult, type StudyInputs } from './precision-backends.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
 interface PrecisionFlags {
@@ -36,9 +38,10 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-/** Default backends: every software Vulkan driver installed, the CPU references, onnxruntime. */
+/** Default backends: every software Vulkan driver installed, Chromium when there is one, the CPU references, onnxruntime. */
 function defaultBackends(): string[] {
-  return [...Object.entries(SOFTWARE_ICDS).filter(([, p]) => existsSync(p)).map(([name]) => name), ...CPU_BACKENDS];
+  const browser = existsSync(CHROMIUM_PATH) && existsSync(join(packageRoot(), 'dist', 'browser', 'webgpu-detect.js')) ? [CHROMIUM_BACKEND] : [];
+  return [...Object.entries(SOFTWARE_ICDS).filter(([, p]) => existsSync(p)).map(([name]) => name), ...browser, ...CPU_BACKENDS];
 }
 
 const isCpu = (b: string): b is (typeof CPU_BACKENDS)[number] => (CPU_BACKENDS as readonly string[]).includes(b);
@@ -98,7 +101,7 @@ export function registerPrecision(program: Command): void {
     .description('compare a model on several backends and conventions: every tensor against the float64 CPU reference (max abs/rel, relL2, ULP histogram, first layer out of tolerance), and for mtcnn the boxes after each stage, the candidates that flipped and why (precision, ordering, convention, cascade), final-box IoU, threshold sensitivity and determinism; writes report.json, report.md and report.html')
     .argument('<images...>', 'image files, directories or glob patterns')
     .option('--model <name>', `${STUDY_MODELS.join(' | ')} | path/to/model.onnx`, 'mtcnn')
-    .option('--backends <list>', `comma-separated: lavapipe, swiftshader, auto (the system's GPU), a Vulkan ICD .json, ${CPU_BACKENDS.join(', ')} (default: every software driver installed and the three CPU ones)`)
+    .option('--backends <list>', `comma-separated: lavapipe, swiftshader, auto (the system's GPU), a Vulkan ICD .json (Dawn in Node), chromium (headless ${CHROMIUM_PATH}, WebGPU on SwiftShader), ${CPU_BACKENDS.join(', ')} (default: every software driver installed, chromium when installed, and the three CPU ones)`)
     .option('--conventions <list>', `mtcnn: convention sets to run on every backend, the first the baseline (${Object.keys(MTCNN_CONVENTIONS).join(', ')}; default facenet)`)
     .option('--tolerance <relL2>', 'a tensor leaves tolerance when ||backend - f64|| / ||f64|| exceeds this...', positiveNumber, 1e-5)
     .option('--abs-tolerance <x>', '...and some |backend - f64| exceeds this (a near-zero tensor flushed to 0 has a large relL2 and no error that matters)', Number, 1e-6)
@@ -111,7 +114,9 @@ export function registerPrecision(program: Command): void {
       };
       if (flags.worker) {
         const s = await prepare(flags, inputs, () => undefined);
-        process.stdout.write(JSON.stringify(await gpuBackend(flags.worker, { ...s, log })));
+        const json = JSON.stringify(await gpuBackend(flags.worker, { ...s, log }));
+        // main.ts exits the process when the action returns: a pipe must have taken every byte first.
+        await new Promise<void>((done, fail) => process.stdout.write(json, (err) => (err ? fail(err) : done())));
         return;
       }
       const backends = flags.backends ? flags.backends.split(',').filter(Boolean) : defaultBackends();
@@ -120,7 +125,7 @@ export function registerPrecision(program: Command): void {
       const results: Array<BackendResult | { backend: string; error: string }> = [];
       for (const backend of backends) {
         try {
-          results.push(isCpu(backend) ? await cpuBackend(backend, s) : await inWorker(backend, flags, inputs, log));
+          results.push(isCpu(backend) ? await cpuBackend(backend, s) : backend === CHROMIUM_BACKEND ? await chromiumBackend(s) : await inWorker(backend, flags, inputs, log));
         } catch (err) {
           log(`${backend} failed: ${(err as Error).message}`);
           results.push({ backend, error: (err as Error).message });

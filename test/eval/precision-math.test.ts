@@ -158,7 +158,7 @@ describe('boxes and flips', () => {
     expect(firstDifference(a, runOf([c(3, 0.7), c(9, 0.8)]))).toEqual({ orderDiffers: false });
     expect(firstDifference(a, runOf([c(9, 0.8), c(3, 0.7)]))).toEqual({ orderDiffers: true });
     const nudged = Math.fround(0.8) + 2 ** -24; // the next float32 above 0.8's
-    expect(firstDifference(a, runOf([c(3, 0.7), c(9, nudged)])).where).toBe('a.jpg pnetRaw key 9');
+    expect(firstDifference(a, runOf([c(3, 0.7), c(9, nudged)])).where).toBe(`a.jpg pnetRaw key 9: score 0.8 vs ${nudged}`);
     expect(firstDifference(a, runOf([c(3, 0.7)])).where).toBe('a.jpg pnetRaw: 2 vs 1 candidates');
   });
 });

@@ -4,7 +4,7 @@
 import type { MtcnnConvention } from '../../pipelines/mtcnn/conventions.js';
 import type { LayerTolerance } from './compare.js';
 import type { PrecisionReport, ReportRun } from './report.js';
-import { compareRuns, mtcnnStages, runLabel, sensitivity, type DetectorRun, type RunComparison } from './stages.js';
+import { compareRuns, firstDifference, mtcnnStages, runLabel, sensitivity, type DetectorRun, type RunComparison } from './stages.js';
 import type { BackendStudy, StudyImage } from './study.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../../pipelines/mtcnn/options.js';
 
@@ -42,7 +42,17 @@ export function assembleReport(input: AssembleInput): PrecisionReport {
     const own = runs.find((r) => r.backend === run.backend && r.convention === first);
     if (own && run !== own) conventions.push(compareRuns(stages, own, run));
   }
+  // Node and Chromium on the same adapter kind (SwiftShader): identical, or where not.
+  const crossRuntime = runs
+    .filter((r) => r.backend === 'chromium')
+    .flatMap((c) => {
+      const node = runs.find((r) => r.backend === 'swiftshader' && r.convention === c.convention);
+      if (!node) return [];
+      const d = firstDifference(node, c);
+      return [{ a: runLabel(node), b: runLabel(c), identical: !d.where, ...(d.where ? { where: d.where } : {}), orderDiffers: d.orderDiffers }];
+    });
   report.stages = {
+    crossRuntime,
     thresholds: [...DEFAULT_MTCNN_OPTIONS.thresholds],
     conventionSets: input.conventions.map((c) => ({ name: c.name, description: c.description })),
     runs: runs.map((r): ReportRun => ({

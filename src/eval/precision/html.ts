@@ -3,7 +3,7 @@
 // float64 reference marked, the flip list with a crop of each flipped candidate, sensitivity and
 // determinism. Browser-safe (strings only).
 import type { PrecisionReport, Table } from './report.js';
-import { backendTable, comparisonTable, countsTable, departureTable, determinismLine, flipTable, sensitivityTable } from './report.js';
+import { backendTable, comparisonTable, countsTable, crossRuntimeLine, departureTable, determinismLine, flipTable, sensitivityTable } from './report.js';
 import type { RunComparison } from './stages.js';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
@@ -104,7 +104,7 @@ export function reportHtml(report: PrecisionReport, crops: FlipCrops = {}): stri
     if (s.conventions.length) parts.push('<h3>Against the same backend under the first convention</h3>', htmlTable(comparisonTable(s.conventions)));
     const all = [...s.precision, ...s.conventions];
     if (all.some((c) => c.images.some((i) => i.flips.length))) parts.push('<h3>Flipped candidates</h3>', `<div class="flips">${flipCards(all, crops)}</div>`, htmlTable(flipTable(all)));
-    parts.push('<h3>Threshold sensitivity</h3>', htmlTable(sensitivityTable(report)), '<h3>Determinism</h3>', `<p>${esc(determinismLine(report))}</p>`);
+    parts.push('<h3>Threshold sensitivity</h3>', htmlTable(sensitivityTable(report)), '<h3>Determinism</h3>', `<p>${esc(determinismLine(report))}</p>`, ...(s.crossRuntime.length ? [`<p>${esc(crossRuntimeLine(report))}</p>`] : []));
   }
   parts.push('</body></html>');
   return parts.join('\n');

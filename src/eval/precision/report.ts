@@ -37,6 +37,8 @@ export interface PrecisionReport {
     precision: RunComparison[];
     /** Each backend under each convention against the same backend under the first. */
     conventions: RunComparison[];
+    /** Node (Dawn) and Chromium on SwiftShader: the same candidates bit for bit, or where not. */
+    crossRuntime: Array<{ a: string; b: string; identical: boolean; where?: string; orderDiffers: boolean }>;
   };
 }
 
@@ -139,6 +141,10 @@ export function determinismLine(report: PrecisionReport): string {
   return (nd.length ? nd.map((r) => `${r.label}: two runs differ at ${r.nondeterminism}`).join('; ') + '.' : `Every GPU run repeated gave bit-identical candidates at every stage and final boxes (${runs.filter((r) => r.deterministic).map((r) => r.label).join(', ') || 'none repeated'}).`) + order;
 }
 
+export function crossRuntimeLine(report: PrecisionReport): string {
+  return `Node vs Chromium on SwiftShader: ${report.stages!.crossRuntime.map((c) => `${c.a} vs ${c.b}: ${c.identical ? 'bit-identical candidates at every stage and final boxes' : `differ at ${c.where}`}${c.orderDiffers ? ' (lists in another order)' : ''}`).join('; ')}.`;
+}
+
 export function reportMarkdown(report: PrecisionReport): string {
   const out: string[] = [
     `# Precision study: ${report.model}`,
@@ -185,6 +191,7 @@ export function reportMarkdown(report: PrecisionReport): string {
     }
     out.push('### Threshold sensitivity: scored candidates near each threshold (summed over the images)', '', markdownTable(sensitivityTable(report)), '');
     out.push('### Determinism', '', determinismLine(report), '');
+    if (s.crossRuntime.length) out.push(crossRuntimeLine(report), '');
   }
   return out.join('\n');
 }

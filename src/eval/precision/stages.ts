@@ -148,7 +148,9 @@ export function firstDifference(a: DetectorRun, b: DetectorRun): { where?: strin
       const lb = byKey(ib.lists[stage]);
       for (const [k, ca] of la.entries()) {
         const cb = lb[k]!;
-        if (ca.key !== cb.key || !Object.is(ca.score, cb.score) || !Object.is(ca.rank, cb.rank) || ca.box.some((v, j) => !Object.is(v, cb.box[j]))) return { where: `${ia.file} ${stage} key ${ca.key}`, orderDiffers };
+        if (ca.key !== cb.key) return { where: `${ia.file} ${stage}: key ${ca.key} vs ${cb.key}`, orderDiffers };
+        const field = !Object.is(ca.score, cb.score) ? `score ${ca.score} vs ${cb.score}` : !Object.is(ca.rank, cb.rank) ? `logit margin ${ca.rank} vs ${cb.rank}` : ca.box.some((v, j) => !Object.is(v, cb.box[j])) ? `box ${ca.box.join(',')} vs ${cb.box.join(',')}` : undefined;
+        if (field) return { where: `${ia.file} ${stage} key ${ca.key}: ${field}`, orderDiffers };
       }
     }
     if (ia.faces.some((f, k) => f.some((v, j) => !Object.is(v, ib.faces[k]?.[j])))) return { where: `${ia.file} final boxes`, orderDiffers };
