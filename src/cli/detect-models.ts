@@ -6,6 +6,7 @@ import { loadPackagedGraph, loadPpocrDetGraph } from '../io/node-models.js';
 import type { OverlayShape } from '../io/overlay.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
+import { mtcnnConvention } from '../pipelines/mtcnn/conventions.js';
 import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from '../pipelines/mtcnn/options.js';
 import type { ImageDetections, StageCandidate } from '../pipelines/mtcnn/types.js';
 import { TextDetector, type TextResult } from '../pipelines/textdet/detector.js';
@@ -81,15 +82,19 @@ const mtcnn: CliModel = {
   prepare(flags) {
     const nms = flags.nms === undefined ? undefined : String(flags.nms).split(',').map(Number);
     if (nms && (nms.length !== 4 || nms.some((v) => !Number.isFinite(v)))) throw new UsageError(`--nms for mtcnn expects 4 comma-separated numbers (PNet per scale, PNet across scales, RNet, ONet), got '${String(flags.nms)}'`);
+    // A profile's conventions first, explicit flags over them.
+    const profile = flags.profile === undefined ? {} : usage(() => mtcnnConvention(String(flags.profile)).options);
     const options: MtcnnOptions = usage(() =>
-      resolveMtcnnOptions(
-        defined({
+      resolveMtcnnOptions({
+        ...profile,
+        ...defined({
           minFaceSize: flags.minFace as number | undefined,
           factor: flags.factor as number | undefined,
           thresholds: flags.thresholds as MtcnnOptions['thresholds'] | undefined,
           nms: nms as MtcnnOptions['nms'] | undefined,
+          channelOrder: flags.channelOrder as MtcnnOptions['channelOrder'] | undefined,
         }),
-      ),
+      }),
     );
     const detectOptions: MtcnnDetectOptions = { ...options, stages: !!flags.stages };
     const clm = clmFlags(flags);

@@ -4,7 +4,8 @@
 // prints one backend's result as JSON); the report goes to --out as report.json, report.md and a
 // self-contained report.html.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SOFTWARE_ICDS } from '../gpu/node-webgpu.js';
@@ -14,7 +15,7 @@ import { reportHtml } from '../eval/precision/html.js';
 import { flipCrops } from '../io/flip-crops.js';
 import { decodeImage } from '../io/node-image.js';
 import { resolveInputs } from '../io/inputs.js';
-import { loadStudyModel, studyImage, STUDY_MODELS } from '../io/precision-networks.js';
+import { loadStudyInputs, loadStudyModel, saveStudyInputs, studyImage, STUDY_MODELS } from '../io/precision-networks.js';
 import { MTCNN_CONVENTIONS, mtcnnConvention } from '../pipelines/mtcnn/conventions.js';
 import { CHROMIUM_PATH } from '../io/chromium-backend.js';
 import { packageRoot } from '../io/package-root.js';
@@ -29,6 +30,7 @@ interface PrecisionFlags {
   absTolerance: number;
   out: string;
   worker?: string;
+  studyInputs?: string;
   quiet?: boolean;
 }
 
@@ -62,13 +64,13 @@ async function prepare(flags: PrecisionFlags, inputs: string[], log: (l: string)
   }
   const images = await Promise.all(files.map((f) => decodeImage(f)));
   log(`${files.length} images: building the study inputs`);
-  const study = images.map((im, i) => studyImage(model, files[i]!, im));
+  const study = flags.studyInputs ? loadStudyInputs(model, readFileSync(flags.studyInputs, 'utf8')) : images.map((im, i) => studyImage(model, files[i]!, im));
   return { files, images, study, model, conventions, tolerance: { relL2: flags.tolerance, abs: flags.absTolerance }, log };
 }
 
 /** Runs a GPU backend in a child process (this command with --worker) and parses its JSON. */
-function inWorker(backend: string, flags: PrecisionFlags, inputs: string[], log: (l: string) => void): Promise<BackendResult> {
-  const args = [process.argv[1]!, 'precision', '--worker', backend, '--model', flags.model, '--tolerance', String(flags.tolerance), '--abs-tolerance', String(flags.absTolerance), ...(flags.conventions ? ['--conventions', flags.conventions] : []), ...inputs];
+function inWorker(backend: string, flags: PrecisionFlags, inputs: string[], studyInputs: string, log: (l: string) => void): Promise<BackendResult> {
+  const args = [process.argv[1]!, 'precision', '--worker', backend, '--study-inputs', studyInputs, '--model', flags.model, '--tolerance', String(flags.tolerance), '--abs-tolerance', String(flags.absTolerance), ...(flags.conventions ? ['--conventions', flags.conventions] : []), ...inputs];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -108,6 +110,7 @@ export function registerPrecision(program: Command): void {
     .option('--out <dir>', 'report directory', 'precision-report')
     .option('--quiet', 'no progress on standard error')
     .addOption(new Option('--worker <backend>', 'internal: run one GPU backend and print its result as JSON').hideHelp())
+    .addOption(new Option('--study-inputs <file>', "internal: the parent's study inputs (a worker does not rebuild them)").hideHelp())
     .action(async (inputs: string[], flags: PrecisionFlags) => {
       const log = (l: string) => {
         if (!flags.quiet || flags.worker) process.stderr.write(`precision: ${l}\n`);
@@ -123,18 +126,22 @@ export function registerPrecision(program: Command): void {
       const started = performance.now();
       const s = await prepare(flags, inputs, log);
       const results: Array<BackendResult | { backend: string; error: string }> = [];
+      const scratch = mkdtempSync(join(tmpdir(), 'webgpu-detect-precision-'));
+      const studyInputs = join(scratch, 'inputs.json');
+      writeFileSync(studyInputs, saveStudyInputs(s.study));
       for (const backend of backends) {
         try {
-          results.push(isCpu(backend) ? await cpuBackend(backend, s) : backend === CHROMIUM_BACKEND ? await chromiumBackend(s) : await inWorker(backend, flags, inputs, log));
+          results.push(isCpu(backend) ? await cpuBackend(backend, s) : backend === CHROMIUM_BACKEND ? await chromiumBackend(s) : await inWorker(backend, flags, inputs, studyInputs, log));
         } catch (err) {
           log(`${backend} failed: ${(err as Error).message}`);
           results.push({ backend, error: (err as Error).message });
         }
       }
+      rmSync(scratch, { recursive: true, force: true });
       const command = `webgpu-detect precision --model ${flags.model} ${backends.length ? `--backends ${backends.join(',')} ` : ''}${s.model.mtcnn ? `--conventions ${s.conventions.join(',')} ` : ''}${inputs.map((i) => basename(i)).join(' ')}`;
       const report: PrecisionReport = assembleReport({ model: s.model.name, command, tolerance: s.tolerance, study: s.study, results, conventions: s.conventions.map((c) => mtcnnConvention(c)) });
       mkdirSync(flags.out, { recursive: true });
-      writeFileSync(join(flags.out, 'report.json'), JSON.stringify(report, null, 1));
+      writeFileSync(join(flags.out, 'report.json'), JSON.stringify(report));
       const markdown = reportMarkdown(report);
       writeFileSync(join(flags.out, 'report.md'), markdown);
       const crops = report.stages ? await flipCrops(report, s.files, s.images) : {};

@@ -32,6 +32,8 @@ export interface StudyModel {
   name: string;
   /** The networks and inputs of one image. */
   networks(image: RgbImage): { networks: StudyNetwork[]; notes: string };
+  /** The graphs by study network name (a worker rebuilds StudyNetworks from saved inputs). */
+  graphs: Record<string, Graph>;
   /** MTCNN's graphs (the stage study runs the whole detector). */
   mtcnn?: MtcnnGraphs;
 }
@@ -47,6 +49,7 @@ async function mtcnnModel(): Promise<StudyModel> {
   return {
     name: 'mtcnn',
     mtcnn: graphs,
+    graphs: { ...graphs },
     networks(image) {
       const inputs = mtcnnStudyInputs(image, graphs);
       const net = (name: keyof MtcnnGraphs, input: typeof inputs.pnet | undefined): StudyNetwork[] =>
@@ -61,6 +64,7 @@ async function textModel(): Promise<StudyModel> {
   const o = resolveTextDetOptions({ limitSideLen: TEXT_STUDY_SIDE });
   return {
     name: 'ppocr-det',
+    graphs: { [graph.name]: graph },
     networks(image) {
       const plan = textInputPlan(image.width, image.height, o);
       return { networks: [resized(graph, image, plan, textNormalization(o))], notes: `input ${plan.outWidth} x ${plan.outHeight} (longer side <= ${TEXT_STUDY_SIDE}), BGR, ImageNet mean/std` };
@@ -73,6 +77,7 @@ function tinyFaceModel(): StudyModel {
   const o = { ...model.defaults, inputWidth: GRID_STUDY_SIDE, inputHeight: GRID_STUDY_SIDE };
   return {
     name: 'tiny-face',
+    graphs: { [model.graph.name]: model.graph },
     networks(image) {
       const plan = gridInputPlan(image.width, image.height, o);
       return { networks: [resized(model.graph, image, plan, gridNormalization(o))], notes: `input ${GRID_STUDY_SIDE} x ${GRID_STUDY_SIDE}, ${o.placement}` };
@@ -93,6 +98,7 @@ function onnxFileModel(path: string): StudyModel {
   const norm: Normalization = { scale: 1 / 255, mean: [0, 0, 0], invStd: [1, 1, 1], channelOrder: 'rgb', pad: [0, 0, 0] };
   return {
     name,
+    graphs: { [graph.name]: graph },
     networks(image) {
       const plan = planResize(image.width, image.height, { outWidth: width, outHeight: height, placement: 'stretch', sampling: 'half-pixel' });
       return { networks: [resized(graph, image, plan, norm)], notes: `input ${width} x ${height}, stretched, RGB in [0, 1]` };
@@ -111,4 +117,32 @@ export async function loadStudyModel(model: string): Promise<StudyModel> {
 export function studyImage(model: StudyModel, file: string, image: RgbImage): StudyImage {
   const { networks, notes } = model.networks(image);
   return { file: basename(file), networks, notes };
+}
+
+/** The study's inputs as JSON (float32 data base64), so a worker need not rebuild them. */
+export function saveStudyInputs(images: readonly StudyImage[]): string {
+  return JSON.stringify(
+    images.map((im) => ({
+      file: im.file,
+      notes: im.notes,
+      networks: im.networks.map((n) => ({ name: n.name, inputs: Object.fromEntries(Object.entries(n.inputs).map(([k, v]) => [k, { shape: v.shape, data: Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).toString('base64') }])) })),
+    })),
+  );
+}
+
+export function loadStudyInputs(model: StudyModel, json: string): StudyImage[] {
+  type Saved = Array<{ file: string; notes?: string; networks: Array<{ name: string; inputs: Record<string, { shape: number[]; data: string }> }> }>;
+  return (JSON.parse(json) as Saved).map((im) => ({
+    file: im.file,
+    ...(im.notes ? { notes: im.notes } : {}),
+    networks: im.networks.map((n): StudyNetwork => {
+      const graph = model.graphs[n.name];
+      if (!graph) throw new Error(`saved study inputs name network '${n.name}', which model ${model.name} does not have`);
+      const inputs = Object.fromEntries(Object.entries(n.inputs).map(([k, v]) => {
+        const bytes = Buffer.from(v.data, 'base64');
+        return [k, { shape: v.shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) }];
+      }));
+      return { name: n.name, graph, inputs };
+    }),
+  }));
 }

@@ -103,6 +103,34 @@ describe('webgpu-detect precision', () => {
     expect(shot.channels[0]!.stdev).toBeGreaterThan(5);
   });
 
+  it('chromium (headless, WebGPU on SwiftShader) beside Node on SwiftShader: layers, stage lists, Node vs Chromium', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wd-precision-'));
+    const { code, stderr } = await cli(['precision', '--backends', 'chromium,swiftshader,cpu-f64', '--out', out, sample('joconde_crop.jpg')]);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as PrecisionReport;
+    expect(report.backends[0]!.device).toMatch(/^Chromium: .*swiftshader/i);
+    const browser = report.layers.find((l) => l.backend === 'chromium')!;
+    const node = report.layers.find((l) => l.backend === 'swiftshader')!;
+    expect(browser.networks.map((n) => n.network)).toEqual(['pnet', 'rnet', 'onet']);
+    browser.networks.forEach((n, i) => {
+      expect(n.firstDeparture).toBeUndefined();
+      expect(n.deterministic).toBe(true);
+      // Same tensors, same order, errors of the same size as Node's on the same kind of adapter.
+      expect(n.rows.map((r) => r.tensor)).toEqual(node.networks[i]!.rows.map((r) => r.tensor));
+      n.rows.forEach((r, k) => expect(Math.abs(Math.log10(r.comparison.relL2 / node.networks[i]!.rows[k]!.comparison.relL2))).toBeLessThan(1));
+    });
+    const s = report.stages!;
+    const run = s.runs.find((r) => r.backend === 'chromium')!;
+    expect(run.deterministic).toBe(true);
+    expect(run.images[0]!.counts).toEqual(s.runs.find((r) => r.backend === 'cpu-f64')!.images[0]!.counts);
+    expect(s.crossRuntime.length).toBe(1);
+    const cross = s.crossRuntime[0]!;
+    console.log(`Node vs Chromium: ${cross.identical ? 'identical' : `differ at ${cross.where}`}${cross.orderDiffers ? ' (order differs)' : ''}`);
+    // Identical, or the report says where, with both values.
+    if (!cross.identical) expect(cross.where).toMatch(/^joconde_crop\.jpg \w+.*: .+ vs .+/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('Node vs Chromium on SwiftShader: swiftshader/facenet vs chromium/facenet');
+  });
+
   it('ppocr-det layer by layer; bad backends and flags', async () => {
     const out = mkdtempSync(join(tmpdir(), 'wd-precision-'));
     const { code, stderr } = await cli(['precision', '--model', 'ppocr-det', '--backends', 'lavapipe,onnxruntime,nonsense', '--out', out, sample('joconde_crop.jpg')]);
@@ -123,5 +151,23 @@ describe('webgpu-detect precision', () => {
     const unknown = await cli(['precision', '--conventions', 'facenet,upside-down', sample('joconde_crop.jpg')]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown MTCNN convention 'upside-down'/);
+  });
+
+  it('detect --profile applies a convention set (explicit flags override it); unknown profiles exit 2', async () => {
+    const image = sample('franck_02045.jpg');
+    const stages = async (...flags: string[]) => {
+      const r = await cli(['detect', '--quiet', image, ...flags]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { stages: Record<string, number> }).stages;
+    };
+    const facenet = await stages();
+    expect(await stages('--profile', 'facenet')).toEqual(facenet);
+    const bgr = await stages('--profile', 'bgr');
+    expect(bgr).not.toEqual(facenet);
+    expect(await stages('--channel-order', 'bgr')).toEqual(bgr);
+    expect(await stages('--profile', 'bgr', '--channel-order', 'rgb')).toEqual(facenet);
+    const bad = await cli(['detect', image, '--profile', 'nonsense']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown MTCNN convention 'nonsense' \(known: facenet, bgr\)/);
   });
 });

@@ -160,5 +160,9 @@ describe('boxes and flips', () => {
     const nudged = Math.fround(0.8) + 2 ** -24; // the next float32 above 0.8's
     expect(firstDifference(a, runOf([c(3, 0.7), c(9, nudged)])).where).toBe(`a.jpg pnetRaw key 9: score 0.8 vs ${nudged}`);
     expect(firstDifference(a, runOf([c(3, 0.7)])).where).toBe('a.jpg pnetRaw: 2 vs 1 candidates');
+    // -0 and 0 are equal values with different bits: a difference, named as such.
+    const zero = runOf([{ ...c(3, 0.7), box: [0, 2, 30, 40] }]);
+    const negativeZero = runOf([{ ...c(3, 0.7), box: [-0, 2, 30, 40] }]);
+    expect(firstDifference(zero, negativeZero).where).toBe('a.jpg pnetRaw key 3: box 0,2,30,40 vs -0,2,30,40 (the sign of a zero: equal values, different bits)');
   });
 });

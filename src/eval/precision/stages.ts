@@ -129,6 +129,9 @@ export function sensitivity(stages: readonly StageDefinition[], run: DetectorRun
   });
 }
 
+/** A float as its bits tell it: -0 is shown (it differs from 0 bit for bit). */
+const exact = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+
 const byKey = (list: readonly StageCandidate[]) => [...list].sort((x, y) => x.key - y.key);
 
 /**
@@ -149,8 +152,9 @@ export function firstDifference(a: DetectorRun, b: DetectorRun): { where?: strin
       for (const [k, ca] of la.entries()) {
         const cb = lb[k]!;
         if (ca.key !== cb.key) return { where: `${ia.file} ${stage}: key ${ca.key} vs ${cb.key}`, orderDiffers };
-        const field = !Object.is(ca.score, cb.score) ? `score ${ca.score} vs ${cb.score}` : !Object.is(ca.rank, cb.rank) ? `logit margin ${ca.rank} vs ${cb.rank}` : ca.box.some((v, j) => !Object.is(v, cb.box[j])) ? `box ${ca.box.join(',')} vs ${cb.box.join(',')}` : undefined;
-        if (field) return { where: `${ia.file} ${stage} key ${ca.key}: ${field}`, orderDiffers };
+        const field = !Object.is(ca.score, cb.score) ? `score ${exact(ca.score)} vs ${exact(cb.score)}` : !Object.is(ca.rank, cb.rank) ? `logit margin ${exact(ca.rank)} vs ${exact(cb.rank)}` : ca.box.some((v, j) => !Object.is(v, cb.box[j])) ? `box ${ca.box.map(exact).join(',')} vs ${cb.box.map(exact).join(',')}` : undefined;
+        const signOfZero = ca.score === cb.score && ca.rank === cb.rank && ca.box.every((v, j) => v === cb.box[j]);
+        if (field) return { where: `${ia.file} ${stage} key ${ca.key}: ${field}${signOfZero ? ' (the sign of a zero: equal values, different bits)' : ''}`, orderDiffers };
       }
     }
     if (ia.faces.some((f, k) => f.some((v, j) => !Object.is(v, ib.faces[k]?.[j])))) return { where: `${ia.file} final boxes`, orderDiffers };
