@@ -2,7 +2,7 @@
 // processes, the CPU references and onnxruntime; report.json / report.md / report.html, the HTML
 // opened in headless Chromium.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { PrecisionReport } from '../../src/eval/precision/report.js';
+import { exportOnnx } from '../../src/export/onnx.js';
+import { pnetLikeGraph } from '../../src/graph/sample-graphs.js';
 import { clmtrackrSamples } from '../../src/io/samples.js';
 import { CHROMIUM } from '../helpers/browser.js';
 
@@ -169,5 +171,25 @@ describe('webgpu-detect precision', () => {
     const bad = await cli(['detect', image, '--profile', 'nonsense']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown MTCNN convention 'nonsense' \(known: facenet, bgr\)/);
+  });
+
+  it('a user .onnx file (symbolic input dims: 224 x 224) and tiny-face, on lavapipe and onnxruntime', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wd-precision-'));
+    const model = join(out, 'pnet-like.onnx');
+    writeFileSync(model, exportOnnx(pnetLikeGraph()));
+    const onnx = await cli(['precision', '--model', model, '--backends', 'lavapipe,onnxruntime', '--out', join(out, 'onnx'), sample('joconde_crop.jpg')]);
+    expect(onnx.code, onnx.stderr).toBe(0);
+    const a = JSON.parse(readFileSync(join(out, 'onnx', 'report.json'), 'utf8')) as PrecisionReport;
+    expect(a.images[0]!.notes).toBe('input 224 x 224, stretched, RGB in [0, 1]');
+    expect(a.layers.map((l) => [l.backend, l.networks[0]!.network, l.networks[0]!.firstDeparture])).toEqual([['lavapipe', 'pnet-like', undefined], ['onnxruntime', 'pnet-like', undefined]]);
+    expect(a.layers[0]!.networks[0]!.rows.map((r) => r.tensor)).toEqual(a.layers[1]!.networks[0]!.rows.map((r) => r.tensor));
+    const tiny = await cli(['precision', '--model', 'tiny-face', '--backends', 'lavapipe,onnxruntime', '--out', join(out, 'tiny'), sample('joconde_crop.jpg')]);
+    expect(tiny.code, tiny.stderr).toBe(0);
+    const b = JSON.parse(readFileSync(join(out, 'tiny', 'report.json'), 'utf8')) as PrecisionReport;
+    expect(b.images[0]!.notes).toBe('input 224 x 224, pad');
+    for (const l of b.layers) {
+      expect(l.networks[0]!.firstDeparture, l.backend).toBeUndefined();
+      expect(l.networks[0]!.rows.length).toBeGreaterThan(10);
+    }
   });
 });
