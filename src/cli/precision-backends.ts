@@ -9,7 +9,10 @@ import type { GpuContext } from '../gpu/context.js';
 import { gpuValues, referenceValues } from '../eval/precision/layers.js';
 import type { DetectorRun, ImageRun } from '../eval/precision/stages.js';
 import { firstDifference } from '../eval/precision/stages.js';
-import { studyBackend, type BackendStudy, type StudyImage } from '../eval/precision/study.js';
+import { referenceOf, studyBackend, type BackendStudy, type StudyImage } from '../eval/precision/study.js';
+import { firstTextDifference, type TextImageRun, type TextRun } from '../eval/precision/text-stages.js';
+import { TextDetector } from '../pipelines/textdet/detector.js';
+import { dbPostprocessReference } from '../pipelines/textdet/reference.js';
 import type { LayerTolerance } from '../eval/precision/compare.js';
 import { openChromium } from '../io/chromium-backend.js';
 import { onnxruntimeValues } from '../io/onnxruntime-layers.js';
@@ -30,6 +33,8 @@ export interface BackendResult {
   device: string;
   layers: BackendStudy;
   runs: DetectorRun[];
+  /** ppocr-det: the text detector's components and boxes per image. */
+  text?: TextRun;
 }
 
 export interface StudyInputs {
@@ -71,6 +76,36 @@ async function gpuDetectorRuns(ctx: GpuContext, backend: string, device: string,
   return runs;
 }
 
+async function gpuTextRun(ctx: GpuContext, backend: string, device: string, s: StudyInputs): Promise<TextRun> {
+  const detector = TextDetector.create(ctx, s.model.text!.graph);
+  const once = async (): Promise<TextImageRun[]> => {
+    const result = await detector.detect(s.images, s.model.text!.options);
+    return result.images.map((r, i) => ({ file: basename(s.files[i]!), components: r.components, boxes: r.boxes }));
+  };
+  s.log(`${backend}: text detector, twice`);
+  const run: TextRun = { backend, device, images: await once() };
+  const where = firstTextDifference(run, { ...run, images: await once() });
+  return { ...run, deterministic: !where, ...(where ? { nondeterminism: where } : {}) };
+}
+
+/** The text detector on the CPU: the network's reference in f32 or f64, then the CPU post-processing. */
+function cpuTextRun(backend: string, device: string, precision: 'f32' | 'f64', s: StudyInputs): TextRun {
+  const { graph, options } = s.model.text!;
+  s.log(`${backend}: text detector`);
+  return {
+    backend,
+    device,
+    images: s.study.map((im, i) => {
+      const net = im.networks[0]!;
+      const input = Object.values(net.inputs)[0]!;
+      const prob = referenceOf(net, precision).get(graph.outputs[0]!)!;
+      const [height, width] = input.shape.slice(2) as [number, number];
+      const found = dbPostprocessReference(prob, width, height, { width: s.images[i]!.width, height: s.images[i]!.height }, options);
+      return { file: im.file, components: found.components, boxes: found.boxes.map((b) => ({ polygon: b.polygon, score: b.score })) };
+    }),
+  };
+}
+
 /** A GPU backend, in this process (the worker). */
 export async function gpuBackend(backend: string, s: StudyInputs): Promise<BackendResult> {
   const ctx = await acquireGpu({ adapter: backend });
@@ -78,7 +113,7 @@ export async function gpuBackend(backend: string, s: StudyInputs): Promise<Backe
   s.log(`${backend}: ${device}: layers`);
   const layers = await studyBackend(backend, device, s.study, (net) => gpuValues(ctx, net.graph, net.inputs), s.tolerance, true);
   const runs = s.model.mtcnn ? await gpuDetectorRuns(ctx, backend, device, s) : [];
-  return { backend, device, layers, runs };
+  return { backend, device, layers, runs, ...(s.model.text ? { text: await gpuTextRun(ctx, backend, device, s) } : {}) };
 }
 
 /** Headless Chromium (WebGPU on SwiftShader): layers twice, the detector twice per convention. */
@@ -125,8 +160,8 @@ export async function cpuBackend(backend: (typeof CPU_BACKENDS)[number], s: Stud
   s.log(`${backend}: layers`);
   const layers: BackendStudy =
     backend === 'cpu-f32'
-      ? await studyBackend(backend, device, s.study, async (net) => referenceValues(net.graph, net.inputs, 'f32'), s.tolerance, false)
+      ? await studyBackend(backend, device, s.study, async (net) => referenceOf(net, 'f32'), s.tolerance, false)
       : { backend, device, networks: [] };
   const runs = s.model.mtcnn ? cpuDetectorRuns(backend, s) : [];
-  return { backend, device, layers, runs };
+  return { backend, device, layers, runs, ...(s.model.text ? { text: cpuTextRun(backend, device, backend === 'cpu-f32' ? 'f32' : 'f64', s) } : {}) };
 }

@@ -139,7 +139,7 @@ export function registerPrecision(program: Command): void {
       }
       rmSync(scratch, { recursive: true, force: true });
       const command = `webgpu-detect precision --model ${flags.model} ${backends.length ? `--backends ${backends.join(',')} ` : ''}${s.model.mtcnn ? `--conventions ${s.conventions.join(',')} ` : ''}${inputs.map((i) => basename(i)).join(' ')}`;
-      const report: PrecisionReport = assembleReport({ model: s.model.name, command, tolerance: s.tolerance, study: s.study, results, conventions: s.conventions.map((c) => mtcnnConvention(c)) });
+      const report: PrecisionReport = assembleReport({ model: s.model.name, command, tolerance: s.tolerance, study: s.study, results, conventions: s.conventions.map((c) => mtcnnConvention(c)), ...(s.model.text ? { boxThreshold: s.model.text.options.boxThreshold } : {}) });
       mkdirSync(flags.out, { recursive: true });
       writeFileSync(join(flags.out, 'report.json'), JSON.stringify(report));
       const markdown = reportMarkdown(report);

@@ -19,7 +19,7 @@ import type { RgbImage } from '../pipelines/floor/image.js';
 import { planResize, resizeReference, type Normalization, type ResizePlan } from '../pipelines/floor/resize.js';
 import { gridInputPlan, gridNormalization } from '../pipelines/grid/detector.js';
 import type { MtcnnGraphs } from '../pipelines/mtcnn/types.js';
-import { resolveTextDetOptions } from '../pipelines/textdet/options.js';
+import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet/options.js';
 import { textInputPlan, textNormalization } from '../pipelines/textdet/detector.js';
 import { loadTinyFaceModel } from './model-catalog.js';
 import { loadPackagedGraph, loadPpocrDetGraph } from './node-models.js';
@@ -36,6 +36,8 @@ export interface StudyModel {
   graphs: Record<string, Graph>;
   /** MTCNN's graphs (the stage study runs the whole detector). */
   mtcnn?: MtcnnGraphs;
+  /** The text detector's network and options (its stage study: components, boxes). */
+  text?: { graph: Graph; options: TextDetOptions };
 }
 
 function resized(graph: Graph, image: RgbImage, plan: ResizePlan, norm: Normalization): StudyNetwork {
@@ -65,6 +67,7 @@ async function textModel(): Promise<StudyModel> {
   return {
     name: 'ppocr-det',
     graphs: { [graph.name]: graph },
+    text: { graph, options: o },
     networks(image) {
       const plan = textInputPlan(image.width, image.height, o);
       return { networks: [resized(graph, image, plan, textNormalization(o))], notes: `input ${plan.outWidth} x ${plan.outHeight} (longer side <= ${TEXT_STUDY_SIDE}), BGR, ImageNet mean/std` };

@@ -16,6 +16,7 @@ import { exportOnnx } from '../../src/export/onnx.js';
 import { pnetLikeGraph } from '../../src/graph/sample-graphs.js';
 import { clmtrackrSamples } from '../../src/io/samples.js';
 import { CHROMIUM } from '../helpers/browser.js';
+import { textFixtures } from '../helpers/textdet.js';
 
 const run = promisify(execFile);
 
@@ -133,19 +134,31 @@ describe('webgpu-detect precision', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('Node vs Chromium on SwiftShader: swiftshader/facenet vs chromium/facenet');
   });
 
-  it('ppocr-det layer by layer; bad backends and flags', async () => {
+  it('ppocr-det layer by layer and its components / boxes against the float64 reference; bad backends and flags', async () => {
     const out = mkdtempSync(join(tmpdir(), 'wd-precision-'));
-    const { code, stderr } = await cli(['precision', '--model', 'ppocr-det', '--backends', 'lavapipe,onnxruntime,nonsense', '--out', out, sample('joconde_crop.jpg')]);
+    const { dir, set } = await textFixtures(1, 5);
+    const { code, stderr } = await cli(['precision', '--model', 'ppocr-det', '--backends', 'lavapipe,onnxruntime,cpu-f64,nonsense', '--out', out, join(dir, set[0]!.name)]);
     // A backend that cannot run is reported and the others still are: exit 4.
     expect(code, stderr).toBe(4);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as PrecisionReport;
-    expect(report.backends[2]!.error).toMatch(/unknown adapter 'nonsense'/);
+    expect(report.backends[3]!.error).toMatch(/unknown adapter 'nonsense'/);
     expect(report.stages).toBeUndefined();
     const gpu = report.layers.find((l) => l.backend === 'lavapipe')!;
     expect(gpu.networks[0]!.rows.length).toBeGreaterThan(300);
     expect(gpu.networks[0]!.firstDeparture).toBeUndefined();
     expect(gpu.networks[0]!.deterministic).toBe(true);
     expect(report.layers.find((l) => l.backend === 'onnxruntime')!.networks[0]!.rows.at(-1)!.op).toBe('Sigmoid');
+    // The text stages: the GPU detector twice (bit-identical) and the CPU post-processing of the f64 map.
+    const text = report.text!;
+    expect(text.runs.map((r) => r.backend)).toEqual(['lavapipe', 'cpu-f64']);
+    expect(text.runs[0]!.deterministic).toBe(true);
+    expect(text.runs[1]!.images[0]!.boxes).toBeGreaterThan(0);
+    const c = text.comparisons[0]!.images[0]!;
+    console.log(`ppocr-det on ${set[0]!.name}: f64 ${c.componentsA} components / ${c.boxesA} boxes, lavapipe ${c.componentsB} / ${c.boxesB}, mean IoU ${c.meanIou}, flips ${JSON.stringify(c.flips)}`);
+    // Equal, or every box found by one run only lies within 1e-3 of the box threshold.
+    for (const f of c.flips) expect(Math.abs(f.margin)).toBeLessThan(1e-3);
+    if (c.flips.length === 0) expect([c.boxesB, c.meanIou]).toEqual([c.boxesA, 1]);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Text detector: components of the binarized map and boxes kept (box threshold 0.6)');
 
     const conv = await cli(['precision', '--model', 'ppocr-det', '--conventions', 'bgr', sample('joconde_crop.jpg')]);
     expect(conv.code).toBe(2);

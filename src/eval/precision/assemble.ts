@@ -6,6 +6,7 @@ import type { LayerTolerance } from './compare.js';
 import type { PrecisionReport, ReportRun } from './report.js';
 import { compareRuns, firstDifference, mtcnnStages, runLabel, sensitivity, type DetectorRun, type RunComparison } from './stages.js';
 import type { BackendStudy, StudyImage } from './study.js';
+import { compareTextRuns, type TextRun } from './text-stages.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../../pipelines/mtcnn/options.js';
 
 export interface AssembleInput {
@@ -13,7 +14,9 @@ export interface AssembleInput {
   command: string;
   tolerance: LayerTolerance;
   study: readonly StudyImage[];
-  results: ReadonlyArray<{ backend: string; device: string; layers: BackendStudy; runs: DetectorRun[] } | { backend: string; error: string }>;
+  results: ReadonlyArray<{ backend: string; device: string; layers: BackendStudy; runs: DetectorRun[]; text?: TextRun } | { backend: string; error: string }>;
+  /** ppocr-det: the box threshold (flip margins are measured from it). */
+  boxThreshold?: number;
   conventions: readonly MtcnnConvention[];
 }
 
@@ -30,6 +33,15 @@ export function assembleReport(input: AssembleInput): PrecisionReport {
     backends: input.results.map((r) => ('error' in r ? { backend: r.backend, device: '', error: r.error } : { backend: r.backend, device: r.device })),
     layers: ok.filter((r) => r.layers.networks.length > 0).map((r) => r.layers),
   };
+  const textRuns = ok.flatMap((r) => (r.text ? [r.text] : []));
+  const textBase = textRuns.find((r) => r.backend === BASELINE);
+  if (textRuns.length) {
+    report.text = {
+      boxThreshold: input.boxThreshold ?? 0,
+      runs: textRuns.map((r) => ({ backend: r.backend, device: r.device, images: r.images.map((i) => ({ file: i.file, components: i.components, boxes: i.boxes.length })), ...(r.deterministic !== undefined ? { deterministic: r.deterministic } : {}), ...(r.nondeterminism ? { nondeterminism: r.nondeterminism } : {}) })),
+      comparisons: textBase ? textRuns.filter((r) => r !== textBase).map((r) => compareTextRuns(textBase, r, input.boxThreshold ?? 0)) : [],
+    };
+  }
   const runs = ok.flatMap((r) => r.runs);
   if (runs.length === 0) return report;
   const stages = mtcnnStages(DEFAULT_MTCNN_OPTIONS);

@@ -3,7 +3,7 @@
 // float64 reference marked, the flip list with a crop of each flipped candidate, sensitivity and
 // determinism. Browser-safe (strings only).
 import type { PrecisionReport, Table } from './report.js';
-import { backendTable, comparisonTable, countsTable, crossRuntimeLine, departureTable, determinismLine, flipTable, sensitivityTable } from './report.js';
+import { backendTable, comparisonTable, countsTable, crossRuntimeLine, departureTable, determinismLine, flipTable, sensitivityTable, textComparisonTable, textCountsTable, textDeterminismLine } from './report.js';
 import type { RunComparison } from './stages.js';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
@@ -90,6 +90,15 @@ export function reportHtml(report: PrecisionReport, crops: FlipCrops = {}): stri
   const first = report.images[0];
   const base = report.layers.find((b) => !b.error);
   if (first && base) for (const network of [...new Set(base.networks.filter((n) => n.file === first.file).map((n) => n.network))]) parts.push(layerChart(report, network, first.file));
+  if (report.text) {
+    parts.push(
+      `<h2>Text detector: components and boxes (box threshold ${report.text.boxThreshold})</h2>`,
+      htmlTable(textCountsTable(report)),
+      '<h3>Against the float64 reference</h3>',
+      htmlTable(textComparisonTable(report)),
+      `<p>${esc(textDeterminismLine(report))}</p>`,
+    );
+  }
   if (report.stages) {
     const s = report.stages;
     const counts = countsTable(report);

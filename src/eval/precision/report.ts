@@ -7,6 +7,7 @@ import type { Box, FlipCause } from './flips.js';
 import type { LayerTolerance } from './compare.js';
 import type { BackendStudy } from './study.js';
 import type { RunComparison, StageSensitivity } from './stages.js';
+import type { TextComparison } from './text-stages.js';
 
 export interface ReportRun {
   label: string;
@@ -29,6 +30,12 @@ export interface PrecisionReport {
   /** Every backend asked for, with its device or why it could not run. */
   backends: Array<{ backend: string; device: string; error?: string }>;
   layers: BackendStudy[];
+  /** ppocr-det: components and boxes per backend, boxes against the float64 reference. */
+  text?: {
+    boxThreshold: number;
+    runs: Array<{ backend: string; device: string; images: Array<{ file: string; components: number; boxes: number }>; deterministic?: boolean; nondeterminism?: string }>;
+    comparisons: TextComparison[];
+  };
   stages?: {
     thresholds: number[];
     conventionSets: Array<{ name: string; description: string }>;
@@ -129,6 +136,24 @@ export function sensitivityTable(report: PrecisionReport): Table {
   return table(['run', 'stage', 'threshold', ...deltas.map((d) => `within ${d}`), 'window'], rows);
 }
 
+export function textCountsTable(report: PrecisionReport): Table {
+  const t = report.text!;
+  return table(['image', ...t.runs.map((r) => `${r.backend} components / boxes`)], report.images.map((im, i) => [im.file, ...t.runs.map((r) => `${r.images[i]!.components} / ${r.images[i]!.boxes}`)]));
+}
+
+export function textComparisonTable(report: PrecisionReport): Table {
+  const rows = report.text!.comparisons.flatMap((c) =>
+    c.images.map((i) => [`${c.a} vs ${c.b}`, i.file, `${i.componentsA} / ${i.componentsB}`, `${i.boxesA} / ${i.boxesB}`, i.meanIou.toFixed(4), i.flips.length ? i.flips.map((f) => `${f.keptBy} only: score ${f.score.toFixed(5)} (${f.margin >= 0 ? '+' : ''}${f.margin.toExponential(1)} from the box threshold)`).join('; ') : 'none']),
+  );
+  return table(['runs', 'image', 'components', 'boxes', 'mean polygon IoU', 'boxes in one run only'], rows, ['---', '---', '---:', '---:', '---:', '---']);
+}
+
+export function textDeterminismLine(report: PrecisionReport): string {
+  const runs = report.text!.runs.filter((r) => r.deterministic !== undefined);
+  const nd = runs.filter((r) => !r.deterministic);
+  return nd.length ? nd.map((r) => `${r.backend}: two runs differ at ${r.nondeterminism}`).join('; ') + '.' : `Every GPU run repeated gave bit-identical components, boxes and scores (${runs.map((r) => r.backend).join(', ') || 'none repeated'}).`;
+}
+
 export function backendTable(report: PrecisionReport): Table {
   return table(['backend', 'device', 'status'], report.backends.map((b) => [b.backend, b.device, b.error ? `failed: ${b.error}` : 'ok']), ['---', '---', '---']);
 }
@@ -168,6 +193,20 @@ export function reportMarkdown(report: PrecisionReport): string {
     for (const network of [...new Set(firstBackend.networks.filter((n) => n.file === first.file).map((n) => n.network))]) {
       out.push(`### ${network} on ${first.file}${first.notes ? ` (${first.notes})` : ''}`, '', markdownTable(layerTable(report, network, first.file)), '');
     }
+  }
+  if (report.text) {
+    out.push(
+      `## Text detector: components of the binarized map and boxes kept (box threshold ${report.text.boxThreshold})`,
+      '',
+      markdownTable(textCountsTable(report)),
+      '',
+      '### Against the float64 reference',
+      '',
+      markdownTable(textComparisonTable(report)),
+      '',
+      textDeterminismLine(report),
+      '',
+    );
   }
   if (report.stages) {
     const s = report.stages;

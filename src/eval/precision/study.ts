@@ -47,15 +47,17 @@ function identical(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-// The float64 reference of a network's inputs, computed once per process however many backends
-// are compared with it.
-const references = new WeakMap<StudyNetwork, Map<string, ArrayLike<number>>>();
+// The CPU references of a network's inputs (float64, and float32 arithmetic), computed once per
+// process however many backends and stages use them.
+const references = { f64: new WeakMap<StudyNetwork, Map<string, ArrayLike<number>>>(), f32: new WeakMap<StudyNetwork, Map<string, ArrayLike<number>>>() };
 
-function reference(net: StudyNetwork): Map<string, ArrayLike<number>> {
-  let values = references.get(net);
-  if (!values) references.set(net, (values = referenceValues(net.graph, net.inputs, 'f64')));
+export function referenceOf(net: StudyNetwork, precision: 'f32' | 'f64' = 'f64'): Map<string, ArrayLike<number>> {
+  let values = references[precision].get(net);
+  if (!values) references[precision].set(net, (values = referenceValues(net.graph, net.inputs, precision)));
   return values;
 }
+
+const reference = (net: StudyNetwork) => referenceOf(net, 'f64');
 
 /** Runs every network of every image through the backend (twice when `twice`) and compares. */
 export async function studyBackend(backend: string, device: string, images: readonly StudyImage[], run: ValuesRunner, tolerance: LayerTolerance, twice: boolean): Promise<BackendStudy> {
