@@ -118,7 +118,7 @@ export async function gpuBackend(backend: string, s: StudyInputs): Promise<Backe
 
 /** Headless Chromium (WebGPU on SwiftShader): layers twice, the detector twice per convention. */
 export async function chromiumBackend(s: StudyInputs): Promise<BackendResult> {
-  const session = await openChromium(s.images, s.files.map((f) => basename(f)), s.model.mtcnn);
+  const session = await openChromium(s.images, s.files.map((f) => basename(f)), s.model.mtcnn, s.model.text?.graph);
   try {
     s.log(`chromium: ${session.device}: layers`);
     const layers = await studyBackend(CHROMIUM_BACKEND, session.device, s.study, (net) => session.networkValues(net), s.tolerance, true);
@@ -132,7 +132,15 @@ export async function chromiumBackend(s: StudyInputs): Promise<BackendResult> {
         runs.push({ ...run, deterministic: !where, orderDiffers, ...(where ? { nondeterminism: where } : {}) });
       }
     }
-    return { backend: CHROMIUM_BACKEND, device: session.device, layers, runs };
+    let text: TextRun | undefined;
+    if (s.model.text) {
+      s.log('chromium: text detector, twice');
+      const options = s.model.text.options as unknown as Record<string, unknown>;
+      const run: TextRun = { backend: CHROMIUM_BACKEND, device: session.device, images: await session.detectText(options) };
+      const where = firstTextDifference(run, { ...run, images: await session.detectText(options) });
+      text = { ...run, deterministic: !where, ...(where ? { nondeterminism: where } : {}) };
+    }
+    return { backend: CHROMIUM_BACKEND, device: session.device, layers, runs, ...(text ? { text } : {}) };
   } finally {
     await session.close();
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { serializeGraph } from '../graph/serialize.js';
 import type { Graph } from '../graph/types.js';
 import type { ImageRun } from '../eval/precision/stages.js';
+import type { TextImageRun } from '../eval/precision/text-stages.js';
 import type { StudyNetwork } from '../eval/precision/study.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import type { ImageDetections, MtcnnGraphs } from '../pipelines/mtcnn/types.js';
@@ -79,10 +80,12 @@ export interface ChromiumSession {
   networkValues(net: StudyNetwork): Promise<Map<string, ArrayLike<number>>>;
   /** The MTCNN detector on every image with stage lists, under the given detect options. */
   detect(options: Record<string, unknown>): Promise<ImageRun[]>;
+  /** The text detector on every image. */
+  detectText(options: Record<string, unknown>): Promise<TextImageRun[]>;
   close(): Promise<void>;
 }
 
-export async function openChromium(images: readonly RgbImage[], files: readonly string[], mtcnn?: MtcnnGraphs): Promise<ChromiumSession> {
+export async function openChromium(images: readonly RgbImage[], files: readonly string[], mtcnn?: MtcnnGraphs, text?: Graph): Promise<ChromiumSession> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} not found: apt-get install -y chromium (the chromium backend never downloads a browser)`);
   const bundle = join(packageRoot(), 'dist', 'browser', 'webgpu-detect.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build`);
@@ -91,6 +94,7 @@ export async function openChromium(images: readonly RgbImage[], files: readonly 
   server.routes.set('/webgpu-detect.js', { type: 'text/javascript', body: readFileSync(bundle) });
   images.forEach((im, i) => server.routes.set(`/image/${i}`, { type: 'application/octet-stream', body: im.data }));
   if (mtcnn) for (const n of ['pnet', 'rnet', 'onet'] as const) await server.addGraph(`mtcnn/${n}`, mtcnn[n]);
+  if (text) await server.addGraph('text/net', text);
   await server.start();
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
@@ -153,6 +157,22 @@ export async function openChromium(images: readonly RgbImage[], files: readonly 
         );
         if (errors.length) throw new Error(`chromium page error: ${errors.join('; ')}`);
         return (found as ImageDetections[]).map((d, i) => ({ file: files[i]!, counts: d.stages, lists: d.candidates!, faces: d.faces.map((f) => f.box) }));
+      },
+      async detectText(options) {
+        if (!text) throw new Error('chromium: no text graph');
+        const sizes = images.map((im) => ({ width: im.width, height: im.height }));
+        const found = await page.evaluate(
+          async ({ sizes, options }) => {
+            const w = window as unknown as { webgpuDetect: typeof import('../index.js'); ctx: import('../gpu/context.js').GpuContext; textDetector?: unknown };
+            const wd = w.webgpuDetect;
+            const detector = (w.textDetector ??= wd.TextDetector.create(w.ctx, await wd.fetchGraph('/text/net.graph.json'))) as ReturnType<typeof wd.TextDetector.create>;
+            const imgs = await Promise.all(sizes.map(async (s, i) => ({ ...s, data: new Uint8Array(await (await fetch(`/image/${i}`)).arrayBuffer()) })));
+            return (await detector.detect(imgs, options)).images.map((r) => ({ components: r.components, boxes: r.boxes }));
+          },
+          { sizes, options },
+        );
+        if (errors.length) throw new Error(`chromium page error: ${errors.join('; ')}`);
+        return found.map((r, i) => ({ file: files[i]!, components: r.components, boxes: r.boxes }));
       },
       async close() {
         await browser.close();

@@ -6,7 +6,7 @@ import type { LayerTolerance } from './compare.js';
 import type { PrecisionReport, ReportRun } from './report.js';
 import { compareRuns, firstDifference, mtcnnStages, runLabel, sensitivity, type DetectorRun, type RunComparison } from './stages.js';
 import type { BackendStudy, StudyImage } from './study.js';
-import { compareTextRuns, type TextRun } from './text-stages.js';
+import { compareTextRuns, firstTextDifference, type TextRun } from './text-stages.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../../pipelines/mtcnn/options.js';
 
 export interface AssembleInput {
@@ -40,6 +40,14 @@ export function assembleReport(input: AssembleInput): PrecisionReport {
       boxThreshold: input.boxThreshold ?? 0,
       runs: textRuns.map((r) => ({ backend: r.backend, device: r.device, images: r.images.map((i) => ({ file: i.file, components: i.components, boxes: i.boxes.length })), ...(r.deterministic !== undefined ? { deterministic: r.deterministic } : {}), ...(r.nondeterminism ? { nondeterminism: r.nondeterminism } : {}) })),
       comparisons: textBase ? textRuns.filter((r) => r !== textBase).map((r) => compareTextRuns(textBase, r, input.boxThreshold ?? 0)) : [],
+      crossRuntime: textRuns
+        .filter((r) => r.backend === 'chromium')
+        .flatMap((c) => {
+          const node = textRuns.find((r) => r.backend === 'swiftshader');
+          if (!node) return [];
+          const where = firstTextDifference(node, c);
+          return [{ a: node.backend, b: c.backend, identical: !where, ...(where ? { where } : {}) }];
+        }),
     };
   }
   const runs = ok.flatMap((r) => r.runs);

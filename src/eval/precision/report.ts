@@ -35,6 +35,8 @@ export interface PrecisionReport {
     boxThreshold: number;
     runs: Array<{ backend: string; device: string; images: Array<{ file: string; components: number; boxes: number }>; deterministic?: boolean; nondeterminism?: string }>;
     comparisons: TextComparison[];
+    /** Node (Dawn) and Chromium on SwiftShader. */
+    crossRuntime: Array<{ a: string; b: string; identical: boolean; where?: string }>;
   };
   stages?: {
     thresholds: number[];
@@ -151,7 +153,8 @@ export function textComparisonTable(report: PrecisionReport): Table {
 export function textDeterminismLine(report: PrecisionReport): string {
   const runs = report.text!.runs.filter((r) => r.deterministic !== undefined);
   const nd = runs.filter((r) => !r.deterministic);
-  return nd.length ? nd.map((r) => `${r.backend}: two runs differ at ${r.nondeterminism}`).join('; ') + '.' : `Every GPU run repeated gave bit-identical components, boxes and scores (${runs.map((r) => r.backend).join(', ') || 'none repeated'}).`;
+  const cross = report.text!.crossRuntime.map((c) => ` Node vs Chromium on SwiftShader (${c.a} vs ${c.b}): ${c.identical ? 'bit-identical' : `differ at ${c.where}`}.`).join('');
+  return (nd.length ? nd.map((r) => `${r.backend}: two runs differ at ${r.nondeterminism}`).join('; ') + '.' : `Every GPU run repeated gave bit-identical components, boxes and scores (${runs.map((r) => r.backend).join(', ') || 'none repeated'}).`) + cross;
 }
 
 export function backendTable(report: PrecisionReport): Table {
