@@ -49,7 +49,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     box_table[params.x_table + 2u * cx + 1u], box_table[params.y_table + 2u * cy + 1u]);
   c.reg = vec4<f32>(regression[cell], regression[plane + cell], regression[2u * plane + cell], regression[3u * plane + cell]);
   c.score = score;
+#if ${RANK_BY_SCORE}
+  // The 'probability' NMS order (MtcnnOptions.nmsOrder): the softmax score itself.
+  c.rank = score;
+#else
   c.rank = logits[plane + cell] - logits[cell];
+#endif
   c.key = params.key_base + cy * params.level_width + cx;
   c.image = params.image_index;
   c.aux = 0u;

@@ -50,7 +50,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   var c = packed[slot];
   c.score = score;
+#if ${RANK_BY_SCORE}
+  c.rank = score;
+#else
   c.rank = logits[2u * s + 1u] - logits[2u * s];
+#endif
   c.reg = vec4<f32>(regression[4u * s], regression[4u * s + 1u], regression[4u * s + 2u], regression[4u * s + 3u]);
 #if ${LANDMARKS}
   let size = vec2<f32>(c.box.z - c.box.x + 1.0, c.box.w - c.box.y + 1.0);

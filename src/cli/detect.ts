@@ -81,7 +81,7 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--unclip-ratio <r>', 'ppocr-det: box growth ratio', positiveNumber, DEFAULT_TEXTDET_OPTIONS.unclipRatio))
     .addOption(modelOption('--max-candidates <n>', 'ppocr-det: components considered per image', positiveInt, DEFAULT_TEXTDET_OPTIONS.maxCandidates))
     .addOption(modelOption('--channel-order <bgr|rgb>', 'channel order fed to the network (ppocr-det default bgr; mtcnn and grid models rgb)'))
-    .addOption(modelOption('--profile <name>', 'mtcnn: a named convention set (src/pipelines/mtcnn/conventions.ts): facenet (the default), bgr; explicit flags override it'))
+    .addOption(modelOption('--profile <name>', 'mtcnn: a named convention set (src/pipelines/mtcnn/conventions.ts): facenet (the default), bgr, probability-nms; explicit flags override it'))
     .addOption(modelOption('--dilation <k>', 'ppocr-det: dilate the binary map by a k x k square (0: off; PaddleOCR use_dilation = 2)', Number, DEFAULT_TEXTDET_OPTIONS.dilation))
     .addOption(modelOption('--input <WxH>', 'grid models: network input size (tiny-face: a multiple of 32, 224..608; a user model: when its file leaves it open)'))
     .addOption(modelOption('--grid <S>', 'yolo / yolo-direct: decode on an S x S grid (the head is resampled bilinearly, PyTorch align_corners=False)'))

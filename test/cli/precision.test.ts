@@ -183,7 +183,7 @@ describe('webgpu-detect precision', () => {
     expect(await stages('--profile', 'bgr', '--channel-order', 'rgb')).toEqual(facenet);
     const bad = await cli(['detect', image, '--profile', 'nonsense']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown MTCNN convention 'nonsense' \(known: facenet, bgr\)/);
+    expect(bad.stderr).toMatch(/unknown MTCNN convention 'nonsense' \(known: facenet, probability-nms, bgr\)/);
   });
 
   it('a user .onnx file (symbolic input dims: 224 x 224) and tiny-face, on lavapipe and onnxruntime', async () => {

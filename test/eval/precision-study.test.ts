@@ -11,7 +11,8 @@ import { decodeImage } from '../../src/io/node-image.js';
 import { clmtrackrSamples } from '../../src/io/samples.js';
 import type { RgbImage } from '../../src/pipelines/floor/image.js';
 import { MtcnnDetector } from '../../src/pipelines/mtcnn/detector.js';
-import { DEFAULT_MTCNN_OPTIONS, type MtcnnDetectOptions } from '../../src/pipelines/mtcnn/options.js';
+import { DEFAULT_MTCNN_OPTIONS, resolveMtcnnOptions, type MtcnnDetectOptions } from '../../src/pipelines/mtcnn/options.js';
+import { detectFacesReference } from '../../src/pipelines/mtcnn/reference.js';
 import type { MtcnnGraphs } from '../../src/pipelines/mtcnn/types.js';
 import { gpu } from '../helpers/gpu.js';
 import { mtcnnGraphs } from '../helpers/mtcnn.js';
@@ -87,5 +88,46 @@ describe('precision study on the GPU', () => {
     console.log(`[${ctx.adapter.name}] BGR vs RGB: ${JSON.stringify(convention.causes)}; counts ${convention.images.map((i) => `${i.countsA.pnet}/${i.countsA.rnet}/${i.countsA.onet}/${i.countsA.final} -> ${i.countsB.pnet}/${i.countsB.rnet}/${i.countsB.onet}/${i.countsB.final}`).join(', ')}`);
     expect(convention.causes.convention).toBeGreaterThan(0);
     expect(convention.causes.precision + convention.causes.ordering + convention.causes.missing).toBe(0);
+  });
+
+  it("nmsOrder 'probability' (a convention): against the CPU reference under it only NMS ordering differs; against the margin order every difference is convention", async () => {
+    const ctx = await gpu();
+    const graphs = await mtcnnGraphs();
+    const small = ['scream_crop.jpg', 'picasso_drawing_crop.jpg', 'queen20_crop.jpg', 'joconde_crop.jpg', 'bill-murray-snl_crop.jpg', 'fragrance-George-Clooney-main_crop.jpg', 'ri_1_crop.jpg', 'chuck_crop.jpg'];
+    const files = clmtrackrSamples().filter((f) => small.includes(basename(f)));
+    const images = await Promise.all(files.map((f) => decodeImage(f)));
+    const detector = await MtcnnDetector.create(ctx, graphs);
+    const stages = mtcnnStages(DEFAULT_MTCNN_OPTIONS);
+    const margin = await detectorRun(detector, 'gpu', 'facenet', files, images);
+    const probability = await detectorRun(detector, 'gpu', 'probability-nms', files, images, { nmsOrder: 'probability' });
+    // The GPU under the probability order is the CPU reference under it, candidate for candidate.
+    const reference: DetectorRun = {
+      backend: 'cpu-f32',
+      device: 'CPU',
+      convention: 'probability-nms',
+      images: images.map((im, i) => {
+        const d = detectFacesReference(im, graphs, resolveMtcnnOptions({ nmsOrder: 'probability' }), 'f32');
+        return { file: basename(files[i]!), counts: d.stages, lists: d.candidates, faces: d.faces.map((f) => f.box) };
+      }),
+    };
+    // Probabilities tie where margins do not, so 1-ulp score differences between the GPU and the
+    // CPU can reorder NMS: such differences are 'ordering' (and their cascade), nothing else.
+    const same = compareRuns(stages, reference, probability);
+    console.log(`[${ctx.adapter.name}] GPU vs CPU f32, both by probability: ${JSON.stringify(same.causes)}`);
+    expect(same.causes.precision + same.causes.convention + same.causes.missing).toBe(0);
+    // The two orders on the GPU over every sample photo: what changes is the convention's doing.
+    const all = clmtrackrSamples();
+    const allImages = await Promise.all(all.map((f) => decodeImage(f)));
+    const byMargin = await detectorRun(detector, 'gpu', 'facenet', all, allImages);
+    const byProbability = await detectorRun(detector, 'gpu', 'probability-nms', all, allImages, { nmsOrder: 'probability' });
+    const changed = compareRuns(stages, byMargin, byProbability);
+    const saturated = byMargin.images.reduce((n, im) => n + im.lists.pnetRaw.filter((c) => c.score === 1).length, 0);
+    const differing = changed.images.filter((i) => i.flips.length > 0);
+    console.log(`[${ctx.adapter.name}] margin vs probability NMS order on ${all.length} images: ${JSON.stringify(changed.causes)}; ${saturated} PNet cells with a float32 score of exactly 1; images differing: ${differing.map((i) => `${i.file} (final IoU ${i.finalIou.toFixed(3)})`).join(', ') || 'none'}`);
+    expect(changed.causes.precision + changed.causes.ordering + changed.causes.missing).toBe(0);
+    // 21 PNet cells score exactly 1 in float32: ordered by probability they tie, and NMS keeps others.
+    expect(saturated).toBeGreaterThan(0);
+    expect(changed.causes.convention).toBeGreaterThan(0);
+    expect(margin.images.length).toBe(files.length);
   });
 });

@@ -2,6 +2,7 @@
 // runs (two backends, or one backend under two conventions) -> counts per stage, the flips with
 // their cause (flips.ts), final-box IoU, and how many candidates lie near each threshold. Runs are
 // plain JSON (a GPU run comes from a worker process). Browser-safe.
+import { MTCNN_CONVENTIONS } from '../../pipelines/mtcnn/conventions.js';
 import type { MtcnnOptions } from '../../pipelines/mtcnn/options.js';
 import type { StageCandidate, StageCounts, StageLists } from '../../pipelines/mtcnn/types.js';
 import { findFlips, matchBoxes, nearThreshold, type Box, type Flip, type FlipCause, type StageDefinition, type StageRun } from './flips.js';
@@ -43,18 +44,29 @@ export function mtcnnStages(o: Pick<MtcnnOptions, 'thresholds'>): StageDefinitio
   ];
 }
 
-const scoredMap = (list: readonly StageCandidate[]) => new Map(list.map((c) => [c.key, { score: c.score, margin: c.rank }]));
+/** The logit margin of a softmax score (2 classes): log(p / (1 - p)); undefined once p rounds to 1. */
+const marginOf = (p: number) => (p < 1 && p > 0 ? Math.log(p / (1 - p)) : undefined);
+
+/**
+ * `rankIsMargin`: the lists' NMS order key is the logit margin (nmsOrder 'margin'); otherwise it is
+ * the score and the margin is derived from it. The *Scored lists always carry the margin.
+ */
+function scoredMap(list: readonly StageCandidate[], rankIsMargin: boolean) {
+  return new Map(list.map((c) => [c.key, { score: c.score, ...(rankIsMargin ? { margin: c.rank } : marginOf(c.score) !== undefined ? { margin: marginOf(c.score)! } : {}) }]));
+}
 const keys = (list: readonly StageCandidate[]) => new Set(list.map((c) => c.key));
 
 /** The four stage runs of an image: what each stage scored and what it kept. */
-export function mtcnnStageRuns(l: StageLists): StageRun[] {
+export function mtcnnStageRuns(l: StageLists, rankIsMargin = true): StageRun[] {
   return [
-    { scored: scoredMap(l.pnetRaw), kept: keys(l.pnet) },
-    { scored: scoredMap(l.rnetScored), kept: keys(l.rnet) },
-    { scored: scoredMap(l.onetScored), kept: keys(l.onet) },
-    { scored: scoredMap(l.onet), kept: keys(l.final) },
+    { scored: scoredMap(l.pnetRaw, rankIsMargin), kept: keys(l.pnet) },
+    { scored: scoredMap(l.rnetScored, true), kept: keys(l.rnet) },
+    { scored: scoredMap(l.onetScored, true), kept: keys(l.onet) },
+    { scored: scoredMap(l.onet, rankIsMargin), kept: keys(l.final) },
   ];
 }
+
+const rankIsMargin = (run: DetectorRun) => (MTCNN_CONVENTIONS[run.convention]?.options.nmsOrder ?? 'margin') === 'margin';
 
 /** A flip with the box of the candidate (as the run that kept it had it), for pictures. */
 export interface LocatedFlip extends Flip {
@@ -95,7 +107,7 @@ export function compareRuns(stages: readonly StageDefinition[], a: DetectorRun, 
   const images = a.images.map((ia, i): ImageComparison => {
     const ib = b.images[i]!;
     if (ib.file !== ia.file) throw new Error(`runs ${runLabel(a)} and ${runLabel(b)} list different images (${ia.file} vs ${ib.file})`);
-    const flips = findFlips(stages, mtcnnStageRuns(ia.lists), mtcnnStageRuns(ib.lists), conventionsDiffer).map((f): LocatedFlip => {
+    const flips = findFlips(stages, mtcnnStageRuns(ia.lists, rankIsMargin(a)), mtcnnStageRuns(ib.lists, rankIsMargin(b)), conventionsDiffer).map((f): LocatedFlip => {
       const s = stages.findIndex((d) => d.name === f.stage);
       return { ...f, file: ia.file, box: boxOf(f.keptBy === 'a' ? ia.lists : ib.lists, s, f.key) };
     });

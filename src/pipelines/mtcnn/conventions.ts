@@ -16,6 +16,11 @@ export const MTCNN_CONVENTIONS: Readonly<Record<string, MtcnnConvention>> = {
     description: "facenet's detect_face.py (this project's default): RGB, exact area resampling, zero-padded crops, NMS by logit margin",
     options: { channelOrder: 'rgb' },
   },
+  'probability-nms': {
+    name: 'probability-nms',
+    description: "facenet with NMS ordered by the softmax score (facenet's nms() sorts scores; in float32 many saturate to 1.0 and then tie, ties going to the lower candidate key) instead of the logit margin",
+    options: { nmsOrder: 'probability' },
+  },
   bgr: {
     name: 'bgr',
     description: 'facenet with blue and red swapped, as a port reading images with OpenCV cv2.imread without converting',

@@ -173,6 +173,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         stride: rCap, nms: { threshold: o.nms[2], mode: 'union' },
         packInto: { list: buf.onetBatch, capacity: n * oCap, total: c.onetBatch, start: c.onetStart, overflow: c.overflow.onetBatch },
         ...(buf.rnetScores ? { scores: buf.rnetScores } : {}),
+        rankByScore: o.nmsOrder === 'probability',
       });
       const onet = await buildCascadeStage(ctx, buf, n, {
         name: 'onet', net: this.nets.onet, graph: this.onet, size: 48, chunk: cfg.onetChunk,
@@ -181,6 +182,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         kept: { list: buf.final, countBase: c.final, overflow: c.overflow.final },
         stride: oCap, nms: { threshold: o.nms[3], mode: 'min' }, landmarks: buf.landmarks,
         ...(buf.onetScores ? { scores: buf.onetScores } : {}),
+        rankByScore: o.nmsOrder === 'probability',
       });
       res.keep(...stageKernels(pnet, [rnet, onet]));
 

@@ -22,6 +22,8 @@ export interface PnetCandidatesParams {
   /** Cells per row of the whole level (keys are level cells). */
   levelWidth: number;
   threshold: number;
+  /** NMS order key: the score instead of the logit margin (MtcnnOptions.nmsOrder 'probability'). */
+  rankByScore?: boolean;
   segmentOffset: number;
   segmentCapacity: number;
   countIndex: number;
@@ -39,7 +41,7 @@ export async function pnetCandidates(
 ): Promise<KernelStep> {
   const kernel = await BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, CANDIDATE, 'postprocess/pnet_candidates.wgsl'], defines: WG },
+    { label, files: [INDEXING, CANDIDATE, 'postprocess/pnet_candidates.wgsl'], defines: { RANK_BY_SCORE: !!p.rankByScore, ...WG } },
     {
       out_width: p.outWidth, out_height: p.outHeight, cell_x: p.cellX, cell_y: p.cellY, level_width: p.levelWidth, threshold: p.threshold,
       segment_offset: p.segmentOffset, segment_capacity: p.segmentCapacity, count_index: p.countIndex, key_base: p.keyBase, image_index: p.image, x_table: p.xTable, y_table: p.yTable,
@@ -100,12 +102,12 @@ export async function refinePack(
 export function scoreFilter(
   ctx: GpuContext,
   label: string,
-  p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean },
+  p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean; rankByScore?: boolean },
   b: { packed: GPUBuffer; prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer; scores?: GPUBuffer },
 ): Promise<BoundKernel> {
   return BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, SCORES: !!b.scores, ...WG } },
+    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, SCORES: !!b.scores, RANK_BY_SCORE: !!p.rankByScore, ...WG } },
     { first: p.first, capacity: p.capacity, total_count: p.totalCount, threshold: p.threshold, out_stride: p.outStride, out_count_base: p.outCountBase, overflow: p.overflow },
     {
       packed: b.packed, prob: b.prob, logits: b.logits, regression: b.regression, counts: b.counts, output_list: b.output,

@@ -13,6 +13,12 @@ export interface MtcnnOptions {
   nms: [number, number, number, number];
   /** Channel order fed to PNet/RNet/ONet (a convention: facenet 'rgb'; OpenCV-based ports 'bgr'). */
   channelOrder: ChannelOrder;
+  /**
+   * NMS order key: 'margin', the logit margin face - background (default: it orders candidates
+   * whose float32 softmax has saturated to 1.0), or 'probability', the softmax score itself (as
+   * facenet's nms() sorts); ties go to the lower candidate key either way.
+   */
+  nmsOrder: 'margin' | 'probability';
 }
 
 export const DEFAULT_MTCNN_OPTIONS: Readonly<MtcnnOptions> = {
@@ -21,6 +27,7 @@ export const DEFAULT_MTCNN_OPTIONS: Readonly<MtcnnOptions> = {
   thresholds: [0.6, 0.7, 0.7],
   nms: [0.5, 0.7, 0.7, 0.7],
   channelOrder: 'rgb',
+  nmsOrder: 'margin',
 };
 
 /** Everything `MtcnnDetector.detect` takes: the options above plus diagnostics. */
@@ -36,6 +43,7 @@ export function resolveMtcnnOptions(input: Partial<MtcnnOptions> = {}): MtcnnOpt
     thresholds: input.thresholds ?? DEFAULT_MTCNN_OPTIONS.thresholds,
     nms: input.nms ?? DEFAULT_MTCNN_OPTIONS.nms,
     channelOrder: input.channelOrder ?? DEFAULT_MTCNN_OPTIONS.channelOrder,
+    nmsOrder: input.nmsOrder ?? DEFAULT_MTCNN_OPTIONS.nmsOrder,
   };
   const bad = (what: string, v: unknown) => {
     throw new RangeError(`MTCNN option ${what} = ${JSON.stringify(v)} is invalid`);
@@ -45,5 +53,6 @@ export function resolveMtcnnOptions(input: Partial<MtcnnOptions> = {}): MtcnnOpt
   if (!Array.isArray(o.thresholds) || o.thresholds.length !== 3 || o.thresholds.some((t) => !(t >= 0 && t <= 1))) bad('thresholds (three numbers in [0, 1])', o.thresholds);
   if (!Array.isArray(o.nms) || o.nms.length !== 4 || o.nms.some((t) => !(t > 0 && t <= 1))) bad('nms (four numbers in (0, 1]: PNet per scale, PNet across scales, RNet, ONet)', o.nms);
   if (o.channelOrder !== 'rgb' && o.channelOrder !== 'bgr') bad("channelOrder ('rgb' or 'bgr')", o.channelOrder);
+  if (o.nmsOrder !== 'margin' && o.nmsOrder !== 'probability') bad("nmsOrder ('margin' or 'probability')", o.nmsOrder);
   return { ...o, thresholds: [...o.thresholds] as MtcnnOptions['thresholds'], nms: [...o.nms] as MtcnnOptions['nms'] };
 }

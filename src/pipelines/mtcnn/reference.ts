@@ -124,7 +124,7 @@ export function cropReference(image: RgbImage, box: readonly number[], size: num
 }
 
 /** PNet outputs of one pyramid level -> candidates (facenet generateBoundingBox). */
-export function pnetCandidatesReference(prob: ArrayLike<number>, logits: ArrayLike<number>, reg: ArrayLike<number>, outW: number, outH: number, scale: number, level: number, threshold: number, precision: Precision): RefCandidate[] {
+export function pnetCandidatesReference(prob: ArrayLike<number>, logits: ArrayLike<number>, reg: ArrayLike<number>, outW: number, outH: number, scale: number, level: number, threshold: number, precision: Precision, nmsOrder: MtcnnOptions['nmsOrder'] = 'margin'): RefCandidate[] {
   const r = rounding(precision);
   const xs = cellCorners(outW, scale);
   const ys = cellCorners(outH, scale);
@@ -139,7 +139,7 @@ export function pnetCandidatesReference(prob: ArrayLike<number>, logits: ArrayLi
         box: [xs[2 * cx]!, ys[2 * cy]!, xs[2 * cx + 1]!, ys[2 * cy + 1]!],
         reg: [reg[cell]!, reg[plane + cell]!, reg[2 * plane + cell]!, reg[3 * plane + cell]!],
         score,
-        rank: r(logits[plane + cell]! - logits[cell]!),
+        rank: nmsOrder === 'probability' ? score : r(logits[plane + cell]! - logits[cell]!),
         key: pnetKey(level, cell),
       });
     }
@@ -186,12 +186,12 @@ export interface NetScore {
  * RNet/ONet thresholding (score > threshold) in input order. With points (ONet): landmarks placed in
  * the crop box, then the box regressed (facenet's bbreg), as facenet does before the final NMS.
  */
-export function filterStageReference(list: readonly RefCandidate[], scores: readonly NetScore[], threshold: number, precision: Precision): RefCandidate[] {
+export function filterStageReference(list: readonly RefCandidate[], scores: readonly NetScore[], threshold: number, precision: Precision, nmsOrder: MtcnnOptions['nmsOrder'] = 'margin'): RefCandidate[] {
   const r = rounding(precision);
   return list.flatMap((c, i) => {
     const s = scores[i]!;
     if (!(s.score > threshold)) return [];
-    const passed: RefCandidate = { ...c, score: s.score, rank: s.rank, reg: s.reg as RefCandidate['reg'] };
+    const passed: RefCandidate = { ...c, score: s.score, rank: nmsOrder === 'probability' ? s.score : s.rank, reg: s.reg as RefCandidate['reg'] };
     if (!s.points) return [passed];
     const w = r(r(c.box[2] - c.box[0]) + 1);
     const h = r(r(c.box[3] - c.box[1]) + 1);
@@ -227,7 +227,7 @@ function detectPrepared(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOpti
     const [prob, reg, logits] = runNet(graphs.pnet, [1, 3, level.height, level.width], input, precision);
     const outH = Math.ceil((level.height - 2) / 2) - 4;
     const outW = Math.ceil((level.width - 2) / 2) - 4;
-    const found = pnetCandidatesReference(prob!, logits!, reg!, outW, outH, level.scale, level.index, t1, precision);
+    const found = pnetCandidatesReference(prob!, logits!, reg!, outW, outH, level.scale, level.index, t1, precision, options.nmsOrder);
     raw.push(...found);
     all.push(...nmsReference(found, options.nms[0], 'union', precision));
   }
@@ -235,10 +235,10 @@ function detectPrepared(image: RgbImage, graphs: MtcnnGraphs, options: MtcnnOpti
   const pnet = all;
 
   const rnetScores = scoreCrops(graphs.rnet, image, pnet, 24, precision);
-  const rnetPassed = filterStageReference(pnet, rnetScores, t2, precision);
+  const rnetPassed = filterStageReference(pnet, rnetScores, t2, precision, options.nmsOrder);
   const rnet = nmsReference(rnetPassed, options.nms[2], 'union', precision).map((c) => refineReference(c, { regression: 'bbreg', square: true, fix: true }, precision));
   const onetScores = scoreCrops(graphs.onet, image, rnet, 48, precision);
-  const onet = filterStageReference(rnet, onetScores, t3, precision);
+  const onet = filterStageReference(rnet, onetScores, t3, precision, options.nmsOrder);
   const final = nmsReference(onet, options.nms[3], 'min', precision);
   return {
     width: image.width,

@@ -87,7 +87,7 @@ export async function buildPnetStage(ctx: GpuContext, plan: BatchPlan, buf: Batc
         ctx,
         `${label} boxes`,
         {
-          outWidth: tile.cellsX, outHeight: tile.cellsY, cellX: tile.x / 2, cellY: tile.y / 2, levelWidth: s.cellsX, threshold: o.thresholds[0],
+          outWidth: tile.cellsX, outHeight: tile.cellsY, cellX: tile.x / 2, cellY: tile.y / 2, levelWidth: s.cellsX, threshold: o.thresholds[0], rankByScore: o.nmsOrder === 'probability',
           segmentOffset: s.offset, segmentCapacity: s.capacity, countIndex: c.raw + si, keyBase: s.keyBase, image: s.image, xTable: s.xTable, yTable: s.yTable,
         },
         { prob: g.bufferOf(net.prob), logits: g.bufferOf(net.logits), regression: g.bufferOf(net.regression), boxTable: buf.boxTable, counts: buf.counts, candidates: buf.raw },
@@ -145,6 +145,8 @@ export interface CascadeSpec {
   landmarks?: GPUBuffer;
   /** Stage diagnostics: where every input's score goes (see score_filter.wgsl SCORES). */
   scores?: GPUBuffer;
+  /** NMS order by score instead of logit margin. */
+  rankByScore?: boolean;
 }
 
 export interface CascadeStage {
@@ -167,7 +169,7 @@ export async function buildCascadeStage(ctx: GpuContext, buf: BatchBuffers, imag
       K.scoreFilter(
         ctx,
         `mtcnn ${s.name} threshold chunk ${k}`,
-        { first: k * s.chunk, capacity: s.chunk, totalCount: s.inputTotal, threshold: s.threshold, outStride: s.stride, outCountBase: s.passed.countBase, overflow: s.passed.overflow, landmarks: !!s.landmarks },
+        { first: k * s.chunk, capacity: s.chunk, totalCount: s.inputTotal, threshold: s.threshold, outStride: s.stride, outCountBase: s.passed.countBase, overflow: s.passed.overflow, landmarks: !!s.landmarks, rankByScore: !!s.rankByScore },
         {
           packed: s.input, prob: s.graph.bufferOf(s.net.prob), logits: s.graph.bufferOf(s.net.logits), regression: s.graph.bufferOf(s.net.regression), counts: buf.counts, output: s.passed.list,
           ...(s.landmarks ? { points: s.graph.bufferOf(s.net.points!), landmarks: s.landmarks } : {}),

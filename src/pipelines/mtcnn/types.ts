@@ -32,7 +32,10 @@ export interface StageCandidate {
   /** [x1, y1, x2, y2] in facenet's 1-based inclusive pixel coordinates. */
   box: [number, number, number, number];
   score: number;
-  /** Logit margin (face - background): the NMS order key. */
+  /**
+   * The NMS order key: the logit margin (face - background) by default, the score with nmsOrder
+   * 'probability'. In the `rnetScored` / `onetScored` lists always the logit margin.
+   */
   rank: number;
   key: number;
 }
