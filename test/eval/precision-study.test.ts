@@ -115,8 +115,11 @@ describe('precision study on the GPU', () => {
     const same = compareRuns(stages, reference, probability);
     console.log(`[${ctx.adapter.name}] GPU vs CPU f32, both by probability: ${JSON.stringify(same.causes)}`);
     expect(same.causes.precision + same.causes.convention + same.causes.missing).toBe(0);
-    // The two orders on the GPU over every sample photo: what changes is the convention's doing.
-    const all = clmtrackrSamples();
+    // The two orders on the GPU: what changes is the convention's doing. Over all 39 sample photos
+    // three differ (21 PNet cells score exactly 1 in float32: franck_02221, franck_02683 and
+    // joconde.jpg); those and three that do not are run here, to keep the test short on SwiftShader.
+    const chosen = ['franck_02221.jpg', 'franck_02683.jpg', 'joconde.jpg', 'audrey_crop.jpg', 'cage.jpg', 'terminator_crop.jpg'];
+    const all = clmtrackrSamples().filter((f) => chosen.includes(basename(f)));
     const allImages = await Promise.all(all.map((f) => decodeImage(f)));
     const byMargin = await detectorRun(detector, 'gpu', 'facenet', all, allImages);
     const byProbability = await detectorRun(detector, 'gpu', 'probability-nms', all, allImages, { nmsOrder: 'probability' });
@@ -125,7 +128,7 @@ describe('precision study on the GPU', () => {
     const differing = changed.images.filter((i) => i.flips.length > 0);
     console.log(`[${ctx.adapter.name}] margin vs probability NMS order on ${all.length} images: ${JSON.stringify(changed.causes)}; ${saturated} PNet cells with a float32 score of exactly 1; images differing: ${differing.map((i) => `${i.file} (final IoU ${i.finalIou.toFixed(3)})`).join(', ') || 'none'}`);
     expect(changed.causes.precision + changed.causes.ordering + changed.causes.missing).toBe(0);
-    // 21 PNet cells score exactly 1 in float32: ordered by probability they tie, and NMS keeps others.
+    // Cells scoring exactly 1 in float32 tie when ordered by probability, and NMS keeps others.
     expect(saturated).toBeGreaterThan(0);
     expect(changed.causes.convention).toBeGreaterThan(0);
     expect(margin.images.length).toBe(files.length);

@@ -1,3 +1,3 @@
 import { sampleShareSuite } from './mtcnn-samples.js';
 
-sampleShareSuite(0, 3);
+sampleShareSuite(0, 4);

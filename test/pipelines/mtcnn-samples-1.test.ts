@@ -1,3 +1,3 @@
 import { sampleShareSuite } from './mtcnn-samples.js';
 
-sampleShareSuite(1, 3);
+sampleShareSuite(1, 4);

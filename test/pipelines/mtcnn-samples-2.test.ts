@@ -1,3 +1,3 @@
 import { sampleShareSuite } from './mtcnn-samples.js';
 
-sampleShareSuite(2, 3);
+sampleShareSuite(2, 4);

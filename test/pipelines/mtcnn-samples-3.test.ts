@@ -1,0 +1,3 @@
+import { sampleShareSuite } from './mtcnn-samples.js';
+
+sampleShareSuite(3, 4);
