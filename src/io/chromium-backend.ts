@@ -17,7 +17,8 @@ import type { ImageDetections, MtcnnGraphs } from '../pipelines/mtcnn/types.js';
 import { packageRoot } from './package-root.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** WebGPU only with --enable-unsafe-webgpu (and on 127.0.0.1); never phone home. */
+export const CHROMIUM_FLAGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>webgpu-detect precision</title></head><body><p id="status">loading</p>
 <script type="module">import * as wd from './webgpu-detect.js'; window.webgpuDetect = wd; document.getElementById('status').textContent = 'ready';</script></body></html>`;
 
@@ -97,7 +98,7 @@ export async function openChromium(images: readonly RgbImage[], files: readonly 
   if (text) await server.addGraph('text/net', text);
   await server.start();
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -1,34 +1,23 @@
 // `webgpu-detect precision` as a user runs it (the built CLI): both software adapters in worker
 // processes, the CPU references and onnxruntime; report.json / report.md / report.html, the HTML
 // opened in headless Chromium.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 import type { PrecisionReport } from '../../src/eval/precision/report.js';
 import { exportOnnx } from '../../src/export/onnx.js';
 import { pnetLikeGraph } from '../../src/graph/sample-graphs.js';
 import { clmtrackrSamples } from '../../src/io/samples.js';
+import { CHROMIUM_FLAGS } from '../../src/io/chromium-backend.js';
 import { CHROMIUM } from '../helpers/browser.js';
 import { textFixtures } from '../helpers/textdet.js';
 
-const run = promisify(execFile);
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/webgpu-detect.js', ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const sample = (name: string) => clmtrackrSamples().find((f) => basename(f) === name)!;
 
@@ -36,7 +25,7 @@ const sample = (name: string) => clmtrackrSamples().find((f) => basename(f) === 
 async function openReport(html: string): Promise<{ errors: string[]; lines: number; crops: number; loadedCrops: number; png: Buffer }> {
   const server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'], headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1150, height: 900 } });
     const errors: string[] = [];

@@ -34,9 +34,10 @@ export interface BoxMatching {
   meanIou: number;
 }
 
-export function matchBoxes(a: readonly Box[], b: readonly Box[], threshold = 0.5): BoxMatching {
+/** Greedy one-to-one matching by IoU; `overlap` measures a pair (boxes by default, e.g. polygons). */
+export function matchBoxes<T = Box>(a: readonly T[], b: readonly T[], threshold = 0.5, overlap: (x: T, y: T) => number = iou as unknown as (x: T, y: T) => number): BoxMatching {
   const candidates: Array<[number, number, number]> = [];
-  a.forEach((x, i) => b.forEach((y, j) => candidates.push([i, j, iou(x, y)])));
+  a.forEach((x, i) => b.forEach((y, j) => candidates.push([i, j, overlap(x, y)])));
   candidates.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
   const usedA = new Set<number>();
   const usedB = new Set<number>();

@@ -3,6 +3,7 @@
 // polygon IoU (one-to-one, greedy, IoU >= 0.5) and the boxes found by one run only, each with its
 // score and how far it lies from the box threshold. Browser-safe.
 import { iou as polygonIou } from '../polygon.js';
+import { matchBoxes } from './flips.js';
 import type { TextBox } from '../../pipelines/textdet/types.js';
 
 export interface TextImageRun {
@@ -35,29 +36,13 @@ export interface TextComparison {
   images: Array<{ file: string; componentsA: number; componentsB: number; boxesA: number; boxesB: number; meanIou: number; flips: TextFlip[] }>;
 }
 
-function match(a: readonly TextBox[], b: readonly TextBox[]): { pairs: Array<[number, number, number]>; onlyA: number[]; onlyB: number[] } {
-  const all: Array<[number, number, number]> = [];
-  a.forEach((x, i) => b.forEach((y, j) => all.push([i, j, polygonIou(x.polygon, y.polygon)])));
-  all.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
-  const ua = new Set<number>();
-  const ub = new Set<number>();
-  const pairs: Array<[number, number, number]> = [];
-  for (const p of all) {
-    if (p[2] < 0.5 || ua.has(p[0]) || ub.has(p[1])) continue;
-    ua.add(p[0]);
-    ub.add(p[1]);
-    pairs.push(p);
-  }
-  return { pairs, onlyA: a.map((_, i) => i).filter((i) => !ua.has(i)), onlyB: b.map((_, j) => j).filter((j) => !ub.has(j)) };
-}
-
 export function compareTextRuns(a: TextRun, b: TextRun, boxThreshold: number): TextComparison {
   return {
     a: a.backend,
     b: b.backend,
     images: a.images.map((ia, i) => {
       const ib = b.images[i]!;
-      const m = match(ia.boxes, ib.boxes);
+      const m = matchBoxes(ia.boxes, ib.boxes, 0.5, (x, y) => polygonIou(x.polygon, y.polygon));
       const flip = (run: TextRun, box: TextBox): TextFlip => ({ file: ia.file, keptBy: run.backend, score: box.score, margin: box.score - boxThreshold, polygon: box.polygon });
       return {
         file: ia.file,
@@ -65,7 +50,7 @@ export function compareTextRuns(a: TextRun, b: TextRun, boxThreshold: number): T
         componentsB: ib.components,
         boxesA: ia.boxes.length,
         boxesB: ib.boxes.length,
-        meanIou: m.pairs.length ? m.pairs.reduce((s, p) => s + p[2], 0) / m.pairs.length : ia.boxes.length + ib.boxes.length ? 0 : 1,
+        meanIou: m.meanIou,
         flips: [...m.onlyA.map((k) => flip(a, ia.boxes[k]!)), ...m.onlyB.map((k) => flip(b, ib.boxes[k]!))],
       };
     }),
