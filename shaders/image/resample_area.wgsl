@@ -7,6 +7,8 @@
 //            in tiles: src/pipelines/mtcnn/tiles.ts)
 //   CROP:    candidate boxes (x1..x2, y1..y2 inclusive, 1-based pixels) -> [capacity, 3, S, S] with
 //            zeros where a box crosses the image border (facenet's `pad`), one sample per candidate.
+//   STRETCH: (with CROP) the box clipped to the image first, its inside stretched to S x S
+//            (face-api.js's border handling; see resample_bilinear.wgsl).
 // Pixels come from pixels.wgsl (packed batch, load_pixel).
 struct Params {
   image_index: u32,
@@ -44,10 +46,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let cand = candidates[params.first + sample];
   let info = image_table[cand.image];
+  var b = cand.box;
+#if ${STRETCH}
+  b = vec4<f32>(max(b.x, 1.0), max(b.y, 1.0), min(b.z, f32(info.y)), min(b.w, f32(info.z)));
+#endif
   // Source region: image columns x1-1 .. x2-1 (facenet's tmp = img[y-1:ey, x-1:ex]).
-  let origin = vec2<i32>(i32(cand.box.x) - 1, i32(cand.box.y) - 1);
-  let src_w = cand.box.z - cand.box.x + 1.0;
-  let src_h = cand.box.w - cand.box.y + 1.0;
+  let origin = vec2<i32>(i32(b.x) - 1, i32(b.y) - 1);
+  let src_w = b.z - b.x + 1.0;
+  let src_h = b.w - b.y + 1.0;
   let scale = vec2<f32>(src_w / f32(params.out_width), src_h / f32(params.out_height));
   let out_base = sample * 3u * plane;
   let shift = vec2<u32>(0u, 0u);

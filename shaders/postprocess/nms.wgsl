@@ -4,7 +4,8 @@
 //    deterministically (O(n^2 / workgroup));
 // 2. scan: in rank order, a candidate not yet suppressed is kept and suppresses every later one
 //    overlapping it by more than the threshold (facenet's nms: 'Union' = IoU, MIN = intersection
-//    over the smaller area; areas count pixels inclusively, (x2 - x1 + 1) * (y2 - y1 + 1));
+//    over the smaller area; areas count pixels inclusively, (x2 - x1 + 1) * (y2 - y1 + 1), or with
+//    EXCLUSIVE as (x2 - x1) * (y2 - y1), as face-api.js's iou does);
 // 3. the kept candidates, in rank order, are appended to the segment's output list.
 // The overlap test is `inter > threshold * denominator` (no division, whose rounding WGSL leaves
 // loose), so the GPU and the CPU reference decide every pair alike.
@@ -38,13 +39,19 @@ var<workgroup> shared_count: u32;
 var<workgroup> shared_flag: u32;
 var<workgroup> shared_base: u32;
 
+#if ${EXCLUSIVE}
+const EDGE = 0.0;
+#else
+const EDGE = 1.0;
+#endif
+
 fn area(b: vec4<f32>) -> f32 {
-  return (b.z - b.x + 1.0) * (b.w - b.y + 1.0);
+  return (b.z - b.x + EDGE) * (b.w - b.y + EDGE);
 }
 
 fn overlaps(a: vec4<f32>, b: vec4<f32>) -> bool {
-  let w = max(0.0, min(a.z, b.z) - max(a.x, b.x) + 1.0);
-  let h = max(0.0, min(a.w, b.w) - max(a.y, b.y) + 1.0);
+  let w = max(0.0, min(a.z, b.z) - max(a.x, b.x) + EDGE);
+  let h = max(0.0, min(a.w, b.w) - max(a.y, b.y) + EDGE);
   let inter = w * h;
 #if ${MIN}
   let denominator = min(area(a), area(b));

@@ -1,10 +1,13 @@
 // Between MTCNN stages: box regression, squaring and integer truncation of every candidate of every
 // image, packed image after image into one contiguous list (the next network's batch). One
 // workgroup per image; an image's place in the packed list is the sum of the earlier images' counts.
-//   PNET_REGRESSION: x1 += dx1 * (x2 - x1) ... (facenet stage 1 uses the width without the +1)
+//   PNET_REGRESSION: x1 += dx1 * (x2 - x1) ... (facenet stage 1 uses the width without the +1;
+//                    face-api.js's Box.calibrate, every stage)
 //   BBREG:           x1 += dx1 * (x2 - x1 + 1) ... (facenet's bbreg, stages 2 and 3)
 //   SQUARE:          rerec: grow the shorter side around the centre to the longer one
 //   FIX:             truncate the corners toward zero (np.fix)
+//   ROUND:           round x1, y1, the width and the height half up, x2 = x1 + width (face-api.js
+//                    Box.round after toSquare; JavaScript's Math.round, not WGSL's half-to-even)
 struct Params {
   images: u32,
   in_stride: u32,        // per-image segment capacity of the input list
@@ -43,6 +46,11 @@ fn refine(c_in: Candidate) -> Candidate {
 #endif
 #if ${FIX}
   b = trunc(b);
+#endif
+#if ${ROUND}
+  let corner = floor(b.xy + 0.5);
+  let extent = floor(b.zw - b.xy + 0.5);
+  b = vec4<f32>(corner, corner + extent);
 #endif
   c.box = b;
   return c;

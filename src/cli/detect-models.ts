@@ -93,6 +93,12 @@ const mtcnn: CliModel = {
           thresholds: flags.thresholds as MtcnnOptions['thresholds'] | undefined,
           nms: nms as MtcnnOptions['nms'] | undefined,
           channelOrder: flags.channelOrder as MtcnnOptions['channelOrder'] | undefined,
+          nmsOrder: flags.nmsOrder as MtcnnOptions['nmsOrder'] | undefined,
+          pyramidLevels: flags.pyramidLevels as MtcnnOptions['pyramidLevels'] | undefined,
+          pyramidResampling: flags.pyramidResampling as MtcnnOptions['pyramidResampling'] | undefined,
+          cropResampling: flags.cropResampling as MtcnnOptions['cropResampling'] | undefined,
+          cropBorder: flags.cropBorder as MtcnnOptions['cropBorder'] | undefined,
+          boxes: flags.boxes as MtcnnOptions['boxes'] | undefined,
         }),
       }),
     );

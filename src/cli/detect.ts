@@ -11,6 +11,7 @@ import { decodeImage } from '../io/node-image.js';
 import { resolveInputs } from '../io/inputs.js';
 import { writeOverlay } from '../io/overlay.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
+import { MTCNN_CONVENTIONS } from '../pipelines/mtcnn/conventions.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../pipelines/mtcnn/options.js';
 import { DEFAULT_TEXTDET_OPTIONS } from '../pipelines/textdet/options.js';
 import { CLI_MODELS, onnxCliModel, type CliRun, type DetectFlags, type Line } from './detect-models.js';
@@ -81,7 +82,13 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--unclip-ratio <r>', 'ppocr-det: box growth ratio', positiveNumber, DEFAULT_TEXTDET_OPTIONS.unclipRatio))
     .addOption(modelOption('--max-candidates <n>', 'ppocr-det: components considered per image', positiveInt, DEFAULT_TEXTDET_OPTIONS.maxCandidates))
     .addOption(modelOption('--channel-order <bgr|rgb>', 'channel order fed to the network (ppocr-det default bgr; mtcnn and grid models rgb)'))
-    .addOption(modelOption('--profile <name>', 'mtcnn: a named convention set (src/pipelines/mtcnn/conventions.ts): facenet (the default), bgr, probability-nms; explicit flags override it'))
+    .addOption(modelOption('--profile <name>', `mtcnn: a named convention set (src/pipelines/mtcnn/conventions.ts): ${Object.keys(MTCNN_CONVENTIONS).join(', ')} (facenet is the default; face-api reproduces face-api.js 0.22); explicit flags override it`))
+    .addOption(modelOption('--nms-order <margin|probability>', 'mtcnn: NMS order key (logit margin, or the softmax probability as facenet sorts)'))
+    .addOption(modelOption('--pyramid-levels <facenet|face-api>', 'mtcnn: level sizes ceil, every level (facenet) or floor, shorter side > 12, at most 10 (face-api.js)'))
+    .addOption(modelOption('--pyramid-resampling <mode>', 'mtcnn: area (facenet) | bilinear-tfjs (face-api.js) | bilinear-canvas'))
+    .addOption(modelOption('--crop-resampling <mode>', 'mtcnn: RNet/ONet crops: area (facenet) | bilinear-canvas (face-api.js: Chromium canvas drawImage) | bilinear-tfjs'))
+    .addOption(modelOption('--crop-border <zero-pad|stretch>', 'mtcnn: crops past the image border: zero-padded (facenet) or the inside stretched (face-api.js)'))
+    .addOption(modelOption('--boxes <facenet|face-api>', 'mtcnn: box arithmetic: inclusive +1 widths and truncation (facenet) or no +1, rounding, squared final boxes (face-api.js)'))
     .addOption(modelOption('--dilation <k>', 'ppocr-det: dilate the binary map by a k x k square (0: off; PaddleOCR use_dilation = 2)', Number, DEFAULT_TEXTDET_OPTIONS.dilation))
     .addOption(modelOption('--input <WxH>', 'grid models: network input size (tiny-face: a multiple of 32, 224..608; a user model: when its file leaves it open)'))
     .addOption(modelOption('--grid <S>', 'yolo / yolo-direct: decode on an S x S grid (the head is resampled bilinearly, PyTorch align_corners=False)'))

@@ -19,6 +19,7 @@ import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
 import pixels from '../../shaders/image/pixels.wgsl';
 import resampleArea from '../../shaders/image/resample_area.wgsl';
+import resampleBilinear from '../../shaders/image/resample_bilinear.wgsl';
 import resizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
 import candidate from '../../shaders/postprocess/candidate.wgsl';
 import ccl from '../../shaders/postprocess/ccl.wgsl';
@@ -63,6 +64,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'dispatch/batch_args.wgsl': batchArgs,
   'image/pixels.wgsl': pixels,
   'image/resample_area.wgsl': resampleArea,
+  'image/resample_bilinear.wgsl': resampleBilinear,
   'image/resize_bilinear.wgsl': resizeBilinear,
   'postprocess/candidate.wgsl': candidate,
   'postprocess/ccl.wgsl': ccl,

@@ -172,7 +172,17 @@ describe('webgpu-detect precision', () => {
     expect(await stages('--profile', 'bgr', '--channel-order', 'rgb')).toEqual(facenet);
     const bad = await cli(['detect', image, '--profile', 'nonsense']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown MTCNN convention 'nonsense' \(known: facenet, probability-nms, bgr\)/);
+    expect(bad.stderr).toMatch(/unknown MTCNN convention 'nonsense' \(known: facenet, probability-nms, face-api, bgr\)/);
+    // face-api.js 0.22.2 itself on this photo (harness/reports/face-api-mtcnn.md): 37 / 2 / 1 boxes,
+    // the face at [229, 135, 352, 352].
+    const faceApi = await cli(['detect', '--quiet', image, '--profile', 'face-api']);
+    expect(faceApi.code, faceApi.stderr).toBe(0);
+    const line = JSON.parse(faceApi.stdout) as { stages: Record<string, number>; faces: Array<{ box: number[] }> };
+    expect([line.stages.pnet, line.stages.rnet, line.stages.final]).toEqual([37, 2, 1]);
+    expect(line.faces.map((f) => f.box)).toEqual([[229, 135, 352, 352]]);
+    const badBorder = await cli(['detect', image, '--crop-border', 'mirror']);
+    expect(badBorder.code).toBe(2);
+    expect(badBorder.stderr).toMatch(/cropBorder \('zero-pad', 'stretch'\) = "mirror" is invalid/);
   });
 
   it('a user .onnx file (symbolic input dims: 224 x 224) and tiny-face, on lavapipe and onnxruntime', async () => {

@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { encodeStep, type BoundKernel, type KernelStep } from '../../src/gpu/kernel.js';
-import { areaCrops, areaLevel } from '../../src/pipelines/floor/image-kernels.js';
+import { resampleCrops, resampleLevel } from '../../src/pipelines/floor/image-kernels.js';
 import { packImages, uploadPixels } from '../../src/pipelines/floor/pixels.js';
 import { CANDIDATE_BYTES, decodeCandidates, encodeCandidates, type CandidateRecord } from '../../src/pipelines/mtcnn/candidates.js';
 import * as K from '../../src/pipelines/mtcnn/kernels.js';
 import { cellCorners, pnetKey } from '../../src/pipelines/mtcnn/pyramid.js';
-import { cropReference, filterStageReference, nmsReference, pnetCandidatesReference, refineReference, resampleArea, type NetScore, type RefCandidate } from '../../src/pipelines/mtcnn/reference.js';
+import { cropReference, filterStageReference, nmsReference, pnetCandidatesReference, refineReference, resampleArea, resampleBilinear, type NetScore, type RefCandidate } from '../../src/pipelines/mtcnn/reference.js';
 import type { RgbImage } from '../../src/pipelines/floor/image.js';
 import { freshSeed, gpu, relativeError, rng } from '../helpers/gpu.js';
 
@@ -59,8 +59,8 @@ function randomCandidates(random: () => number, n: number, image = 0, integer = 
 }
 
 describe('NMS kernel (segmented, greedy)', () => {
-  for (const mode of ['union', 'min'] as const) {
-    it(`${mode}: several segments (one empty) feeding two output lists, equal to the CPU NMS`, async () => {
+  for (const [mode, exclusive] of [['union', false], ['min', false], ['union', true], ['min', true]] as const) {
+    it(`${mode}${exclusive ? ' (areas without +1, face-api)' : ''}: several segments (one empty) feeding two output lists, equal to the CPU NMS`, async () => {
       const ctx = await gpu();
       const seed = freshSeed();
       const random = rng(seed);
@@ -80,12 +80,13 @@ describe('NMS kernel (segmented, greedy)', () => {
       const step = await K.nms(ctx, 'nms test', {
         threshold: 0.5,
         mode,
+        exclusive,
         segments: sizes.map((_, s) => ({ inOffset: s * capacity, inCount: s, inCapacity: capacity, outOffset: target[s]! * outCapacity, outCount: 5 + target[s]!, outCapacity, overflow: 7 })),
       }, { input: inputBuffer, output, counts, order: poisoned(ctx, 'order', scratch), suppressed: poisoned(ctx, 'suppressed', scratch) });
       const [c, out] = await run(ctx, [step], [{ buffer: counts, size: 32 }, { buffer: output, size: output.size }]);
       const got = new Uint32Array(c!);
       for (const list of [0, 1]) {
-        const expected = lists.flatMap((l, s) => (target[s] === list ? nmsReference(l, 0.5, mode, 'f32') : []));
+        const expected = lists.flatMap((l, s) => (target[s] === list ? nmsReference(l, 0.5, mode, 'f32', exclusive) : []));
         expect(got[5 + list]).toBe(expected.length);
         const actual = decodeCandidates(out!, list * outCapacity, got[5 + list]!);
         // Segments append in any order; within a segment, in rank order. Compare as sets of keys+boxes.
@@ -95,8 +96,8 @@ describe('NMS kernel (segmented, greedy)', () => {
       expect(got[7], 'overflow').toBe(0);
       // Within segment 2 (only source of its keys), kept order is descending score then key.
       const seg2 = decodeCandidates(out!, 0, got[5]!).filter((k) => k.key % 7 === 2);
-      expect(seg2.map((k) => k.key)).toEqual(nmsReference(lists[2]!, 0.5, mode, 'f32').map((k) => k.key));
-      console.log(`NMS ${mode}: kept ${got[5]} + ${got[6]} of ${sizes.join('+')} (seed ${seed})`);
+      expect(seg2.map((k) => k.key)).toEqual(nmsReference(lists[2]!, 0.5, mode, 'f32', exclusive).map((k) => k.key));
+      console.log(`NMS ${mode}${exclusive ? ' exclusive' : ''}: kept ${got[5]} + ${got[6]} of ${sizes.join('+')} (seed ${seed})`);
     });
   }
 
@@ -122,7 +123,7 @@ describe('NMS kernel (segmented, greedy)', () => {
 });
 
 describe('refine + pack kernel', () => {
-  for (const flags of [{ regression: 'pnet', square: true, fix: true }, { regression: 'bbreg', square: true, fix: true }, { regression: 'bbreg' }] as const) {
+  for (const flags of [{ regression: 'exclusive', square: true, fix: true }, { regression: 'inclusive', square: true, fix: true }, { regression: 'inclusive' }, { regression: 'exclusive', square: true, round: true }] as const) {
     it(`${JSON.stringify(flags)}: three images (one empty) packed in order`, async () => {
       const ctx = await gpu();
       const seed = freshSeed();
@@ -146,8 +147,8 @@ describe('refine + pack kernel', () => {
         g.box.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[i]!.box[j]!))));
       });
       console.log(`refine ${JSON.stringify(flags)}: max |gpu - ref| = ${worst} px (seed ${seed})`);
-      // Truncated boxes must agree exactly; unrounded ones to float32 rounding.
-      expect(worst).toBeLessThanOrEqual('fix' in flags ? 0 : 1e-4);
+      // Truncated or rounded boxes must agree exactly; unrounded ones to float32 rounding.
+      expect(worst).toBeLessThanOrEqual('fix' in flags || 'round' in flags ? 0 : 1e-4);
     });
   }
 });
@@ -245,11 +246,22 @@ describe('PNet box generation kernel', () => {
   });
 });
 
-describe('area resampling kernels', () => {
+describe('resampling kernels (area, tfjs bilinear, canvas bilinear)', () => {
   // Pixels bound whole, and split into 1024-pixel windows (the path of batches larger than one
-  // storage binding: floor/pixels.ts).
-  for (const windowPixels of [undefined, 1024]) {
-    const how = windowPixels ? ', pixels split into 1024-pixel windows' : '';
+  // storage binding: floor/pixels.ts); every resampling convention.
+  const cases = [
+    { resampling: 'area' as const, windowPixels: undefined },
+    { resampling: 'area' as const, windowPixels: 1024 },
+    { resampling: 'bilinear-tfjs' as const, windowPixels: undefined },
+    { resampling: 'bilinear-canvas' as const, windowPixels: 1024 },
+  ];
+  for (const { resampling, windowPixels } of cases) {
+    const how = `, ${resampling}${windowPixels ? ', pixels split into 1024-pixel windows' : ''}`;
+    // The canvas convention truncates to 8 bits: its reference is the float32 emulation (sampling
+    // positions rounded as the shader rounds them), the others' the float64 one.
+    const refPrecision = resampling === 'bilinear-canvas' ? 'f32' : 'f64';
+    const region = (im: RgbImage, x0: number, y0: number, w: number, h: number, ow: number, oh: number) =>
+      resampling === 'area' ? resampleArea(im, x0, y0, w, h, ow, oh, refPrecision) : resampleBilinear(im, x0, y0, w, h, ow, oh, resampling, refPrecision);
     it(`pyramid level (down-scaling by a non-integer factor) of the second image in a batch, whole and as two tiles${how}`, async () => {
       const ctx = await gpu();
       const seed = freshSeed();
@@ -258,18 +270,18 @@ describe('area resampling kernels', () => {
       const pixels = uploadPixels(ctx, packImages(images), 'test', (b) => b, { windowPixels });
       expect(pixels.defines.SPLIT_PIXELS).toBe(!!windowPixels);
       const [ow, oh] = [Math.ceil(61 * 0.4123), Math.ceil(47 * 0.4123)];
-      const level = { image: 1, imageWidth: 61, imageHeight: 47, levelWidth: ow, levelHeight: oh, norm: K.NORM };
-      const expected = resampleArea(images[1]!, 0, 0, 61, 47, ow, oh, 'f64');
+      const level = { image: 1, imageWidth: 61, imageHeight: 47, levelWidth: ow, levelHeight: oh, norm: K.NORM, resampling };
+      const expected = region(images[1]!, 0, 0, 61, 47, ow, oh);
       const output = poisoned(ctx, 'level', 3 * ow * oh * 4);
-      const whole = await areaLevel(ctx, 'pyramid test', { ...level, tile: { x: 0, y: 0, width: ow, height: oh } }, { pixels, output });
+      const whole = await resampleLevel(ctx, 'pyramid test', { ...level, tile: { x: 0, y: 0, width: ow, height: oh } }, { pixels, output });
       const [o] = await run(ctx, [whole], [{ buffer: output, size: output.size }]);
       const err = relativeError(new Float32Array(o!), expected);
-      console.log(`pyramid resample ${61}x${47} -> ${ow}x${oh}${how}: rel.err vs float64 ${err.toExponential(2)} (seed ${seed})`);
+      console.log(`pyramid resample ${61}x${47} -> ${ow}x${oh}${how}: rel.err vs ${refPrecision} reference ${err.toExponential(2)} (seed ${seed})`);
       expect(err).toBeLessThanOrEqual(1e-5);
       // A tile starting at (10, 4) of the same level: a window of the whole level, value for value.
       const tile = { x: 10, y: 4, width: ow - 10, height: oh - 4 };
       const tileOut = poisoned(ctx, 'tile', 3 * tile.width * tile.height * 4);
-      const [t] = await run(ctx, [await areaLevel(ctx, 'tile test', { ...level, tile }, { pixels, output: tileOut })], [{ buffer: tileOut, size: tileOut.size }]);
+      const [t] = await run(ctx, [await resampleLevel(ctx, 'tile test', { ...level, tile }, { pixels, output: tileOut })], [{ buffer: tileOut, size: tileOut.size }]);
       const got = new Float32Array(t!);
       const all = new Float32Array(o!);
       for (let c = 0; c < 3; c++)
@@ -277,7 +289,7 @@ describe('area resampling kernels', () => {
           for (let x = 0; x < tile.width; x++) expect(got[(c * tile.height + y) * tile.width + x]).toBe(all[(c * oh + y + tile.y) * ow + x + tile.x]);
     });
 
-    it(`crops of boxes inside, across the border and larger than the image (zero padding), up- and down-scaled${how}`, async () => {
+    for (const cropBorder of ['zero-pad', 'stretch'] as const) it(`crops of boxes inside, across the border and larger than the image (${cropBorder}), up- and down-scaled${how}`, async () => {
       const ctx = await gpu();
       const seed = freshSeed();
       const random = rng(seed);
@@ -296,15 +308,15 @@ describe('area resampling kernels', () => {
       const output = poisoned(ctx, 'crops', capacity * 3 * size * size * 4);
       const counts = ctx.uploadBuffer('counts', Uint32Array.of(9, list.length));
       // Chunk of `capacity` starting at candidate 1: crops candidates 1..4 into samples 0..3.
-      const k = await areaCrops(ctx, 'crop test', { size, first: 1, capacity, countIndex: 1, norm: K.NORM }, { pixels, candidates: ctx.uploadBuffer('c', new Uint32Array(encodeCandidates(list))), counts, output });
+      const k = await resampleCrops(ctx, 'crop test', { size, first: 1, capacity, countIndex: 1, norm: K.NORM, resampling, stretch: cropBorder === 'stretch' }, { pixels, candidates: ctx.uploadBuffer('c', new Uint32Array(encodeCandidates(list))), counts, output });
       const [o] = await run(ctx, [k.over(capacity * size * size)], [{ buffer: output, size: output.size }]);
       const got = new Float32Array(o!);
       const sample = 3 * size * size;
       for (let s = 0; s < 4; s++) {
         const [image, ...box] = boxes[s + 1]!;
-        const expected = cropReference(images[image]!, box, size, 'f64');
+        const expected = cropReference(images[image]!, box, size, refPrecision, { cropResampling: resampling, cropBorder });
         const err = relativeError(got.subarray(s * sample, (s + 1) * sample), expected);
-        console.log(`crop ${JSON.stringify(box)} of image ${image}${how}: rel.err ${err.toExponential(2)}`);
+        console.log(`crop ${JSON.stringify(box)} of image ${image}${how}, ${cropBorder}: rel.err ${err.toExponential(2)}`);
         expect(err, `box ${s + 1} (seed ${seed})`).toBeLessThanOrEqual(1e-5);
       }
       // Samples past the count were not written.
@@ -314,8 +326,8 @@ describe('area resampling kernels', () => {
 });
 
 describe('score filter kernel (RNet/ONet threshold)', () => {
-  for (const landmarks of [false, true]) {
-    it(`${landmarks ? 'ONet (landmarks, regression)' : 'RNet'}: one chunk in the middle of the packed list, two images`, async () => {
+  for (const [landmarks, boxes] of [[false, 'facenet'], [true, 'facenet'], [true, 'face-api']] as const) {
+    it(`${landmarks ? `ONet (landmarks, regression, ${boxes} boxes)` : 'RNet'}: one chunk in the middle of the packed list, two images`, async () => {
       const ctx = await gpu();
       const seed = freshSeed();
       const random = rng(seed);
@@ -339,13 +351,13 @@ describe('score filter kernel (RNet/ONet threshold)', () => {
       const counts = ctx.uploadBuffer('counts', Uint32Array.of(total, 0, 0, 0));
       const output = poisoned(ctx, 'passed', 2 * stride * CANDIDATE_BYTES);
       const lm = poisoned(ctx, 'landmarks', total * 10 * 4);
-      const k = await K.scoreFilter(ctx, 'filter test', { first, capacity, totalCount: 0, threshold: 0.7, outStride: stride, outCountBase: 1, overflow: 3, landmarks }, {
+      const k = await K.scoreFilter(ctx, 'filter test', { first, capacity, totalCount: 0, threshold: 0.7, outStride: stride, outCountBase: 1, overflow: 3, landmarks, faceApiBoxes: boxes === 'face-api' }, {
         packed: ctx.uploadBuffer('packed', new Uint32Array(encodeCandidates(packed))), prob: ctx.uploadBuffer('prob', prob), logits: ctx.uploadBuffer('logits', logits), regression: ctx.uploadBuffer('reg', reg), counts, output,
         ...(landmarks ? { points: ctx.uploadBuffer('points', points), landmarks: lm } : {}),
       });
       const [c, out, lms] = await run(ctx, [k.over(capacity)], [{ buffer: counts, size: 16 }, { buffer: output, size: output.size }, { buffer: lm, size: lm.size }]);
       const got = new Uint32Array(c!);
-      const expected = filterStageReference(packed.slice(first, first + capacity), chunk, 0.7, 'f32');
+      const expected = filterStageReference(packed.slice(first, first + capacity), chunk, 0.7, 'f32', 'margin', boxes);
       expect(expected.some((e) => e.key === packed[first + 3]!.key)).toBe(false);
       for (const image of [0, 1]) {
         const want = expected.filter((e) => (e as RefCandidate & { image: number }).image === image).sort((a, b) => a.key - b.key);
@@ -354,14 +366,15 @@ describe('score filter kernel (RNet/ONet threshold)', () => {
         have.forEach((h, i) => {
           const w = want[i]!;
           expect([h.key, h.score, h.rank]).toEqual([w.key, w.score, w.rank]);
-          h.box.forEach((v, j) => expect(Math.abs(v - w.box[j]!)).toBeLessThanOrEqual(1e-4));
+          // face-api boxes are rounded to whole pixels: equal.
+          h.box.forEach((v, j) => expect(Math.abs(v - w.box[j]!)).toBeLessThanOrEqual(boxes === 'face-api' ? 0 : 1e-4));
           if (landmarks) {
             const row = new Float32Array(lms!, h.aux * 40, 10);
             row.forEach((v, j) => expect(Math.abs(v - w.landmarks![j]!)).toBeLessThanOrEqual(1e-4));
           }
         });
       }
-      console.log(`score filter${landmarks ? ' + landmarks' : ''}: ${got[1]! + got[2]!} of ${capacity} passed (seed ${seed})`);
+      console.log(`score filter${landmarks ? ` + landmarks (${boxes})` : ''}: ${got[1]! + got[2]!} of ${capacity} passed (seed ${seed})`);
     });
   }
 });

@@ -1,6 +1,6 @@
-// Kernel factories for the image kernels every pipeline starts with (shaders/image/): area
-// resampling of a pyramid level (or a tile of one) and of candidate crops, and table-driven
-// bilinear resizing into a network input. Each returns a KernelStep: the bound kernel with its
+// Kernel factories for the image kernels every pipeline starts with (shaders/image/): resampling
+// of a pyramid level (or a tile of one) and of candidate crops (area or bilinear), and
+// table-driven bilinear resizing into a network input. Each returns a KernelStep: the bound kernel with its
 // launch, sized from the reflected workgroup size.
 import type { GpuContext } from '../../gpu/context.js';
 import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
@@ -17,19 +17,43 @@ export interface AreaNormalization {
   invStd: number;
 }
 
+/**
+ * How a pyramid level or a crop is resampled: 'area' (exact box filter, OpenCV INTER_AREA: facenet),
+ * 'bilinear-tfjs' (tf.image.resizeBilinear: asymmetric, float result: face-api.js's pyramid) or
+ * 'bilinear-canvas' (Chromium's canvas drawImage, Skia's bilinear: half-pixel, 1/16 weights, 8-bit
+ * truncated result, which face-api.js crops with).
+ */
+export type ImageResampling = 'area' | 'bilinear-tfjs' | 'bilinear-canvas';
+export const IMAGE_RESAMPLINGS: readonly ImageResampling[] = ['area', 'bilinear-tfjs', 'bilinear-canvas'];
+
+/** Skia's inverse scale of `out` pixels over `region` (both divisions rounded to float32). */
+export function skiaInverseScale(out: number, region: number): number {
+  return Math.fround(1 / Math.fround(out / region));
+}
+
+/** The shader file and defines of a resampling (both files take the same parameters and bindings). */
+function resampler(resampling: ImageResampling): { file: string; defines: Record<string, boolean> } {
+  if (resampling === 'area') return { file: 'image/resample_area.wgsl', defines: {} };
+  return { file: 'image/resample_bilinear.wgsl', defines: { CANVAS: resampling === 'bilinear-canvas' } };
+}
+
 /** A pyramid level of image `image` (level size levelWidth x levelHeight), or its tile at (x, y). */
-export async function areaLevel(
+export async function resampleLevel(
   ctx: GpuContext,
   label: string,
-  p: { image: number; imageWidth: number; imageHeight: number; levelWidth: number; levelHeight: number; tile: { x: number; y: number; width: number; height: number }; norm: AreaNormalization },
+  p: { image: number; imageWidth: number; imageHeight: number; levelWidth: number; levelHeight: number; tile: { x: number; y: number; width: number; height: number }; norm: AreaNormalization; resampling?: ImageResampling },
   b: { pixels: PixelBindings; output: GPUBuffer },
 ): Promise<KernelStep> {
+  const r = resampler(p.resampling ?? 'area');
   const kernel = await BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, PIXELS, CANDIDATE, 'image/resample_area.wgsl'], defines: { CROP: false, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, ...b.pixels.defines } },
+    { label, files: [INDEXING, PIXELS, CANDIDATE, r.file], defines: { CROP: false, STRETCH: false, ...r.defines, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, ...b.pixels.defines } },
     {
       image_index: p.image, out_width: p.tile.width, out_height: p.tile.height, tile_x: p.tile.x, tile_y: p.tile.y,
-      scale_x: p.imageWidth / p.levelWidth, scale_y: p.imageHeight / p.levelHeight, mean: p.norm.mean, inv_std: p.norm.invStd, first: 0, capacity: 0, count_index: 0,
+      // The canvas convention takes Skia's inverse scale, f32(1 / f32(level / image)).
+      ...(p.resampling === 'bilinear-canvas'
+        ? { scale_x: skiaInverseScale(p.levelWidth, p.imageWidth), scale_y: skiaInverseScale(p.levelHeight, p.imageHeight) }
+        : { scale_x: p.imageWidth / p.levelWidth, scale_y: p.imageHeight / p.levelHeight }), mean: p.norm.mean, inv_std: p.norm.invStd, first: 0, capacity: 0, count_index: 0,
     },
     { ...b.pixels.buffers, output_0: b.output },
   );
@@ -38,17 +62,19 @@ export async function areaLevel(
 
 /**
  * Square crops of `capacity` candidates from candidates[first..] (as many as counts[countIndex]
- * says), size x size each; launched indirectly (its grid comes from a GPU count).
+ * says), size x size each; launched indirectly (its grid comes from a GPU count). Past the image
+ * border a crop is zero-padded, or with `stretch` the box is clipped to the image first.
  */
-export function areaCrops(
+export function resampleCrops(
   ctx: GpuContext,
   label: string,
-  p: { size: number; first: number; capacity: number; countIndex: number; norm: AreaNormalization },
+  p: { size: number; first: number; capacity: number; countIndex: number; norm: AreaNormalization; resampling?: ImageResampling; stretch?: boolean },
   b: { pixels: PixelBindings; candidates: GPUBuffer; counts: GPUBuffer; output: GPUBuffer },
 ): Promise<BoundKernel> {
+  const r = resampler(p.resampling ?? 'area');
   return BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, PIXELS, CANDIDATE, 'image/resample_area.wgsl'], defines: { CROP: true, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, ...b.pixels.defines } },
+    { label, files: [INDEXING, PIXELS, CANDIDATE, r.file], defines: { CROP: true, STRETCH: !!p.stretch, ...r.defines, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, ...b.pixels.defines } },
     {
       image_index: 0, out_width: p.size, out_height: p.size, tile_x: 0, tile_y: 0, scale_x: 0, scale_y: 0, mean: p.norm.mean, inv_std: p.norm.invStd,
       first: p.first, capacity: p.capacity, count_index: p.countIndex,

@@ -21,6 +21,12 @@ export const MTCNN_CONVENTIONS: Readonly<Record<string, MtcnnConvention>> = {
     description: "facenet with NMS ordered by the softmax score (facenet's nms() sorts scores; in float32 many saturate to 1.0 and then tie, ties going to the lower candidate key) instead of the logit margin",
     options: { nmsOrder: 'probability' },
   },
+  'face-api': {
+    name: 'face-api',
+    description:
+      "face-api.js 0.22.2's MTCNN (build/commonjs/mtcnn/*.js of the npm package): BGR input (bgrToRgbTensor reverses the canvas' RGB), pyramid levels floor(side * scale) with the shorter side > 12, at most 10, resized by tf.image.resizeBilinear; cell corners Math.round; no +1 in IoU or regression; boxes squared then x, y, width, height rounded after every stage, final boxes too; RNet/ONet crops clipped at the border and stretched by canvas drawImage (bilinear, 8-bit); NMS ordered by probability; landmarks in the final box. Not reproduced: its landmark index bug (stage3 reads ONet's points of the n-th passing input, not of the n-th kept one) and its NMS tie order (stable ascending sort, later index first)",
+    options: { channelOrder: 'bgr', nmsOrder: 'probability', pyramidLevels: 'face-api', pyramidResampling: 'bilinear-tfjs', cropResampling: 'bilinear-canvas', cropBorder: 'stretch', boxes: 'face-api' },
+  },
   bgr: {
     name: 'bgr',
     description: 'facenet with blue and red swapped, as a port reading images with OpenCV cv2.imread without converting',

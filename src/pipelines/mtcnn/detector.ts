@@ -160,7 +160,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     const n = images.length;
     const res = new BatchResources(ctx, 'mtcnn');
     try {
-      const plan = planBatch(prepared.map((p) => ({ width: p.image.width, height: p.image.height, minFaceSize: p.minFaceSize })), o.factor, caps, this.tileSize);
+      const plan = planBatch(prepared.map((p) => ({ width: p.image.width, height: p.image.height, minFaceSize: p.minFaceSize })), o, caps, this.tileSize);
       const buf = this.allocate(res, plan, images, !!opts.stages);
       const c = plan.counters;
       const { rnet: rCap, onet: oCap } = plan.caps;
@@ -173,7 +173,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         stride: rCap, nms: { threshold: o.nms[2], mode: 'union' },
         packInto: { list: buf.onetBatch, capacity: n * oCap, total: c.onetBatch, start: c.onetStart, overflow: c.overflow.onetBatch },
         ...(buf.rnetScores ? { scores: buf.rnetScores } : {}),
-        rankByScore: o.nmsOrder === 'probability',
+        options: o,
       });
       const onet = await buildCascadeStage(ctx, buf, n, {
         name: 'onet', net: this.nets.onet, graph: this.onet, size: 48, chunk: cfg.onetChunk,
@@ -182,7 +182,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         kept: { list: buf.final, countBase: c.final, overflow: c.overflow.final },
         stride: oCap, nms: { threshold: o.nms[3], mode: 'min' }, landmarks: buf.landmarks,
         ...(buf.onetScores ? { scores: buf.onetScores } : {}),
-        rankByScore: o.nmsOrder === 'probability',
+        options: o,
       });
       res.keep(...stageKernels(pnet, [rnet, onet]));
 
@@ -207,7 +207,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         final: data[1]!,
         landmarks: new Float32Array(data[2]!),
         ...(opts.stages ? { stageLists: stageLists(data.slice(3)) } : {}),
-      });
+      }, o.boxes);
       const stats: BatchStats = {
         ...emptyStats(n),
         parts: 1,

@@ -6,6 +6,9 @@ import type { GpuContext } from '../../gpu/context.js';
 import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
 import { DEFAULT_WORKGROUP_SIZE } from '../../gpu/launch.js';
 import { encodeSegments, type NmsSegment } from './candidates.js';
+import { refineFlags, type RefineFlags } from './options.js';
+
+export { refineFlags, type RefineFlags };
 
 export const NORM = { mean: 127.5, invStd: 0.0078125 };
 
@@ -55,24 +58,18 @@ export async function pnetCandidates(
 export async function nms(
   ctx: GpuContext,
   label: string,
-  p: { threshold: number; mode: 'union' | 'min'; segments: readonly NmsSegment[] },
+  p: { threshold: number; mode: 'union' | 'min'; segments: readonly NmsSegment[]; /** Areas without the +1 (face-api.js). */ exclusive?: boolean },
   b: { input: GPUBuffer; output: GPUBuffer; counts: GPUBuffer; order: GPUBuffer; suppressed: GPUBuffer },
 ): Promise<KernelStep> {
   const table = ctx.uploadBuffer(`${label} segments`, encodeSegments(p.segments));
   const kernel = await BoundKernel.create(
     ctx,
-    { label, files: [CANDIDATE, 'postprocess/nms.wgsl'], defines: { MIN: p.mode === 'min', ...WG } },
+    { label, files: [CANDIDATE, 'postprocess/nms.wgsl'], defines: { MIN: p.mode === 'min', EXCLUSIVE: !!p.exclusive, ...WG } },
     { threshold: p.threshold, segments: p.segments.length },
     { input_list: b.input, output_list: b.output, counts: b.counts, segments: table, order: b.order, suppressed: b.suppressed },
   );
   kernel.own(table);
   return kernel.groups([p.segments.length, 1, 1]);
-}
-
-export interface RefineFlags {
-  regression?: 'pnet' | 'bbreg';
-  square?: boolean;
-  fix?: boolean;
 }
 
 /** Regression/squaring/truncation and packing of every image's list: one workgroup per image. */
@@ -87,7 +84,7 @@ export async function refinePack(
     {
       label,
       files: [CANDIDATE, 'postprocess/refine_pack.wgsl'],
-      defines: { PNET_REGRESSION: p.flags.regression === 'pnet', BBREG: p.flags.regression === 'bbreg', SQUARE: !!p.flags.square, FIX: !!p.flags.fix, ...WG },
+      defines: { PNET_REGRESSION: p.flags.regression === 'exclusive', BBREG: p.flags.regression === 'inclusive', SQUARE: !!p.flags.square, FIX: !!p.flags.fix, ROUND: !!p.flags.round, ...WG },
     },
     { images: p.images, in_stride: p.inStride, in_count_base: p.inCountBase, out_capacity: p.outCapacity, out_count: p.outCount, out_image_base: p.outImageBase, overflow: p.overflow },
     { input_list: b.input, output_list: b.output, counts: b.counts },
@@ -102,12 +99,12 @@ export async function refinePack(
 export function scoreFilter(
   ctx: GpuContext,
   label: string,
-  p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean; rankByScore?: boolean },
+  p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean; rankByScore?: boolean; faceApiBoxes?: boolean },
   b: { packed: GPUBuffer; prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer; scores?: GPUBuffer },
 ): Promise<BoundKernel> {
   return BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, SCORES: !!b.scores, RANK_BY_SCORE: !!p.rankByScore, ...WG } },
+    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, SCORES: !!b.scores, RANK_BY_SCORE: !!p.rankByScore, FACE_API_BOXES: !!p.faceApiBoxes, ...WG } },
     { first: p.first, capacity: p.capacity, total_count: p.totalCount, threshold: p.threshold, out_stride: p.outStride, out_count_base: p.outCountBase, overflow: p.overflow },
     {
       packed: b.packed, prob: b.prob, logits: b.logits, regression: b.regression, counts: b.counts, output_list: b.output,

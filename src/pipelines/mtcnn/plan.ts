@@ -2,6 +2,7 @@
 // segments, the counter slots (named, in one u32 buffer the GPU advances atomically) and the list
 // capacities. Sizes only: no pixel data. The counters are also how the GPU reports back how much
 // room a list needed when it overflowed.
+import type { MtcnnOptions } from './options.js';
 import { cellCorners, pnetKey, pnetOutputSize, pyramid, type PyramidLevel } from './pyramid.js';
 import { pnetTiles, type PnetTile } from './tiles.js';
 
@@ -71,7 +72,7 @@ export interface PlanInput {
   minFaceSize: number;
 }
 
-export function planBatch(images: readonly PlanInput[], factor: number, caps: Capacities, tileSize: number): BatchPlan {
+export function planBatch(images: readonly PlanInput[], o: Pick<MtcnnOptions, 'factor' | 'pyramidLevels' | 'boxes'>, caps: Capacities, tileSize: number): BatchPlan {
   const n = images.length;
   const segments: Segment[] = [];
   const tiles: TileWork[] = [];
@@ -79,7 +80,7 @@ export function planBatch(images: readonly PlanInput[], factor: number, caps: Ca
   let tableFloats = 0;
   const cellsPerImage = images.map(() => 0);
   images.forEach((im, image) => {
-    for (const level of pyramid(im.width, im.height, im.minFaceSize, factor)) {
+    for (const level of pyramid(im.width, im.height, im.minFaceSize, o.factor, o.pyramidLevels)) {
       const cellsX = pnetOutputSize(level.width);
       const cellsY = pnetOutputSize(level.height);
       const capacity = Math.min(cellsX * cellsY, caps.raw);
@@ -93,8 +94,8 @@ export function planBatch(images: readonly PlanInput[], factor: number, caps: Ca
   });
   const boxTable = new Float32Array(Math.max(1, tableFloats));
   for (const s of segments) {
-    boxTable.set(cellCorners(s.cellsX, s.level.scale), s.xTable);
-    boxTable.set(cellCorners(s.cellsY, s.level.scale), s.yTable);
+    boxTable.set(cellCorners(s.cellsX, s.level.scale, o.boxes), s.xTable);
+    boxTable.set(cellCorners(s.cellsY, s.level.scale, o.boxes), s.yTable);
   }
   let slots = 0;
   const take = (count: number) => ((slots += count), slots - count);

@@ -16,26 +16,41 @@ export function pnetOutputSize(n: number): number {
   return Math.ceil((n - 2) / 2) - 4;
 }
 
-export function pyramid(width: number, height: number, minFaceSize: number, factor: number): PyramidLevel[] {
-  const levels: PyramidLevel[] = [];
+/**
+ * The scales m f^k while the shorter side times m f^k is >= 12 (facenet and face-api.js alike).
+ * 'facenet': level sides ceil(side * scale), every level PNet can read. 'face-api' (mtcnn/Mtcnn.ts,
+ * getSizesForScale): floor(side * scale), only levels whose shorter side exceeds 12, the first 10.
+ */
+export function pyramid(width: number, height: number, minFaceSize: number, factor: number, convention: 'facenet' | 'face-api' = 'facenet'): PyramidLevel[] {
+  const scales: number[] = [];
   const m = 12 / minFaceSize;
   let minl = Math.min(width, height) * m;
-  let count = 0;
   while (minl >= 12) {
-    const scale = m * factor ** count;
-    levels.push({ index: count, scale, width: Math.ceil(width * scale), height: Math.ceil(height * scale) });
+    scales.push(m * factor ** scales.length);
     minl *= factor;
-    count++;
   }
-  return levels.filter((l) => pnetOutputSize(l.width) >= 1 && pnetOutputSize(l.height) >= 1);
+  if (convention === 'face-api') {
+    return scales
+      .map((scale) => ({ scale, width: Math.floor(width * scale), height: Math.floor(height * scale) }))
+      .filter((l) => Math.min(l.width, l.height) > 12)
+      .slice(0, 10)
+      .map((l, index) => ({ index, ...l }));
+  }
+  return scales
+    .map((scale, index) => ({ index, scale, width: Math.ceil(width * scale), height: Math.ceil(height * scale) }))
+    .filter((l) => pnetOutputSize(l.width) >= 1 && pnetOutputSize(l.height) >= 1);
 }
 
-/** Cell c of a PNet output covers pixels fix((2c + 1) / scale) .. fix((2c + 12) / scale) (1-based). */
-export function cellCorners(cells: number, scale: number): Float32Array {
+/**
+ * Cell c of a PNet output covers pixels (2c + 1) / scale .. (2c + 12) / scale (1-based), truncated
+ * ('facenet', np.fix) or rounded half up ('face-api', Math.round).
+ */
+export function cellCorners(cells: number, scale: number, convention: 'facenet' | 'face-api' = 'facenet'): Float32Array {
   const out = new Float32Array(2 * cells);
+  const whole = convention === 'face-api' ? Math.round : Math.trunc;
   for (let c = 0; c < cells; c++) {
-    out[2 * c] = Math.trunc((2 * c + 1) / scale);
-    out[2 * c + 1] = Math.trunc((2 * c + 12) / scale);
+    out[2 * c] = whole((2 * c + 1) / scale);
+    out[2 * c + 1] = whole((2 * c + 12) / scale);
   }
   return out;
 }

@@ -39,7 +39,7 @@ const asStage = (list: CandidateRecord[]): StageCandidate[] => list.map((k) => (
 const scoredBy = (list: CandidateRecord[], first: number, scores: Float32Array): StageCandidate[] =>
   list.map((k, i) => ({ box: k.box, score: scores[2 * (first + i)]!, rank: scores[2 * (first + i) + 1]!, key: k.key }));
 
-export function decodeBatch(plan: BatchPlan, sizes: ReadonlyArray<{ width: number; height: number }>, data: BatchReadback): ImageDetections[] {
+export function decodeBatch(plan: BatchPlan, sizes: ReadonlyArray<{ width: number; height: number }>, data: BatchReadback, boxes: 'facenet' | 'face-api' = 'facenet'): ImageDetections[] {
   const c = plan.counters;
   const cnt = data.counts;
   const oCap = plan.caps.onet;
@@ -49,7 +49,7 @@ export function decodeBatch(plan: BatchPlan, sizes: ReadonlyArray<{ width: numbe
       width: size.width,
       height: size.height,
       faces: final.map((k) => ({
-        box: toXywh(k.box),
+        box: toXywh(k.box, boxes),
         score: k.score,
         landmarks: Array.from({ length: 5 }, (_, j) => [data.landmarks[10 * k.aux + j]!, data.landmarks[10 * k.aux + 5 + j]!] as [number, number]),
       })),

@@ -11,7 +11,7 @@ import { BatchLauncher } from '../../graph/batch-launcher.js';
 import type { CompiledGraph } from '../../graph/compiled-graph.js';
 import type { ImagePlans } from '../../graph/image-plans.js';
 import type { Graph } from '../../graph/types.js';
-import { areaCrops, areaLevel } from '../floor/image-kernels.js';
+import { resampleCrops, resampleLevel } from '../floor/image-kernels.js';
 import type { PixelBindings } from '../floor/pixels.js';
 import type { NmsSegment } from './candidates.js';
 import * as K from './kernels.js';
@@ -77,10 +77,10 @@ export async function buildPnetStage(ctx: GpuContext, plan: BatchPlan, buf: Batc
       const g = compiled[i]!;
       const label = `mtcnn image ${s.image} scale ${s.level.index}${tile.width < s.level.width || tile.height < s.level.height ? ` tile ${tile.x},${tile.y}` : ''}`;
       const size = sizes[s.image]!;
-      const resample = await areaLevel(
+      const resample = await resampleLevel(
         ctx,
         `${label} resample`,
-        { image: s.image, imageWidth: size.width, imageHeight: size.height, levelWidth: s.level.width, levelHeight: s.level.height, tile, norm: K.NORM },
+        { image: s.image, imageWidth: size.width, imageHeight: size.height, levelWidth: s.level.width, levelHeight: s.level.height, tile, norm: K.NORM, resampling: o.pyramidResampling },
         { pixels: buf.pixels, output: g.bufferOf(net.input) },
       );
       const candidates = await K.pnetCandidates(
@@ -103,15 +103,16 @@ export async function buildPnetStage(ctx: GpuContext, plan: BatchPlan, buf: Batc
     {
       threshold: o.nms[0],
       mode: 'union',
+      exclusive: o.boxes === 'face-api',
       segments: plan.segments.map((s, i): NmsSegment => ({ inOffset: s.offset, inCount: c.raw + i, inCapacity: s.capacity, outOffset: s.image * lCap, outCount: c.perScale + s.image, outCapacity: lCap, overflow: c.overflow.perScale })),
     },
     { ...scratch, input: buf.raw, output: buf.perScale },
   );
-  const nmsAllScales = await K.nms(ctx, 'mtcnn pnet nms', { threshold: o.nms[1], mode: 'union', segments: perImageSegments(plan.images, lCap, c.perScale, c.pnet, c.overflow.pnet) }, { ...scratch, input: buf.perScale, output: buf.pnet });
+  const nmsAllScales = await K.nms(ctx, 'mtcnn pnet nms', { threshold: o.nms[1], mode: 'union', exclusive: o.boxes === 'face-api', segments: perImageSegments(plan.images, lCap, c.perScale, c.pnet, c.overflow.pnet) }, { ...scratch, input: buf.perScale, output: buf.pnet });
   const pack = await K.refinePack(
     ctx,
     'mtcnn pnet regression',
-    { images: plan.images, inStride: lCap, inCountBase: c.pnet, outCapacity: plan.caps.rnet * plan.images, outCount: c.rnetBatch, outImageBase: c.rnetStart, overflow: c.overflow.rnetBatch, flags: { regression: 'pnet', square: true, fix: true } },
+    { images: plan.images, inStride: lCap, inCountBase: c.pnet, outCapacity: plan.caps.rnet * plan.images, outCount: c.rnetBatch, outImageBase: c.rnetStart, overflow: c.overflow.rnetBatch, flags: K.refineFlags(o.boxes, 'pnet') },
     { input: buf.pnet, output: buf.rnetBatch, counts: buf.counts },
   );
   return { tiles, nmsPerScale, nmsAllScales, pack };
@@ -145,8 +146,8 @@ export interface CascadeSpec {
   landmarks?: GPUBuffer;
   /** Stage diagnostics: where every input's score goes (see score_filter.wgsl SCORES). */
   scores?: GPUBuffer;
-  /** NMS order by score instead of logit margin. */
-  rankByScore?: boolean;
+  /** The conventions of crops, NMS order and box arithmetic. */
+  options: Pick<MtcnnOptions, 'nmsOrder' | 'cropResampling' | 'cropBorder' | 'boxes'>;
 }
 
 export interface CascadeStage {
@@ -161,7 +162,10 @@ export async function buildCascadeStage(ctx: GpuContext, buf: BatchBuffers, imag
   const chunks = Math.ceil(s.inputCapacity / s.chunk);
   const crops = await Promise.all(
     Array.from({ length: chunks }, (_, k) =>
-      areaCrops(ctx, `mtcnn ${s.name} crops chunk ${k}`, { size: s.size, first: k * s.chunk, capacity: s.chunk, countIndex: s.inputTotal, norm: K.NORM }, { pixels: buf.pixels, candidates: s.input, counts: buf.counts, output: s.graph.bufferOf(s.net.input) }),
+      resampleCrops(
+        ctx,
+        `mtcnn ${s.name} crops chunk ${k}`,
+        { size: s.size, first: k * s.chunk, capacity: s.chunk, countIndex: s.inputTotal, norm: K.NORM, resampling: s.options.cropResampling, stretch: s.options.cropBorder === 'stretch' }, { pixels: buf.pixels, candidates: s.input, counts: buf.counts, output: s.graph.bufferOf(s.net.input) }),
     ),
   );
   const filters = await Promise.all(
@@ -169,7 +173,7 @@ export async function buildCascadeStage(ctx: GpuContext, buf: BatchBuffers, imag
       K.scoreFilter(
         ctx,
         `mtcnn ${s.name} threshold chunk ${k}`,
-        { first: k * s.chunk, capacity: s.chunk, totalCount: s.inputTotal, threshold: s.threshold, outStride: s.stride, outCountBase: s.passed.countBase, overflow: s.passed.overflow, landmarks: !!s.landmarks, rankByScore: !!s.rankByScore },
+        { first: k * s.chunk, capacity: s.chunk, totalCount: s.inputTotal, threshold: s.threshold, outStride: s.stride, outCountBase: s.passed.countBase, overflow: s.passed.overflow, landmarks: !!s.landmarks, rankByScore: s.options.nmsOrder === 'probability', faceApiBoxes: s.options.boxes === 'face-api' },
         {
           packed: s.input, prob: s.graph.bufferOf(s.net.prob), logits: s.graph.bufferOf(s.net.logits), regression: s.graph.bufferOf(s.net.regression), counts: buf.counts, output: s.passed.list,
           ...(s.landmarks ? { points: s.graph.bufferOf(s.net.points!), landmarks: s.landmarks } : {}),
@@ -186,14 +190,14 @@ export async function buildCascadeStage(ctx: GpuContext, buf: BatchBuffers, imag
   const nms = await K.nms(
     ctx,
     `mtcnn ${s.name} nms`,
-    { ...s.nms, segments: perImageSegments(images, s.stride, s.passed.countBase, s.kept.countBase, s.kept.overflow) },
+    { ...s.nms, exclusive: s.options.boxes === 'face-api', segments: perImageSegments(images, s.stride, s.passed.countBase, s.kept.countBase, s.kept.overflow) },
     { input: s.passed.list, output: s.kept.list, counts: buf.counts, order: buf.order, suppressed: buf.suppressed },
   );
   const pack = s.packInto
     ? await K.refinePack(
         ctx,
         `mtcnn ${s.name} regression`,
-        { images, inStride: s.stride, inCountBase: s.kept.countBase, outCapacity: s.packInto.capacity, outCount: s.packInto.total, outImageBase: s.packInto.start, overflow: s.packInto.overflow, flags: { regression: 'bbreg', square: true, fix: true } },
+        { images, inStride: s.stride, inCountBase: s.kept.countBase, outCapacity: s.packInto.capacity, outCount: s.packInto.total, outImageBase: s.packInto.start, overflow: s.packInto.overflow, flags: K.refineFlags(s.options.boxes, 'rnet') },
         { input: s.kept.list, output: s.packInto.list, counts: buf.counts },
       )
     : undefined;

@@ -68,7 +68,11 @@ export interface StageLists {
   onetScored: StageCandidate[];
 }
 
-/** facenet box [x1, y1, x2, y2] (1-based, inclusive) -> [x, y, w, h] (0-based). */
-export function toXywh(b: readonly number[]): [number, number, number, number] {
+/**
+ * Box [x1, y1, x2, y2] -> [x, y, w, h]. 'facenet': 1-based inclusive pixels -> 0-based. 'face-api':
+ * x1, y1, x2 - x1, y2 - y1, the numbers face-api.js returns (its x and y are facenet's 1-based ones).
+ */
+export function toXywh(b: readonly number[], boxes: 'facenet' | 'face-api' = 'facenet'): [number, number, number, number] {
+  if (boxes === 'face-api') return [b[0]!, b[1]!, b[2]! - b[0]!, b[3]! - b[1]!];
   return [b[0]! - 1, b[1]! - 1, b[2]! - b[0]! + 1, b[3]! - b[1]! + 1];
 }
