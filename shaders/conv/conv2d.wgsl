@@ -35,7 +35,18 @@ struct Params {
   post_shift: f32,
 }
 
+#if ${F16_INPUT_0}
+// f16 storage (CompileOptions.storage 'f16'): two halves per u32, unpacked to f32 arithmetic.
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;
+fn load_input_0(i: u32) -> f32 {
+  return unpack2x16float(input_0[i >> 1u])[i & 1u];
+}
+#else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
+fn load_input_0(i: u32) -> f32 {
+  return input_0[i];
+}
+#endif
 #if ${W_PACKED}
 // Weights packed at upload (src/ops/conv2d.ts): [O/8 blocks][C][KH][KW][8], two vec4 per tap, so a
 // tap's 8 channel weights are 2 loads instead of 8.
@@ -49,7 +60,21 @@ struct Params {
 #if ${ACT_PRELU}
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [O]
 #endif
+#if ${F16_OUTPUT_0}
+// f16 storage: each value goes to its half of a u32 shared with a neighbour another invocation
+// may be writing; clearing and setting only one's own half (two atomics) is race-free.
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;
+fn store_output_0(i: u32, v: f32) {
+  let shift = (i & 1u) * 16u;
+  atomicAnd(&output_0[i >> 1u], ~(0xffffu << shift));
+  atomicOr(&output_0[i >> 1u], (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) << shift);
+}
+#else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
+fn store_output_0(i: u32, v: f32) {
+  output_0[i] = v;
+}
+#endif
 @group(0) @binding(5) var<uniform> params: Params;
 
 // Start of output channel oc's weights; clamped so a partial last block reads in bounds.
@@ -60,7 +85,7 @@ fn weight_row(oc: u32) -> u32 {
 // One input value, 0 outside the image (zero padding).
 fn input_at(row: u32, row_inside: bool, xi: i32) -> f32 {
   let in_w = i32(params.in_width);
-  return select(0.0, input_0[row + u32(clamp(xi, 0i, in_w - 1i))], row_inside && xi >= 0i && xi < in_w);
+  return select(0.0, load_input_0(row + u32(clamp(xi, 0i, in_w - 1i))), row_inside && xi >= 0i && xi < in_w);
 }
 
 fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
@@ -83,7 +108,7 @@ fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
   let out_row = ((n * params.out_channels + oc) * params.out_height + oy) * params.out_width;
   for (var p = 0u; p < 4u; p++) {
     if (ox0 + p < params.out_width) {
-      output_0[out_row + ox0 + p] = v[p];
+      store_output_0(out_row + ox0 + p, v[p]);
     }
   }
 }

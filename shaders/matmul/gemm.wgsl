@@ -29,11 +29,43 @@ struct Params {
   post_shift: f32,
 }
 
+#if ${F16_INPUT_0}
+// f16 storage (CompileOptions.storage 'f16'): two halves per u32, unpacked to f32 arithmetic.
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;
+fn load_input_0(i: u32) -> f32 {
+  return unpack2x16float(input_0[i >> 1u])[i & 1u];
+}
+#else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // A
+fn load_input_0(i: u32) -> f32 {
+  return input_0[i];
+}
+#endif
 #if ${B_VEC4}
+#if ${F16_INPUT_1}
+@group(0) @binding(1) var<storage, read> input_1: array<vec2<u32>>;  // B, rows of N (N % 4 == 0), f16
+fn load_b4(i: u32) -> vec4<f32> {
+  let h = input_1[i];
+  return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
+}
+#else
 @group(0) @binding(1) var<storage, read> input_1: array<vec4<f32>>;  // B, rows of N (N % 4 == 0)
+fn load_b4(i: u32) -> vec4<f32> {
+  return input_1[i];
+}
+#endif
+#else
+#if ${F16_INPUT_1}
+@group(0) @binding(1) var<storage, read> input_1: array<u32>;  // B, f16
+fn load_input_1(i: u32) -> f32 {
+  return unpack2x16float(input_1[i >> 1u])[i & 1u];
+}
 #else
 @group(0) @binding(1) var<storage, read> input_1: array<f32>;  // B
+fn load_input_1(i: u32) -> f32 {
+  return input_1[i];
+}
+#endif
 #endif
 #if ${HAS_C}
 @group(0) @binding(2) var<storage, read> input_2: array<f32>;  // C (bias)
@@ -41,7 +73,21 @@ struct Params {
 #if ${ACT_PRELU}
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope, per row or per column
 #endif
+#if ${F16_OUTPUT_0}
+// f16 storage: each value goes to its half of a u32 shared with a neighbour another invocation
+// may be writing; clearing and setting only one's own half (two atomics) is race-free.
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;
+fn store_output_0(i: u32, v: f32) {
+  let shift = (i & 1u) * 16u;
+  atomicAnd(&output_0[i >> 1u], ~(0xffffu << shift));
+  atomicOr(&output_0[i >> 1u], (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) << shift);
+}
+#else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
+fn store_output_0(i: u32, v: f32) {
+  output_0[i] = v;
+}
+#endif
 @group(0) @binding(5) var<uniform> params: Params;
 
 // Row offset into A, clamped so a partial last block reads in bounds (its results are dropped).
@@ -70,7 +116,7 @@ fn store_row(acc: vec4<f32>, row: u32, col0: u32, y_base: u32) {
 #else
       v = activate(v, params.act_alpha, params.act_beta);
 #endif
-      output_0[y_base + row * params.n + col] = v * params.post_scale + params.post_shift;
+      store_output_0(y_base + row * params.n + col, v * params.post_scale + params.post_shift);
     }
   }
 }
@@ -131,31 +177,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
   for (var kk = 0u; kk < params.k; kk++) {
 #if ${B_VEC4}
-    let b = input_1[(b_base + kk * params.b_row_stride) / 4u + col_block];
+    let b = load_b4((b_base + kk * params.b_row_stride) / 4u + col_block);
 #else
     let b_k = kk * params.b_row_stride;
-    let b = vec4<f32>(input_1[b_col0 + b_k], input_1[b_col1 + b_k], input_1[b_col2 + b_k], input_1[b_col3 + b_k]);
+    let b = vec4<f32>(load_input_1(b_col0 + b_k), load_input_1(b_col1 + b_k), load_input_1(b_col2 + b_k), load_input_1(b_col3 + b_k));
 #endif
     let a_k = kk * params.a_col_stride;
-    acc0 = fma(vec4<f32>(input_0[a0 + a_k]), b, acc0);
-    acc1 = fma(vec4<f32>(input_0[a1 + a_k]), b, acc1);
-    acc2 = fma(vec4<f32>(input_0[a2 + a_k]), b, acc2);
-    acc3 = fma(vec4<f32>(input_0[a3 + a_k]), b, acc3);
+    acc0 = fma(vec4<f32>(load_input_0(a0 + a_k)), b, acc0);
+    acc1 = fma(vec4<f32>(load_input_0(a1 + a_k)), b, acc1);
+    acc2 = fma(vec4<f32>(load_input_0(a2 + a_k)), b, acc2);
+    acc3 = fma(vec4<f32>(load_input_0(a3 + a_k)), b, acc3);
 #if ${ROW_BLOCK_GE_8}
-    acc4 = fma(vec4<f32>(input_0[a4 + a_k]), b, acc4);
-    acc5 = fma(vec4<f32>(input_0[a5 + a_k]), b, acc5);
-    acc6 = fma(vec4<f32>(input_0[a6 + a_k]), b, acc6);
-    acc7 = fma(vec4<f32>(input_0[a7 + a_k]), b, acc7);
+    acc4 = fma(vec4<f32>(load_input_0(a4 + a_k)), b, acc4);
+    acc5 = fma(vec4<f32>(load_input_0(a5 + a_k)), b, acc5);
+    acc6 = fma(vec4<f32>(load_input_0(a6 + a_k)), b, acc6);
+    acc7 = fma(vec4<f32>(load_input_0(a7 + a_k)), b, acc7);
 #endif
 #if ${ROW_BLOCK_GE_16}
-    acc8 = fma(vec4<f32>(input_0[a8 + a_k]), b, acc8);
-    acc9 = fma(vec4<f32>(input_0[a9 + a_k]), b, acc9);
-    acc10 = fma(vec4<f32>(input_0[a10 + a_k]), b, acc10);
-    acc11 = fma(vec4<f32>(input_0[a11 + a_k]), b, acc11);
-    acc12 = fma(vec4<f32>(input_0[a12 + a_k]), b, acc12);
-    acc13 = fma(vec4<f32>(input_0[a13 + a_k]), b, acc13);
-    acc14 = fma(vec4<f32>(input_0[a14 + a_k]), b, acc14);
-    acc15 = fma(vec4<f32>(input_0[a15 + a_k]), b, acc15);
+    acc8 = fma(vec4<f32>(load_input_0(a8 + a_k)), b, acc8);
+    acc9 = fma(vec4<f32>(load_input_0(a9 + a_k)), b, acc9);
+    acc10 = fma(vec4<f32>(load_input_0(a10 + a_k)), b, acc10);
+    acc11 = fma(vec4<f32>(load_input_0(a11 + a_k)), b, acc11);
+    acc12 = fma(vec4<f32>(load_input_0(a12 + a_k)), b, acc12);
+    acc13 = fma(vec4<f32>(load_input_0(a13 + a_k)), b, acc13);
+    acc14 = fma(vec4<f32>(load_input_0(a14 + a_k)), b, acc14);
+    acc15 = fma(vec4<f32>(load_input_0(a15 + a_k)), b, acc15);
 #endif
   }
 

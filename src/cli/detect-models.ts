@@ -17,12 +17,21 @@ import type { GridModel, GridDetections } from '../pipelines/grid/types.js';
 import type { ClmFit } from '../pipelines/clm/types.js';
 import { clmFlags, createClmStep, shapeLine } from './clm-flags.js';
 import { UsageError } from './exit-codes.js';
+import type { Storage } from '../graph/half-storage.js';
 import { gridOptionFlags, parseInputSize, userModelFlags } from './grid-flags.js';
 
 export type Line = Record<string, unknown>;
 
 /** The detect verb's parsed flags (every model's; each model reads its own). */
 export type DetectFlags = Record<string, unknown> & { stages?: boolean };
+
+/** --precision: 'f32' (default) or 'f16-storage' (activations stored as f16: graph/half-storage.ts). */
+export function storageOf(flags: DetectFlags): Storage {
+  const p = flags.precision ?? 'f32';
+  if (p === 'f32') return 'f32';
+  if (p === 'f16-storage') return 'f16';
+  throw new UsageError(`--precision must be f32 or f16-storage, got '${String(p)}'`);
+}
 
 export interface CliRun<R> {
   /** What the summary calls the detections (faces, text boxes, objects). */
@@ -80,6 +89,7 @@ export function faceLine(file: string, r: FaceResult): Line {
 const mtcnn: CliModel = {
   name: 'mtcnn',
   prepare(flags) {
+    const storage = storageOf(flags);
     const nms = flags.nms === undefined ? undefined : String(flags.nms).split(',').map(Number);
     if (nms && (nms.length !== 4 || nms.some((v) => !Number.isFinite(v)))) throw new UsageError(`--nms for mtcnn expects 4 comma-separated numbers (PNet per scale, PNet across scales, RNet, ONet), got '${String(flags.nms)}'`);
     // A profile's conventions first, explicit flags over them.
@@ -105,7 +115,7 @@ const mtcnn: CliModel = {
     const detectOptions: MtcnnDetectOptions = { ...options, stages: !!flags.stages };
     const clm = clmFlags(flags);
     return async (ctx) => {
-      const detector = await MtcnnDetector.create(ctx, { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') });
+      const detector = await MtcnnDetector.create(ctx, { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') }, { storage });
       const fitShapes = clm ? await createClmStep(ctx, clm) : undefined;
       const run: CliRun<FaceResult> = {
         countName: 'faces',
@@ -144,6 +154,7 @@ export function textLine(file: string, r: TextResult): Line {
 const ppocrDet: CliModel = {
   name: 'ppocr-det',
   prepare(flags) {
+    const storage = storageOf(flags);
     const options: TextDetOptions = usage(() =>
       resolveTextDetOptions(
         defined({
@@ -158,7 +169,7 @@ const ppocrDet: CliModel = {
       ),
     );
     return async (ctx) => {
-      const detector = TextDetector.create(ctx, await loadPpocrDetGraph());
+      const detector = TextDetector.create(ctx, await loadPpocrDetGraph(), { storage });
       const run: CliRun<TextResult> = {
         countName: 'text boxes',
         detect: async (images) => (await detector.detect(images, options)).images,
@@ -188,10 +199,11 @@ function gridCli(name: string, load: () => GridModel, countName: string): CliMod
   return {
     name,
     prepare(flags) {
+      const storage = storageOf(flags);
       const options = gridOptionFlags(flags);
       const stages = !!flags.stages;
       return async (ctx) => {
-        const detector = GridDetector.create(ctx, load());
+        const detector = GridDetector.create(ctx, load(), { storage });
         usage(() => detector.resolve(options));
         const run: CliRun<GridDetections> = {
           countName,

@@ -75,6 +75,7 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--clm-windows <ws,...>', '--landmarks clm: response window per stage: clmtrackr models, each a round (rho 10, 5, 1) (default: 10 rounds of 11, stopping once the shape settles); OpenFace models, one per scale (default 11,9,7,5)'))
     .addOption(modelOption('--clm-missing-sigma <error|diagonal>', "OpenFace models: a window without sigma components is an error at load (default), or runs OpenFace's silent fallback Sigma = I / (2 sum alpha)"))
     .addOption(modelOption('--clm-diagnostics', '--landmarks clm: per stage response statistics (min/max/mean/sum, non-finite, peak offsets and their bias) and per iteration mean-shift, |dp|, movement, clamps in shape.diagnostics'))
+    .addOption(modelOption('--precision <f32|f16-storage>', 'f16-storage: network activations between Conv/MaxPool/Gemm layers stored as f16 (half their memory; f32 arithmetic; pack2x16float, so no shader-f16 needed)', undefined, 'f32'))
     .option('--stages', 'mtcnn: every candidate of every stage (box, score, logit margin); grid models: the candidates before NMS')
     .addOption(modelOption('--limit-side <px>', 'ppocr-det: longest side of the network input (PaddleOCR limit_side_len)', positiveInt, DEFAULT_TEXTDET_OPTIONS.limitSideLen))
     .addOption(modelOption('--binarize <t>', 'ppocr-det: probability threshold of the binary map', positiveNumber, DEFAULT_TEXTDET_OPTIONS.threshold))

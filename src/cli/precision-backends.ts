@@ -5,6 +5,7 @@
 //   runs:   the MTCNN detector under each convention with every stage's candidates (GPU: twice).
 import { basename } from 'node:path';
 import { acquireGpu } from '../gpu/device.js';
+import type { Storage } from '../graph/half-storage.js';
 import type { GpuContext } from '../gpu/context.js';
 import { gpuValues, referenceValues } from '../eval/precision/layers.js';
 import type { DetectorRun, ImageRun } from '../eval/precision/stages.js';
@@ -55,8 +56,14 @@ function imageRun(file: string, d: ImageDetections): ImageRun {
   return { file: basename(file), counts: d.stages, lists: d.candidates, faces: d.faces.map((f) => f.box) };
 }
 
-async function gpuDetectorRuns(ctx: GpuContext, backend: string, device: string, s: StudyInputs): Promise<DetectorRun[]> {
-  const detector = await MtcnnDetector.create(ctx, s.model.mtcnn!);
+/** A GPU backend name with its storage variant: 'lavapipe' (f32) or 'lavapipe+f16' (f16 storage). */
+export function parseGpuBackend(backend: string): { adapter: string; storage: Storage } {
+  const m = /^(.*)\+(f16|f32)$/.exec(backend);
+  return m ? { adapter: m[1]!, storage: m[2] as Storage } : { adapter: backend, storage: 'f32' };
+}
+
+async function gpuDetectorRuns(ctx: GpuContext, backend: string, device: string, s: StudyInputs, storage: Storage): Promise<DetectorRun[]> {
+  const detector = await MtcnnDetector.create(ctx, s.model.mtcnn!, { storage });
   const runs: DetectorRun[] = [];
   for (const name of s.conventions) {
     const options = { ...mtcnnConvention(name).options, stages: true };
@@ -76,8 +83,8 @@ async function gpuDetectorRuns(ctx: GpuContext, backend: string, device: string,
   return runs;
 }
 
-async function gpuTextRun(ctx: GpuContext, backend: string, device: string, s: StudyInputs): Promise<TextRun> {
-  const detector = TextDetector.create(ctx, s.model.text!.graph);
+async function gpuTextRun(ctx: GpuContext, backend: string, device: string, s: StudyInputs, storage: Storage): Promise<TextRun> {
+  const detector = TextDetector.create(ctx, s.model.text!.graph, { storage });
   const once = async (): Promise<TextImageRun[]> => {
     const result = await detector.detect(s.images, s.model.text!.options);
     return result.images.map((r, i) => ({ file: basename(s.files[i]!), components: r.components, boxes: r.boxes }));
@@ -106,14 +113,15 @@ function cpuTextRun(backend: string, device: string, precision: 'f32' | 'f64', s
   };
 }
 
-/** A GPU backend, in this process (the worker). */
+/** A GPU backend, in this process (the worker); 'name+f16' runs it with f16 storage. */
 export async function gpuBackend(backend: string, s: StudyInputs): Promise<BackendResult> {
-  const ctx = await acquireGpu({ adapter: backend });
-  const device = ctx.adapter.name;
+  const { adapter, storage } = parseGpuBackend(backend);
+  const ctx = await acquireGpu({ adapter });
+  const device = `${ctx.adapter.name}${storage === 'f16' ? ', f16 storage' : ''}`;
   s.log(`${backend}: ${device}: layers`);
-  const layers = await studyBackend(backend, device, s.study, (net) => gpuValues(ctx, net.graph, net.inputs), s.tolerance, true);
-  const runs = s.model.mtcnn ? await gpuDetectorRuns(ctx, backend, device, s) : [];
-  return { backend, device, layers, runs, ...(s.model.text ? { text: await gpuTextRun(ctx, backend, device, s) } : {}) };
+  const layers = await studyBackend(backend, device, s.study, (net) => gpuValues(ctx, net.graph, net.inputs, storage), s.tolerance, true);
+  const runs = s.model.mtcnn ? await gpuDetectorRuns(ctx, backend, device, s, storage) : [];
+  return { backend, device, layers, runs, ...(s.model.text ? { text: await gpuTextRun(ctx, backend, device, s, storage) } : {}) };
 }
 
 /** Headless Chromium (WebGPU on SwiftShader): layers twice, the detector twice per convention. */

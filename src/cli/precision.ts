@@ -25,6 +25,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 interface PrecisionFlags {
   model: string;
   backends?: string;
+  storage?: string;
   conventions?: string;
   tolerance: number;
   absTolerance: number;
@@ -68,6 +69,14 @@ async function prepare(flags: PrecisionFlags, inputs: string[], log: (l: string)
   return { files, images, study, model, conventions, tolerance: { relL2: flags.tolerance, abs: flags.absTolerance }, log };
 }
 
+/** Every Node GPU backend once per storage variant ('lavapipe', 'lavapipe+f16', ...). */
+function withStorageVariants(backends: string[], storage = 'f32'): string[] {
+  const variants = storage.split(',').filter(Boolean);
+  const bad = variants.filter((v) => v !== 'f32' && v !== 'f16');
+  if (bad.length) throw new UsageError(`--storage takes f32 and/or f16, got '${bad.join(',')}'`);
+  return backends.flatMap((b) => (isCpu(b) || b === CHROMIUM_BACKEND || b.includes('+') ? [b] : variants.map((v) => (v === 'f32' ? b : `${b}+${v}`))));
+}
+
 /** Runs a GPU backend in a child process (this command with --worker) and parses its JSON. */
 function inWorker(backend: string, flags: PrecisionFlags, inputs: string[], studyInputs: string, log: (l: string) => void): Promise<BackendResult> {
   const args = [process.argv[1]!, 'precision', '--worker', backend, '--study-inputs', studyInputs, '--model', flags.model, '--tolerance', String(flags.tolerance), '--abs-tolerance', String(flags.absTolerance), ...(flags.conventions ? ['--conventions', flags.conventions] : []), ...inputs];
@@ -105,6 +114,7 @@ export function registerPrecision(program: Command): void {
     .option('--model <name>', `${STUDY_MODELS.join(' | ')} | path/to/model.onnx`, 'mtcnn')
     .option('--backends <list>', `comma-separated: lavapipe, swiftshader, auto (the system's GPU), a Vulkan ICD .json (Dawn in Node), chromium (headless ${CHROMIUM_PATH}, WebGPU on SwiftShader), ${CPU_BACKENDS.join(', ')} (default: every software driver installed, chromium when installed, and the three CPU ones)`)
     .option('--conventions <list>', `mtcnn: convention sets to run on every backend, the first the baseline (${Object.keys(MTCNN_CONVENTIONS).join(', ')}; default facenet)`)
+    .option('--storage <list>', 'storage variants of every GPU backend in Node: f32 (as is), f16 (intermediate activations stored as f16, f32 arithmetic: backend name+f16; also accepted in --backends, e.g. lavapipe+f16)', 'f32')
     .option('--tolerance <relL2>', 'a tensor leaves tolerance when ||backend - f64|| / ||f64|| exceeds this...', positiveNumber, 1e-5)
     .option('--abs-tolerance <x>', '...and some |backend - f64| exceeds this (a near-zero tensor flushed to 0 has a large relL2 and no error that matters)', Number, 1e-6)
     .option('--out <dir>', 'report directory', 'precision-report')
@@ -122,7 +132,7 @@ export function registerPrecision(program: Command): void {
         await new Promise<void>((done, fail) => process.stdout.write(json, (err) => (err ? fail(err) : done())));
         return;
       }
-      const backends = flags.backends ? flags.backends.split(',').filter(Boolean) : defaultBackends();
+      const backends = withStorageVariants(flags.backends ? flags.backends.split(',').filter(Boolean) : defaultBackends(), flags.storage);
       const started = performance.now();
       const s = await prepare(flags, inputs, log);
       const results: Array<BackendResult | { backend: string; error: string }> = [];

@@ -5,15 +5,17 @@ import type { GpuContext } from '../gpu/context.js';
 import { BufferUsage } from '../gpu/flags.js';
 import type { CompiledKernel } from '../gpu/pipeline-cache.js';
 import { packParams } from '../gpu/wgsl-reflect.js';
+import { shaderSource } from '../gpu/shader-library.js';
 import { formatShape, sizeOf } from '../ops/tensor-utils.js';
-import type { BindingTarget, KernelEnv, Shape } from '../ops/types.js';
+import type { BindingTarget, KernelCall, KernelEnv, Shape } from '../ops/types.js';
 import { analyzeGraph, type Analysis, type Step } from './analyze.js';
 import { adapterClass } from '../gpu/adapter-class.js';
 import type { BufferArena } from './arena.js';
 import { foldDispatch, INDIRECT_ARGS_BYTES } from '../gpu/launch.js';
 import { buildLaunchTable, packLaunchTable, type LaunchEntry } from './dynamic-batch.js';
 import { planBuffers, type BufferPlan } from './liveness.js';
-import { GraphError, nodeLabel, type Graph } from './types.js';
+import { halfStorageTensors, storageBytes, storageOwners, unpackHalves, type Storage } from './half-storage.js';
+import { GraphError, nodeLabel, type Graph, type GraphNode } from './types.js';
 
 export interface CompileOptions {
   /** Concrete shapes for inputs with symbolic dims. */
@@ -30,6 +32,11 @@ export interface CompileOptions {
    * many samples as a GPU-side count says (see dynamic-batch.ts and `launchTable`).
    */
   dynamicBatch?: boolean;
+  /**
+   * 'f16': intermediate activations of ops that support it are stored as f16 pairs (half the
+   * memory; arithmetic stays f32). Inputs, outputs and weights stay f32. See half-storage.ts.
+   */
+  storage?: Storage;
 }
 
 export interface OutputTensor {
@@ -51,6 +58,8 @@ export interface PlanStats {
   naiveBytes: number;
   weightBytes: number;
   inputBytes: number;
+  /** Tensors stored in f16 (CompileOptions.storage 'f16'). */
+  halfTensors: number;
 }
 
 interface Dispatch {
@@ -99,6 +108,8 @@ export class CompiledGraph {
     readonly batchCapacity: number | undefined,
     /** Uploads a weight no kernel binds unpacked, when it is asked for (bufferOf, debug reads). */
     private readonly ensureWeight: (name: string) => GPUBuffer,
+    /** Tensors stored in f16 (their buffers hold two halves per u32). */
+    readonly halfTensors: ReadonlySet<string>,
   ) {}
 
   static compile(ctx: GpuContext, graph: Graph, options: CompileOptions = {}): Promise<CompiledGraph> {
@@ -108,7 +119,9 @@ export class CompiledGraph {
   private static async build(ctx: GpuContext, graph: Graph, options: CompileOptions): Promise<CompiledGraph> {
     const debug = options.debug ?? false;
     const analysis = analyzeGraph(graph, options.inputShapes);
-    const plan = planBuffers(analysis, graph.outputs, !debug);
+    const half = options.storage === 'f16' ? halfStorageTensors(analysis, storageOwners(analysis), graph.outputs) : new Set<string>();
+    const tensorBytes = (t: string) => storageBytes(sizeOf(analysis.shapes.get(t)!), half.has(t));
+    const plan = planBuffers(analysis, graph.outputs, !debug, tensorBytes);
     const { device } = ctx;
     const label = `graph '${graph.name}'`;
     const arena = options.arena;
@@ -159,13 +172,14 @@ export class CompiledGraph {
 
     // Kernels of every step; uniforms of all dispatches live in one buffer at aligned offsets.
     const calls = analysis.steps.flatMap((step) =>
-      step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, kernelEnv(ctx, analysis, step)).map((call) => ({ step, call })),
+      step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, kernelEnv(ctx, analysis, step)).map((call) => ({ step, call: withHalfDefines(call, step.node, half) })),
     );
     const kernels = await Promise.all(
       calls.map(({ step, call }) =>
         ctx.pipelines.get(call, `${nodeLabel(step.node)}${call.label ? ` ${call.label}` : ''}`),
       ),
     );
+    if (half.size) calls.forEach(({ step, call }, i) => checkHalfBindings(kernels[i]!, call, step.node, half));
     const uniformData = calls.map(({ step, call }, i) =>
       kernels[i]!.params ? packParams(kernels[i]!.params!, call.params, nodeLabel(step.node)) : null,
     );
@@ -214,8 +228,7 @@ export class CompiledGraph {
             const buffer = packed.get(`${tensor}#${target.pack.key}`)!;
             return { binding: b.binding, resource: { buffer, offset: 0, size: buffer.size } };
           }
-          const bytes = sizeOf(analysis.shapes.get(tensor)!) * 4;
-          return { binding: b.binding, resource: { buffer: storage.get(tensor)!, offset: 0, size: Math.max(4, bytes) } };
+          return { binding: b.binding, resource: { buffer: storage.get(tensor)!, offset: 0, size: tensorBytes(tensor) } };
         });
       return {
         label: dispatchLabel,
@@ -237,8 +250,9 @@ export class CompiledGraph {
       naiveBytes: plan.naiveBytes,
       weightBytes,
       inputBytes,
+      halfTensors: half.size,
     };
-    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena ? { arena, bytes: arenaBytes } : undefined, dispatches, stats, launch?.entries, launch?.capacity, ensureWeight);
+    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena ? { arena, bytes: arenaBytes } : undefined, dispatches, stats, launch?.entries, launch?.capacity, ensureWeight, half);
     compiled.bind();
     return compiled;
   }
@@ -330,12 +344,15 @@ export class CompiledGraph {
     return packLaunchTable(this.launchTable);
   }
 
-  /** Fills every intermediate/output buffer with NaN (tests use this to catch unwritten outputs). */
+  /**
+   * Fills every intermediate/output buffer with NaN (tests use this to catch unwritten outputs):
+   * 0x7fc07fc0 is a NaN as an f32 and as both of its f16 halves.
+   */
   poison(): void {
     this.bind();
     const buffers = new Set([...this.buffers.slotOf.values()].map((slot) => (this.arena ? this.arena.buffer(slot) : this.pool[slot]!)));
     for (const buffer of buffers) {
-      this.ctx.device.queue.writeBuffer(buffer, 0, new Float32Array(buffer.size / 4).fill(Number.NaN));
+      this.ctx.device.queue.writeBuffer(buffer, 0, new Uint32Array(buffer.size / 4).fill(0x7fc07fc0));
     }
   }
 
@@ -355,12 +372,51 @@ export class CompiledGraph {
       this.encode(pass);
       pass.end();
       const data = await this.ctx.readback(
-        names.map((t) => ({ buffer: this.bufferOf(t), size: sizeOf(this.shapeOf(t)) * 4 })),
+        names.map((t) => ({ buffer: this.bufferOf(t), size: storageBytes(sizeOf(this.shapeOf(t)), this.halfTensors.has(t)) })),
         label,
         encoder,
       );
-      return Object.fromEntries(names.map((t, i) => [t, { shape: [...this.shapeOf(t)], data: new Float32Array(data[i]!) }]));
+      return Object.fromEntries(
+        names.map((t, i) => {
+          const count = sizeOf(this.shapeOf(t));
+          return [t, { shape: [...this.shapeOf(t)], data: this.halfTensors.has(t) ? unpackHalves(data[i]!, count) : new Float32Array(data[i]!, 0, count) }];
+        }),
+      );
     });
+  }
+}
+
+const HALF_BINDINGS = ['input_0', 'input_1', 'output_0'] as const;
+
+/** The tensor a shader binding of a call reads or writes. */
+function boundTensor(call: KernelCall, node: GraphNode, binding: string): string | undefined {
+  const target = call.bind?.[binding] ?? defaultTarget(binding);
+  return 'input' in target ? node.inputs[target.input] : node.outputs[target.output];
+}
+
+/**
+ * The call with F16_<BINDING> defines (for the shaders that have them) true for the bindings whose
+ * tensors are stored in f16.
+ */
+function withHalfDefines(call: KernelCall, node: GraphNode, half: ReadonlySet<string>): KernelCall {
+  const defines: Record<string, boolean> = {};
+  for (const b of HALF_BINDINGS) {
+    const name = `F16_${b.toUpperCase()}`;
+    if (!call.files.some((f) => shaderSource(f).includes(`\${${name}}`))) continue;
+    const tensor = boundTensor(call, node, b);
+    defines[name] = !!tensor && half.has(tensor);
+  }
+  return { ...call, defines: { ...call.defines, ...defines } };
+}
+
+/** Every f16 tensor a kernel binds must be bound where the shader has an f16 variant for it. */
+function checkHalfBindings(kernel: CompiledKernel, call: KernelCall, node: GraphNode, half: ReadonlySet<string>): void {
+  for (const b of kernel.bindings) {
+    if (b.kind === 'uniform') continue;
+    const tensor = boundTensor(call, node, b.name);
+    if (tensor && half.has(tensor) && call.defines?.[`F16_${b.name.toUpperCase()}`] !== true) {
+      throw new GraphError(`${nodeLabel(node)}: '${tensor}' is stored in f16 but shader binding '${b.name}' of ${call.files.at(-1)} has no f16 variant`);
+    }
   }
 }
 

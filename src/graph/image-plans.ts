@@ -3,6 +3,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { BufferArena } from './arena.js';
 import { compileGraph, type CompiledGraph } from './compiled-graph.js';
+import type { Storage } from './half-storage.js';
 import type { Graph } from './types.js';
 
 export class ImagePlans {
@@ -13,6 +14,8 @@ export class ImagePlans {
     private readonly ctx: GpuContext,
     private readonly graph: Graph,
     label: string,
+    /** Storage of intermediate activations (half-storage.ts). */
+    private readonly storage: Storage = 'f32',
   ) {
     this.arena = new BufferArena(ctx, `${label} arena`);
   }
@@ -29,7 +32,7 @@ export class ImagePlans {
     const key = `${batch}x${height}x${width}`;
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = compileGraph(this.ctx, this.graph, { inputShapes: { [this.graph.inputs[0]!.name]: [batch, 3, height, width] }, arena: this.arena });
+      plan = compileGraph(this.ctx, this.graph, { inputShapes: { [this.graph.inputs[0]!.name]: [batch, 3, height, width] }, arena: this.arena, storage: this.storage });
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }

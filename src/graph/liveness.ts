@@ -16,14 +16,15 @@ export interface BufferPlan {
   naiveBytes: number;
 }
 
-export function planBuffers(analysis: Analysis, graphOutputs: readonly string[], reuse: boolean): BufferPlan {
+/** `bytesOf` sizes a tensor's storage (default 4 bytes per value; f16 storage takes 2). */
+export function planBuffers(analysis: Analysis, graphOutputs: readonly string[], reuse: boolean, bytesOf?: (tensor: string, storageOf: ReadonlyMap<string, string>) => number): BufferPlan {
   const { steps, shapes, kind } = analysis;
   const storageOf = new Map<string, string>();
   for (const name of kind.keys()) storageOf.set(name, name);
   for (const step of steps) {
     if (step.op.aliasesInput) storageOf.set(step.node.outputs[0]!, storageOf.get(step.node.inputs[0]!)!);
   }
-  const bytes = (t: string) => sizeOf(shapes.get(t)!) * 4;
+  const bytes = (t: string) => (bytesOf ? bytesOf(t, storageOf) : sizeOf(shapes.get(t)!) * 4);
 
   // Lifetime of each pooled storage: [defined at step, last read at step].
   const defined = new Map<string, number>();

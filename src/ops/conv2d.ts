@@ -71,6 +71,8 @@ function packConvWeights8(m: number, c: number, kh: number, kw: number): WeightP
 
 export const Conv: OpDescriptor<ConvAttrs> = {
   type: 'Conv',
+  // Its kernels read input_0 / input_1 and write output_0 as f16 under F16_<binding> (half-storage.ts).
+  halfStorage: true,
   inputNames: ['X', 'W', 'B', 'slope'],
   required: 2,
   outputs: 1,

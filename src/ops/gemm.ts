@@ -44,6 +44,8 @@ function geometry(inputs: ReadonlyArray<Shape | undefined>, a: GemmAttrs) {
 
 export const Gemm: OpDescriptor<GemmAttrs> = {
   type: 'Gemm',
+  // Its kernels read input_0 / input_1 and write output_0 as f16 under F16_<binding> (half-storage.ts).
+  halfStorage: true,
   inputNames: ['A', 'B', 'C', 'slope'],
   required: 2,
   outputs: 1,

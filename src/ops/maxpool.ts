@@ -24,6 +24,8 @@ function geometry(x: Shape | undefined, a: MaxPoolAttrs) {
 
 export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
   type: 'MaxPool',
+  // Its kernels read input_0 / input_1 and write output_0 as f16 under F16_<binding> (half-storage.ts).
+  halfStorage: true,
   inputNames: ['X'],
   required: 1,
   outputs: 1,

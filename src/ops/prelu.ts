@@ -13,6 +13,9 @@ function layout(x: Shape, slope: Shape): { channels: number; spatial: number } {
 
 export const PRelu: OpDescriptor<Record<string, never>> = {
   type: 'PRelu',
+  // Its kernel reads input_0 and writes output_0 as f16 under F16_<binding> (half-storage.ts); a
+  // slope that is not a weight keeps the op out of f16 storage (no F16_INPUT_1: checked at compile).
+  halfStorage: true,
   inputNames: ['X', 'slope'],
   required: 2,
   outputs: 1,

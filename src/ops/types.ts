@@ -82,6 +82,11 @@ export interface OpDescriptor<A = unknown> {
   reference(inputs: ReadonlyArray<Tensor | undefined>, attrs: A, precision: Precision): Tensor[];
   /** Output 0 is a view of input 0's storage (Reshape, Flatten): no kernel, no copy. */
   aliasesInput?: boolean;
+  /**
+   * Every kernel of the op has F16_<binding> variants (input_0, input_1, output_0) that read or
+   * write that tensor as packed f16 (graph/half-storage.ts): its activations may be stored in f16.
+   */
+  halfStorage?: boolean;
 }
 
 export class ShapeError extends Error {

@@ -5,6 +5,7 @@
 // tensor exported as an output), a browser page. Browser-safe.
 import type { GpuContext } from '../../gpu/context.js';
 import { analyzeGraph } from '../../graph/analyze.js';
+import type { Storage } from '../../graph/half-storage.js';
 import { compileGraph } from '../../graph/compiled-graph.js';
 import { runReference } from '../../graph/reference.js';
 import type { Graph } from '../../graph/types.js';
@@ -49,8 +50,8 @@ export function referenceValues(graph: Graph, inputs: Readonly<Record<string, Ne
 }
 
 /** Every tensor of one GPU run (a debug-compiled graph keeps them all). */
-export async function gpuValues(ctx: GpuContext, graph: Graph, inputs: Readonly<Record<string, NetworkInput>>): Promise<Map<string, ArrayLike<number>>> {
-  const plan = await compileGraph(ctx, graph, { inputShapes: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape])), debug: true });
+export async function gpuValues(ctx: GpuContext, graph: Graph, inputs: Readonly<Record<string, NetworkInput>>, storage: Storage = 'f32'): Promise<Map<string, ArrayLike<number>>> {
+  const plan = await compileGraph(ctx, graph, { inputShapes: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape])), debug: true, storage });
   const out = await plan.run(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.data])));
   return new Map(Object.entries(out).map(([k, v]) => [k, v.data]));
 }

@@ -11,6 +11,7 @@ import type { KernelStep } from '../../gpu/kernel.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { analyzeGraph } from '../../graph/analyze.js';
 import type { CompiledGraph } from '../../graph/compiled-graph.js';
+import type { Storage } from '../../graph/half-storage.js';
 import { ImagePlans } from '../../graph/image-plans.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import { GraphError } from '../../graph/types.js';
@@ -57,22 +58,24 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     readonly ctx: GpuContext,
     readonly spec: GridModel,
     private readonly anchors: Float32Array,
+    storage: Storage,
   ) {
-    this.plans = new ImagePlans(ctx, spec.graph, `${spec.name} network`);
+    this.plans = new ImagePlans(ctx, spec.graph, `${spec.name} network`, storage);
   }
 
   get model(): string {
     return this.spec.name;
   }
 
-  static create(ctx: GpuContext, model: GridModel): GridDetector {
+  /** `storage` 'f16': intermediate activations stored as f16 (graph/half-storage.ts). */
+  static create(ctx: GpuContext, model: GridModel, config: { storage?: Storage } = {}): GridDetector {
     const graph = optimizeGraph(model.graph).graph;
     for (const t of [model.head, model.logits].filter(Boolean) as string[]) {
       if (!graph.outputs.includes(t)) throw new GraphError(`${model.name}: graph '${graph.name}' has no output '${t}' (outputs: ${graph.outputs.join(', ')})`);
     }
     const s = model.spec;
     const anchors = s.kind === 'ssd' ? s.anchors : s.kind === 'yolo' ? Float32Array.from(s.anchors.flat()) : new Float32Array(2);
-    return new GridDetector(ctx, { ...model, graph }, anchors);
+    return new GridDetector(ctx, { ...model, graph }, anchors, config.storage ?? 'f32');
   }
 
   /** Options with this model's defaults filled in and checked. */

@@ -12,6 +12,7 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { ImagePlans } from '../../graph/image-plans.js';
 import { compileGraph, type CompiledGraph } from '../../graph/compiled-graph.js';
+import type { Storage } from '../../graph/half-storage.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import { GraphError, type Graph } from '../../graph/types.js';
 import { emptyStats, measuredBatch, mergeStats, timingMode, type BatchStats, type DetectionBatch } from '../floor/batch.js';
@@ -44,6 +45,11 @@ export interface DetectorConfig {
   pnetTileBytes: number;
   /** Pixels one GPU batch may hold; default: what the adapter can bind (floor/pixels.ts). */
   batchPixels?: number;
+  /**
+   * 'f16': the networks' intermediate activations stored as f16 (half the memory, f32 arithmetic;
+   * graph/half-storage.ts); 'f32' (default).
+   */
+  storage?: Storage;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { rnetChunk: 128, onetChunk: 32, pnetCapacity: 4096, rnetCapacity: 512, onetCapacity: 128, pnetTileBytes: 128 * 1024 * 1024 };
@@ -78,14 +84,15 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     /** PNet tile side (tiles.ts). */
     readonly tileSize: number,
   ) {
-    this.pnetPlans = new ImagePlans(ctx, nets.pnet.graph, 'mtcnn pnet');
+    this.pnetPlans = new ImagePlans(ctx, nets.pnet.graph, 'mtcnn pnet', config.storage);
   }
 
   static async create(ctx: GpuContext, graphs: MtcnnGraphs, config: Partial<DetectorConfig> = {}): Promise<MtcnnDetector> {
     const c = { ...DEFAULT_DETECTOR_CONFIG, ...config };
     const nets: MtcnnNets = { pnet: netTensors(graphs.pnet, 'conv4-2/BiasAdd'), rnet: netTensors(graphs.rnet, 'conv5-2'), onet: netTensors(graphs.onet, 'conv6-2', 'conv6-3') };
-    const rnet = await compileGraph(ctx, nets.rnet.graph, { inputShapes: { [nets.rnet.input]: [c.rnetChunk, 3, 24, 24] }, dynamicBatch: true });
-    const onet = await compileGraph(ctx, nets.onet.graph, { inputShapes: { [nets.onet.input]: [c.onetChunk, 3, 48, 48] }, dynamicBatch: true });
+    const storage = c.storage ?? 'f32';
+    const rnet = await compileGraph(ctx, nets.rnet.graph, { inputShapes: { [nets.rnet.input]: [c.rnetChunk, 3, 24, 24] }, dynamicBatch: true, storage });
+    const onet = await compileGraph(ctx, nets.onet.graph, { inputShapes: { [nets.onet.input]: [c.onetChunk, 3, 48, 48] }, dynamicBatch: true, storage });
     const tileBytes = Math.min(c.pnetTileBytes, ctx.device.limits.maxStorageBufferBindingSize);
     return new MtcnnDetector(ctx, nets, rnet, onet, c, pnetTileSize(nets.pnet.graph, tileBytes));
   }

@@ -11,6 +11,7 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import type { KernelStep } from '../../gpu/kernel.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import type { CompiledGraph } from '../../graph/compiled-graph.js';
+import type { Storage } from '../../graph/half-storage.js';
 import { ImagePlans } from '../../graph/image-plans.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import type { Graph } from '../../graph/types.js';
@@ -61,14 +62,16 @@ export class TextDetector implements Detector<TextDetectOptions, TextResult> {
     readonly graph: Graph,
     /** Load-time rewrites applied to the imported graph. */
     readonly rewrites: string[],
+    storage: Storage,
   ) {
-    this.plans = new ImagePlans(ctx, graph, 'text detection');
+    this.plans = new ImagePlans(ctx, graph, 'text detection', storage);
   }
 
-  static create(ctx: GpuContext, graph: Graph): TextDetector {
+  /** `storage` 'f16': intermediate activations stored as f16 (graph/half-storage.ts). */
+  static create(ctx: GpuContext, graph: Graph, config: { storage?: Storage } = {}): TextDetector {
     const { graph: optimized, rewrites } = optimizeGraph(graph);
     if (optimized.inputs.length !== 1 || optimized.outputs.length !== 1) throw new Error(`text detector: graph '${graph.name}' must have one input and one output (a probability map)`);
-    return new TextDetector(ctx, optimized, rewrites);
+    return new TextDetector(ctx, optimized, rewrites, config.storage ?? 'f32');
   }
 
   /** The compiled network for an input size (cached). */
