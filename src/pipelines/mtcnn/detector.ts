@@ -87,6 +87,15 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     this.pnetPlans = new ImagePlans(ctx, nets.pnet.graph, 'mtcnn pnet', config.storage);
   }
 
+  /**
+   * GPU bytes of the networks' tensors: PNet's arena (shared by its level sizes, as large as the
+   * largest level run so far, inputs included), RNet's and ONet's chunk plans (intermediates and
+   * outputs). What --precision f16-storage halves, except the f32 inputs and outputs.
+   */
+  networkBytes(): { pnet: number; rnet: number; onet: number } {
+    return { pnet: this.pnetPlans.arena.totalBytes, rnet: this.rnet.stats.peakBytes, onet: this.onet.stats.peakBytes };
+  }
+
   static async create(ctx: GpuContext, graphs: MtcnnGraphs, config: Partial<DetectorConfig> = {}): Promise<MtcnnDetector> {
     const c = { ...DEFAULT_DETECTOR_CONFIG, ...config };
     const nets: MtcnnNets = { pnet: netTensors(graphs.pnet, 'conv4-2/BiasAdd'), rnet: netTensors(graphs.rnet, 'conv5-2'), onet: netTensors(graphs.onet, 'conv6-2', 'conv6-3') };

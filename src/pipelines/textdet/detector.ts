@@ -67,6 +67,11 @@ export class TextDetector implements Detector<TextDetectOptions, TextResult> {
     this.plans = new ImagePlans(ctx, graph, 'text detection', storage);
   }
 
+  /** GPU bytes of the network's tensors: its arena, shared by every input size run so far. */
+  networkBytes(): number {
+    return this.plans.arena.totalBytes;
+  }
+
   /** `storage` 'f16': intermediate activations stored as f16 (graph/half-storage.ts). */
   static create(ctx: GpuContext, graph: Graph, config: { storage?: Storage } = {}): TextDetector {
     const { graph: optimized, rewrites } = optimizeGraph(graph);
