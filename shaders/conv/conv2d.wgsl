@@ -77,15 +77,26 @@ fn store_output_0(i: u32, v: f32) {
 #endif
 @group(0) @binding(5) var<uniform> params: Params;
 
+#if ${F16_MATH}
+// shader-f16 arithmetic (CompileOptions.storage 'f16-math'): products and sums in f16; the epilogue
+// (bias, activation, store) in f32.
+alias real = f16;
+alias real4 = vec4<f16>;
+#else
+alias real = f32;
+alias real4 = vec4<f32>;
+#endif
+
+
 // Start of output channel oc's weights; clamped so a partial last block reads in bounds.
 fn weight_row(oc: u32) -> u32 {
   return min(oc, params.out_channels - 1u) * params.in_channels_per_group * params.kernel_height * params.kernel_width;
 }
 
 // One input value, 0 outside the image (zero padding).
-fn input_at(row: u32, row_inside: bool, xi: i32) -> f32 {
+fn input_at(row: u32, row_inside: bool, xi: i32) -> real {
   let in_w = i32(params.in_width);
-  return select(0.0, load_input_0(row + u32(clamp(xi, 0i, in_w - 1i))), row_inside && xi >= 0i && xi < in_w);
+  return select(real(0.0), real(load_input_0(row + u32(clamp(xi, 0i, in_w - 1i)))), row_inside && xi >= 0i && xi < in_w);
 }
 
 fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
@@ -150,19 +161,19 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let iy_origin = i32(oy * params.stride_y) - i32(params.pad_top);
   let sx = i32(params.stride_x);
 
-  var acc0 = vec4<f32>(0.0);
+  var acc0 = real4(0.0);
 #if ${OC_BLOCK_GE_2}
-  var acc1 = vec4<f32>(0.0);
+  var acc1 = real4(0.0);
 #endif
 #if ${OC_BLOCK_GE_4}
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
+  var acc2 = real4(0.0);
+  var acc3 = real4(0.0);
 #endif
 #if ${OC_BLOCK_GE_8}
-  var acc4 = vec4<f32>(0.0);
-  var acc5 = vec4<f32>(0.0);
-  var acc6 = vec4<f32>(0.0);
-  var acc7 = vec4<f32>(0.0);
+  var acc4 = real4(0.0);
+  var acc5 = real4(0.0);
+  var acc6 = real4(0.0);
+  var acc7 = real4(0.0);
 #endif
   for (var ci = 0u; ci < params.in_channels_per_group; ci++) {
     let plane = (n * params.in_channels + ic0 + ci) * params.in_height * params.in_width;
@@ -191,28 +202,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0)];
         let wb = input_1[2u * (w_tap0) + 1u];
-        acc0 = fma(vec4<f32>(wa.x), vec4<f32>(x0, x1, x2, x3), acc0);
-        acc1 = fma(vec4<f32>(wa.y), vec4<f32>(x0, x1, x2, x3), acc1);
-        acc2 = fma(vec4<f32>(wa.z), vec4<f32>(x0, x1, x2, x3), acc2);
-        acc3 = fma(vec4<f32>(wa.w), vec4<f32>(x0, x1, x2, x3), acc3);
-        acc4 = fma(vec4<f32>(wb.x), vec4<f32>(x0, x1, x2, x3), acc4);
-        acc5 = fma(vec4<f32>(wb.y), vec4<f32>(x0, x1, x2, x3), acc5);
-        acc6 = fma(vec4<f32>(wb.z), vec4<f32>(x0, x1, x2, x3), acc6);
-        acc7 = fma(vec4<f32>(wb.w), vec4<f32>(x0, x1, x2, x3), acc7);
+        acc0 = fma(real4(real(wa.x)), real4(x0, x1, x2, x3), acc0);
+        acc1 = fma(real4(real(wa.y)), real4(x0, x1, x2, x3), acc1);
+        acc2 = fma(real4(real(wa.z)), real4(x0, x1, x2, x3), acc2);
+        acc3 = fma(real4(real(wa.w)), real4(x0, x1, x2, x3), acc3);
+        acc4 = fma(real4(real(wb.x)), real4(x0, x1, x2, x3), acc4);
+        acc5 = fma(real4(real(wb.y)), real4(x0, x1, x2, x3), acc5);
+        acc6 = fma(real4(real(wb.z)), real4(x0, x1, x2, x3), acc6);
+        acc7 = fma(real4(real(wb.w)), real4(x0, x1, x2, x3), acc7);
 #else
-        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0])), real4(x0, x1, x2, x3), acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0])), real4(x0, x1, x2, x3), acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc2);
-        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0])), real4(x0, x1, x2, x3), acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0])), real4(x0, x1, x2, x3), acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc4);
-        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc5);
-        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc6);
-        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0]), vec4<f32>(x0, x1, x2, x3), acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0])), real4(x0, x1, x2, x3), acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0])), real4(x0, x1, x2, x3), acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0])), real4(x0, x1, x2, x3), acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0])), real4(x0, x1, x2, x3), acc7);
 #endif
 #endif
       }
@@ -220,28 +231,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + 1u)];
         let wb = input_1[2u * (w_tap0 + 1u) + 1u];
-        acc0 = fma(vec4<f32>(wa.x), vec4<f32>(x1, x2, x3, x4), acc0);
-        acc1 = fma(vec4<f32>(wa.y), vec4<f32>(x1, x2, x3, x4), acc1);
-        acc2 = fma(vec4<f32>(wa.z), vec4<f32>(x1, x2, x3, x4), acc2);
-        acc3 = fma(vec4<f32>(wa.w), vec4<f32>(x1, x2, x3, x4), acc3);
-        acc4 = fma(vec4<f32>(wb.x), vec4<f32>(x1, x2, x3, x4), acc4);
-        acc5 = fma(vec4<f32>(wb.y), vec4<f32>(x1, x2, x3, x4), acc5);
-        acc6 = fma(vec4<f32>(wb.z), vec4<f32>(x1, x2, x3, x4), acc6);
-        acc7 = fma(vec4<f32>(wb.w), vec4<f32>(x1, x2, x3, x4), acc7);
+        acc0 = fma(real4(real(wa.x)), real4(x1, x2, x3, x4), acc0);
+        acc1 = fma(real4(real(wa.y)), real4(x1, x2, x3, x4), acc1);
+        acc2 = fma(real4(real(wa.z)), real4(x1, x2, x3, x4), acc2);
+        acc3 = fma(real4(real(wa.w)), real4(x1, x2, x3, x4), acc3);
+        acc4 = fma(real4(real(wb.x)), real4(x1, x2, x3, x4), acc4);
+        acc5 = fma(real4(real(wb.y)), real4(x1, x2, x3, x4), acc5);
+        acc6 = fma(real4(real(wb.z)), real4(x1, x2, x3, x4), acc6);
+        acc7 = fma(real4(real(wb.w)), real4(x1, x2, x3, x4), acc7);
 #else
-        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc2);
-        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc4);
-        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc5);
-        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc6);
-        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + 1u]), vec4<f32>(x1, x2, x3, x4), acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc7);
 #endif
 #endif
       }
@@ -249,59 +260,59 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + 2u)];
         let wb = input_1[2u * (w_tap0 + 2u) + 1u];
-        acc0 = fma(vec4<f32>(wa.x), vec4<f32>(x2, x3, x4, x5), acc0);
-        acc1 = fma(vec4<f32>(wa.y), vec4<f32>(x2, x3, x4, x5), acc1);
-        acc2 = fma(vec4<f32>(wa.z), vec4<f32>(x2, x3, x4, x5), acc2);
-        acc3 = fma(vec4<f32>(wa.w), vec4<f32>(x2, x3, x4, x5), acc3);
-        acc4 = fma(vec4<f32>(wb.x), vec4<f32>(x2, x3, x4, x5), acc4);
-        acc5 = fma(vec4<f32>(wb.y), vec4<f32>(x2, x3, x4, x5), acc5);
-        acc6 = fma(vec4<f32>(wb.z), vec4<f32>(x2, x3, x4, x5), acc6);
-        acc7 = fma(vec4<f32>(wb.w), vec4<f32>(x2, x3, x4, x5), acc7);
+        acc0 = fma(real4(real(wa.x)), real4(x2, x3, x4, x5), acc0);
+        acc1 = fma(real4(real(wa.y)), real4(x2, x3, x4, x5), acc1);
+        acc2 = fma(real4(real(wa.z)), real4(x2, x3, x4, x5), acc2);
+        acc3 = fma(real4(real(wa.w)), real4(x2, x3, x4, x5), acc3);
+        acc4 = fma(real4(real(wb.x)), real4(x2, x3, x4, x5), acc4);
+        acc5 = fma(real4(real(wb.y)), real4(x2, x3, x4, x5), acc5);
+        acc6 = fma(real4(real(wb.z)), real4(x2, x3, x4, x5), acc6);
+        acc7 = fma(real4(real(wb.w)), real4(x2, x3, x4, x5), acc7);
 #else
-        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc2);
-        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc4);
-        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc5);
-        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc6);
-        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + 2u]), vec4<f32>(x2, x3, x4, x5), acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc7);
 #endif
 #endif
       }
 #else
       for (var kx = 0u; kx < 3u; kx++) {
-        let x = select(select(vec4<f32>(x2, x3, x4, x5), vec4<f32>(x1, x2, x3, x4), kx == 1u), vec4<f32>(x0, x1, x2, x3), kx == 0u);
+        let x = select(select(real4(x2, x3, x4, x5), real4(x1, x2, x3, x4), kx == 1u), real4(x0, x1, x2, x3), kx == 0u);
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + kx)];
         let wb = input_1[2u * (w_tap0 + kx) + 1u];
-        acc0 = fma(vec4<f32>(wa.x), x, acc0);
-        acc1 = fma(vec4<f32>(wa.y), x, acc1);
-        acc2 = fma(vec4<f32>(wa.z), x, acc2);
-        acc3 = fma(vec4<f32>(wa.w), x, acc3);
-        acc4 = fma(vec4<f32>(wb.x), x, acc4);
-        acc5 = fma(vec4<f32>(wb.y), x, acc5);
-        acc6 = fma(vec4<f32>(wb.z), x, acc6);
-        acc7 = fma(vec4<f32>(wb.w), x, acc7);
+        acc0 = fma(real4(real(wa.x)), x, acc0);
+        acc1 = fma(real4(real(wa.y)), x, acc1);
+        acc2 = fma(real4(real(wa.z)), x, acc2);
+        acc3 = fma(real4(real(wa.w)), x, acc3);
+        acc4 = fma(real4(real(wb.x)), x, acc4);
+        acc5 = fma(real4(real(wb.y)), x, acc5);
+        acc6 = fma(real4(real(wb.z)), x, acc6);
+        acc7 = fma(real4(real(wb.w)), x, acc7);
 #else
-        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + kx]), x, acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0 + kx])), x, acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + kx]), x, acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0 + kx])), x, acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + kx]), x, acc2);
-        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + kx]), x, acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0 + kx])), x, acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0 + kx])), x, acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + kx]), x, acc4);
-        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + kx]), x, acc5);
-        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + kx]), x, acc6);
-        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + kx]), x, acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0 + kx])), x, acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0 + kx])), x, acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0 + kx])), x, acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0 + kx])), x, acc7);
 #endif
 #endif
       }
@@ -309,33 +320,33 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #else
       for (var kx = 0u; kx < params.kernel_width; kx++) {
         let ix = ix_origin + i32(kx * params.dilation_x);
-        let x = vec4<f32>(input_at(row, row_inside, ix), input_at(row, row_inside, ix + sx),
+        let x = real4(input_at(row, row_inside, ix), input_at(row, row_inside, ix + sx),
                           input_at(row, row_inside, ix + 2i * sx), input_at(row, row_inside, ix + 3i * sx));
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + kx)];
         let wb = input_1[2u * (w_tap0 + kx) + 1u];
-        acc0 = fma(vec4<f32>(wa.x), x, acc0);
-        acc1 = fma(vec4<f32>(wa.y), x, acc1);
-        acc2 = fma(vec4<f32>(wa.z), x, acc2);
-        acc3 = fma(vec4<f32>(wa.w), x, acc3);
-        acc4 = fma(vec4<f32>(wb.x), x, acc4);
-        acc5 = fma(vec4<f32>(wb.y), x, acc5);
-        acc6 = fma(vec4<f32>(wb.z), x, acc6);
-        acc7 = fma(vec4<f32>(wb.w), x, acc7);
+        acc0 = fma(real4(real(wa.x)), x, acc0);
+        acc1 = fma(real4(real(wa.y)), x, acc1);
+        acc2 = fma(real4(real(wa.z)), x, acc2);
+        acc3 = fma(real4(real(wa.w)), x, acc3);
+        acc4 = fma(real4(real(wb.x)), x, acc4);
+        acc5 = fma(real4(real(wb.y)), x, acc5);
+        acc6 = fma(real4(real(wb.z)), x, acc6);
+        acc7 = fma(real4(real(wb.w)), x, acc7);
 #else
-        acc0 = fma(vec4<f32>(input_1[w0 + w_tap0 + kx]), x, acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0 + kx])), x, acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(vec4<f32>(input_1[w1 + w_tap0 + kx]), x, acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0 + kx])), x, acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(vec4<f32>(input_1[w2 + w_tap0 + kx]), x, acc2);
-        acc3 = fma(vec4<f32>(input_1[w3 + w_tap0 + kx]), x, acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0 + kx])), x, acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0 + kx])), x, acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(vec4<f32>(input_1[w4 + w_tap0 + kx]), x, acc4);
-        acc5 = fma(vec4<f32>(input_1[w5 + w_tap0 + kx]), x, acc5);
-        acc6 = fma(vec4<f32>(input_1[w6 + w_tap0 + kx]), x, acc6);
-        acc7 = fma(vec4<f32>(input_1[w7 + w_tap0 + kx]), x, acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0 + kx])), x, acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0 + kx])), x, acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0 + kx])), x, acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0 + kx])), x, acc7);
 #endif
 #endif
       }
@@ -345,18 +356,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (!valid) {
     return;
   }
-  store_channel(acc0, n, oc0 + 0u, oy, ox0);
+  store_channel(vec4<f32>(acc0), n, oc0 + 0u, oy, ox0);
 #if ${OC_BLOCK_GE_2}
-  store_channel(acc1, n, oc0 + 1u, oy, ox0);
+  store_channel(vec4<f32>(acc1), n, oc0 + 1u, oy, ox0);
 #endif
 #if ${OC_BLOCK_GE_4}
-  store_channel(acc2, n, oc0 + 2u, oy, ox0);
-  store_channel(acc3, n, oc0 + 3u, oy, ox0);
+  store_channel(vec4<f32>(acc2), n, oc0 + 2u, oy, ox0);
+  store_channel(vec4<f32>(acc3), n, oc0 + 3u, oy, ox0);
 #endif
 #if ${OC_BLOCK_GE_8}
-  store_channel(acc4, n, oc0 + 4u, oy, ox0);
-  store_channel(acc5, n, oc0 + 5u, oy, ox0);
-  store_channel(acc6, n, oc0 + 6u, oy, ox0);
-  store_channel(acc7, n, oc0 + 7u, oy, ox0);
+  store_channel(vec4<f32>(acc4), n, oc0 + 4u, oy, ox0);
+  store_channel(vec4<f32>(acc5), n, oc0 + 5u, oy, ox0);
+  store_channel(vec4<f32>(acc6), n, oc0 + 6u, oy, ox0);
+  store_channel(vec4<f32>(acc7), n, oc0 + 7u, oy, ox0);
 #endif
 }

@@ -90,6 +90,17 @@ fn store_output_0(i: u32, v: f32) {
 #endif
 @group(0) @binding(5) var<uniform> params: Params;
 
+#if ${F16_MATH}
+// shader-f16 arithmetic (CompileOptions.storage 'f16-math'): products and sums in f16; the epilogue
+// (bias, activation, store) in f32.
+alias real = f16;
+alias real4 = vec4<f16>;
+#else
+alias real = f32;
+alias real4 = vec4<f32>;
+#endif
+
+
 // Row offset into A, clamped so a partial last block reads in bounds (its results are dropped).
 fn a_row(row: u32) -> u32 {
   return min(row, params.m - 1u) * params.a_row_stride;
@@ -155,53 +166,53 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let b_col2 = b_base + min(col0 + 2u, params.n - 1u) * params.b_col_stride;
   let b_col3 = b_base + min(col0 + 3u, params.n - 1u) * params.b_col_stride;
 #endif
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
+  var acc0 = real4(0.0);
+  var acc1 = real4(0.0);
+  var acc2 = real4(0.0);
+  var acc3 = real4(0.0);
 #if ${ROW_BLOCK_GE_8}
-  var acc4 = vec4<f32>(0.0);
-  var acc5 = vec4<f32>(0.0);
-  var acc6 = vec4<f32>(0.0);
-  var acc7 = vec4<f32>(0.0);
+  var acc4 = real4(0.0);
+  var acc5 = real4(0.0);
+  var acc6 = real4(0.0);
+  var acc7 = real4(0.0);
 #endif
 #if ${ROW_BLOCK_GE_16}
-  var acc8 = vec4<f32>(0.0);
-  var acc9 = vec4<f32>(0.0);
-  var acc10 = vec4<f32>(0.0);
-  var acc11 = vec4<f32>(0.0);
-  var acc12 = vec4<f32>(0.0);
-  var acc13 = vec4<f32>(0.0);
-  var acc14 = vec4<f32>(0.0);
-  var acc15 = vec4<f32>(0.0);
+  var acc8 = real4(0.0);
+  var acc9 = real4(0.0);
+  var acc10 = real4(0.0);
+  var acc11 = real4(0.0);
+  var acc12 = real4(0.0);
+  var acc13 = real4(0.0);
+  var acc14 = real4(0.0);
+  var acc15 = real4(0.0);
 #endif
   for (var kk = 0u; kk < params.k; kk++) {
 #if ${B_VEC4}
-    let b = load_b4((b_base + kk * params.b_row_stride) / 4u + col_block);
+    let b = real4(load_b4((b_base + kk * params.b_row_stride) / 4u + col_block));
 #else
     let b_k = kk * params.b_row_stride;
-    let b = vec4<f32>(load_input_1(b_col0 + b_k), load_input_1(b_col1 + b_k), load_input_1(b_col2 + b_k), load_input_1(b_col3 + b_k));
+    let b = real4(vec4<f32>(load_input_1(b_col0 + b_k), load_input_1(b_col1 + b_k), load_input_1(b_col2 + b_k), load_input_1(b_col3 + b_k)));
 #endif
     let a_k = kk * params.a_col_stride;
-    acc0 = fma(vec4<f32>(load_input_0(a0 + a_k)), b, acc0);
-    acc1 = fma(vec4<f32>(load_input_0(a1 + a_k)), b, acc1);
-    acc2 = fma(vec4<f32>(load_input_0(a2 + a_k)), b, acc2);
-    acc3 = fma(vec4<f32>(load_input_0(a3 + a_k)), b, acc3);
+    acc0 = fma(real4(real(load_input_0(a0 + a_k))), b, acc0);
+    acc1 = fma(real4(real(load_input_0(a1 + a_k))), b, acc1);
+    acc2 = fma(real4(real(load_input_0(a2 + a_k))), b, acc2);
+    acc3 = fma(real4(real(load_input_0(a3 + a_k))), b, acc3);
 #if ${ROW_BLOCK_GE_8}
-    acc4 = fma(vec4<f32>(load_input_0(a4 + a_k)), b, acc4);
-    acc5 = fma(vec4<f32>(load_input_0(a5 + a_k)), b, acc5);
-    acc6 = fma(vec4<f32>(load_input_0(a6 + a_k)), b, acc6);
-    acc7 = fma(vec4<f32>(load_input_0(a7 + a_k)), b, acc7);
+    acc4 = fma(real4(real(load_input_0(a4 + a_k))), b, acc4);
+    acc5 = fma(real4(real(load_input_0(a5 + a_k))), b, acc5);
+    acc6 = fma(real4(real(load_input_0(a6 + a_k))), b, acc6);
+    acc7 = fma(real4(real(load_input_0(a7 + a_k))), b, acc7);
 #endif
 #if ${ROW_BLOCK_GE_16}
-    acc8 = fma(vec4<f32>(load_input_0(a8 + a_k)), b, acc8);
-    acc9 = fma(vec4<f32>(load_input_0(a9 + a_k)), b, acc9);
-    acc10 = fma(vec4<f32>(load_input_0(a10 + a_k)), b, acc10);
-    acc11 = fma(vec4<f32>(load_input_0(a11 + a_k)), b, acc11);
-    acc12 = fma(vec4<f32>(load_input_0(a12 + a_k)), b, acc12);
-    acc13 = fma(vec4<f32>(load_input_0(a13 + a_k)), b, acc13);
-    acc14 = fma(vec4<f32>(load_input_0(a14 + a_k)), b, acc14);
-    acc15 = fma(vec4<f32>(load_input_0(a15 + a_k)), b, acc15);
+    acc8 = fma(real4(real(load_input_0(a8 + a_k))), b, acc8);
+    acc9 = fma(real4(real(load_input_0(a9 + a_k))), b, acc9);
+    acc10 = fma(real4(real(load_input_0(a10 + a_k))), b, acc10);
+    acc11 = fma(real4(real(load_input_0(a11 + a_k))), b, acc11);
+    acc12 = fma(real4(real(load_input_0(a12 + a_k))), b, acc12);
+    acc13 = fma(real4(real(load_input_0(a13 + a_k))), b, acc13);
+    acc14 = fma(real4(real(load_input_0(a14 + a_k))), b, acc14);
+    acc15 = fma(real4(real(load_input_0(a15 + a_k))), b, acc15);
 #endif
   }
 
@@ -209,24 +220,24 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     return;
   }
   let y_base = batch * params.y_batch_stride;
-  store_row(acc0, row0 + 0u, col0, y_base);
-  store_row(acc1, row0 + 1u, col0, y_base);
-  store_row(acc2, row0 + 2u, col0, y_base);
-  store_row(acc3, row0 + 3u, col0, y_base);
+  store_row(vec4<f32>(acc0), row0 + 0u, col0, y_base);
+  store_row(vec4<f32>(acc1), row0 + 1u, col0, y_base);
+  store_row(vec4<f32>(acc2), row0 + 2u, col0, y_base);
+  store_row(vec4<f32>(acc3), row0 + 3u, col0, y_base);
 #if ${ROW_BLOCK_GE_8}
-  store_row(acc4, row0 + 4u, col0, y_base);
-  store_row(acc5, row0 + 5u, col0, y_base);
-  store_row(acc6, row0 + 6u, col0, y_base);
-  store_row(acc7, row0 + 7u, col0, y_base);
+  store_row(vec4<f32>(acc4), row0 + 4u, col0, y_base);
+  store_row(vec4<f32>(acc5), row0 + 5u, col0, y_base);
+  store_row(vec4<f32>(acc6), row0 + 6u, col0, y_base);
+  store_row(vec4<f32>(acc7), row0 + 7u, col0, y_base);
 #endif
 #if ${ROW_BLOCK_GE_16}
-  store_row(acc8, row0 + 8u, col0, y_base);
-  store_row(acc9, row0 + 9u, col0, y_base);
-  store_row(acc10, row0 + 10u, col0, y_base);
-  store_row(acc11, row0 + 11u, col0, y_base);
-  store_row(acc12, row0 + 12u, col0, y_base);
-  store_row(acc13, row0 + 13u, col0, y_base);
-  store_row(acc14, row0 + 14u, col0, y_base);
-  store_row(acc15, row0 + 15u, col0, y_base);
+  store_row(vec4<f32>(acc8), row0 + 8u, col0, y_base);
+  store_row(vec4<f32>(acc9), row0 + 9u, col0, y_base);
+  store_row(vec4<f32>(acc10), row0 + 10u, col0, y_base);
+  store_row(vec4<f32>(acc11), row0 + 11u, col0, y_base);
+  store_row(vec4<f32>(acc12), row0 + 12u, col0, y_base);
+  store_row(vec4<f32>(acc13), row0 + 13u, col0, y_base);
+  store_row(vec4<f32>(acc14), row0 + 14u, col0, y_base);
+  store_row(vec4<f32>(acc15), row0 + 15u, col0, y_base);
 #endif
 }

@@ -25,12 +25,16 @@ export type Line = Record<string, unknown>;
 /** The detect verb's parsed flags (every model's; each model reads its own). */
 export type DetectFlags = Record<string, unknown> & { stages?: boolean };
 
-/** --precision: 'f32' (default) or 'f16-storage' (activations stored as f16: graph/half-storage.ts). */
+/**
+ * --precision: 'f32' (default), 'f16-storage' (activations stored as f16) or 'f16-math' (stored
+ * as f16, convolutions and matrix products computed in f16: shader-f16): graph/half-storage.ts.
+ */
 export function storageOf(flags: DetectFlags): Storage {
   const p = flags.precision ?? 'f32';
   if (p === 'f32') return 'f32';
   if (p === 'f16-storage') return 'f16';
-  throw new UsageError(`--precision must be f32 or f16-storage, got '${String(p)}'`);
+  if (p === 'f16-math') return 'f16-math';
+  throw new UsageError(`--precision must be f32, f16-storage or f16-math, got '${String(p)}'`);
 }
 
 export interface CliRun<R> {

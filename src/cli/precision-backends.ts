@@ -56,9 +56,9 @@ function imageRun(file: string, d: ImageDetections): ImageRun {
   return { file: basename(file), counts: d.stages, lists: d.candidates, faces: d.faces.map((f) => f.box) };
 }
 
-/** A GPU backend name with its storage variant: 'lavapipe' (f32) or 'lavapipe+f16' (f16 storage). */
+/** A GPU backend name with its storage variant: 'lavapipe' (f32), 'lavapipe+f16', 'lavapipe+f16-math'. */
 export function parseGpuBackend(backend: string): { adapter: string; storage: Storage } {
-  const m = /^(.*)\+(f16|f32)$/.exec(backend);
+  const m = /^(.*)\+(f16-math|f16|f32)$/.exec(backend);
   return m ? { adapter: m[1]!, storage: m[2] as Storage } : { adapter: backend, storage: 'f32' };
 }
 
@@ -117,7 +117,7 @@ function cpuTextRun(backend: string, device: string, precision: 'f32' | 'f64', s
 export async function gpuBackend(backend: string, s: StudyInputs): Promise<BackendResult> {
   const { adapter, storage } = parseGpuBackend(backend);
   const ctx = await acquireGpu({ adapter });
-  const device = `${ctx.adapter.name}${storage === 'f16' ? ', f16 storage' : ''}`;
+  const device = `${ctx.adapter.name}${storage === 'f16' ? ', f16 storage' : storage === 'f16-math' ? ', f16 storage and arithmetic' : ''}`;
   s.log(`${backend}: ${device}: layers`);
   const layers = await studyBackend(backend, device, s.study, (net) => gpuValues(ctx, net.graph, net.inputs, storage), s.tolerance, true);
   const runs = s.model.mtcnn ? await gpuDetectorRuns(ctx, backend, device, s, storage) : [];

@@ -72,8 +72,8 @@ async function prepare(flags: PrecisionFlags, inputs: string[], log: (l: string)
 /** Every Node GPU backend once per storage variant ('lavapipe', 'lavapipe+f16', ...). */
 function withStorageVariants(backends: string[], storage = 'f32'): string[] {
   const variants = storage.split(',').filter(Boolean);
-  const bad = variants.filter((v) => v !== 'f32' && v !== 'f16');
-  if (bad.length) throw new UsageError(`--storage takes f32 and/or f16, got '${bad.join(',')}'`);
+  const bad = variants.filter((v) => !['f32', 'f16', 'f16-math'].includes(v));
+  if (bad.length) throw new UsageError(`--storage takes f32, f16 and/or f16-math, got '${bad.join(',')}'`);
   return backends.flatMap((b) => (isCpu(b) || b === CHROMIUM_BACKEND || b.includes('+') ? [b] : variants.map((v) => (v === 'f32' ? b : `${b}+${v}`))));
 }
 
@@ -114,7 +114,7 @@ export function registerPrecision(program: Command): void {
     .option('--model <name>', `${STUDY_MODELS.join(' | ')} | path/to/model.onnx`, 'mtcnn')
     .option('--backends <list>', `comma-separated: lavapipe, swiftshader, auto (the system's GPU), a Vulkan ICD .json (Dawn in Node), chromium (headless ${CHROMIUM_PATH}, WebGPU on SwiftShader), ${CPU_BACKENDS.join(', ')} (default: every software driver installed, chromium when installed, and the three CPU ones)`)
     .option('--conventions <list>', `mtcnn: convention sets to run on every backend, the first the baseline (${Object.keys(MTCNN_CONVENTIONS).join(', ')}; default facenet)`)
-    .option('--storage <list>', 'storage variants of every GPU backend in Node: f32 (as is), f16 (intermediate activations stored as f16, f32 arithmetic: backend name+f16; also accepted in --backends, e.g. lavapipe+f16)', 'f32')
+    .option('--storage <list>', 'variants of every GPU backend in Node: f32 (as is), f16 (intermediate activations stored as f16, f32 arithmetic: backend name+f16), f16-math (f16 storage, convolutions and matrix products in f16: needs shader-f16; name+f16-math); also accepted in --backends, e.g. lavapipe+f16', 'f32')
     .option('--tolerance <relL2>', 'a tensor leaves tolerance when ||backend - f64|| / ||f64|| exceeds this...', positiveNumber, 1e-5)
     .option('--abs-tolerance <x>', '...and some |backend - f64| exceeds this (a near-zero tensor flushed to 0 has a large relL2 and no error that matters)', Number, 1e-6)
     .option('--out <dir>', 'report directory', 'precision-report')

@@ -13,6 +13,7 @@ import clmPdm2d from '../../shaders/clm/pdm2d.wgsl';
 import clmPdm3d from '../../shaders/clm/pdm3d.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
+import enableF16 from '../../shaders/common/enable_f16.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
@@ -58,6 +59,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'clm/pdm3d.wgsl': clmPdm3d,
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
+  'common/enable_f16.wgsl': enableF16,
   'conv/conv2d.wgsl': conv2d,
   'conv/conv_transpose.wgsl': convTranspose,
   'conv/conv_transpose_2x2.wgsl': convTranspose2x2,

@@ -118,11 +118,15 @@ export class CompiledGraph {
 
   private static async build(ctx: GpuContext, graph: Graph, options: CompileOptions): Promise<CompiledGraph> {
     const debug = options.debug ?? false;
+    const { device } = ctx;
     const analysis = analyzeGraph(graph, options.inputShapes);
-    const half = options.storage === 'f16' ? halfStorageTensors(analysis, storageOwners(analysis), graph.outputs) : new Set<string>();
+    const storage = options.storage ?? 'f32';
+    if (storage === 'f16-math' && !device.features.has('shader-f16')) {
+      throw new GraphError(`graph '${graph.name}': storage 'f16-math' needs the adapter's shader-f16 feature, which ${ctx.adapter.name} does not have (use 'f16' storage: f32 arithmetic, no feature needed)`);
+    }
+    const half = storage !== 'f32' ? halfStorageTensors(analysis, storageOwners(analysis), graph.outputs) : new Set<string>();
     const tensorBytes = (t: string) => storageBytes(sizeOf(analysis.shapes.get(t)!), half.has(t));
     const plan = planBuffers(analysis, graph.outputs, !debug, tensorBytes);
-    const { device } = ctx;
     const label = `graph '${graph.name}'`;
     const arena = options.arena;
     if (arena && debug) throw new GraphError(`${label}: debug mode keeps every tensor and cannot use a shared arena`);
@@ -172,7 +176,7 @@ export class CompiledGraph {
 
     // Kernels of every step; uniforms of all dispatches live in one buffer at aligned offsets.
     const calls = analysis.steps.flatMap((step) =>
-      step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, kernelEnv(ctx, analysis, step)).map((call) => ({ step, call: withHalfDefines(call, step.node, half) })),
+      step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, kernelEnv(ctx, analysis, step)).map((call) => ({ step, call: withHalfDefines(call, step.node, half, storage === 'f16-math') })),
     );
     const kernels = await Promise.all(
       calls.map(({ step, call }) =>
@@ -396,17 +400,23 @@ function boundTensor(call: KernelCall, node: GraphNode, binding: string): string
 
 /**
  * The call with F16_<BINDING> defines (for the shaders that have them) true for the bindings whose
- * tensors are stored in f16.
+ * tensors are stored in f16, and F16_MATH (with the enable directive first) for shaders that can
+ * compute in f16.
  */
-function withHalfDefines(call: KernelCall, node: GraphNode, half: ReadonlySet<string>): KernelCall {
+function withHalfDefines(call: KernelCall, node: GraphNode, half: ReadonlySet<string>, math: boolean): KernelCall {
   const defines: Record<string, boolean> = {};
+  let files = call.files;
+  if (call.files.some((f) => shaderSource(f).includes('${F16_MATH}'))) {
+    defines.F16_MATH = math;
+    files = ['common/enable_f16.wgsl', ...call.files];
+  }
   for (const b of HALF_BINDINGS) {
     const name = `F16_${b.toUpperCase()}`;
     if (!call.files.some((f) => shaderSource(f).includes(`\${${name}}`))) continue;
     const tensor = boundTensor(call, node, b);
     defines[name] = !!tensor && half.has(tensor);
   }
-  return { ...call, defines: { ...call.defines, ...defines } };
+  return { ...call, files, defines: { ...call.defines, ...defines } };
 }
 
 /** Every f16 tensor a kernel binds must be bound where the shader has an f16 variant for it. */

@@ -6,7 +6,12 @@
 // (roundToHalf), so a GPU run can be checked against it.
 import type { Analysis } from './analyze.js';
 
-export type Storage = 'f32' | 'f16';
+/**
+ * 'f32'; 'f16': activations stored as f16, arithmetic f32; 'f16-math': stored as f16 and the
+ * convolutions and matrix products (conv2d.wgsl, gemm.wgsl) multiply and accumulate in f16
+ * (shader-f16; their bias/activation epilogue stays f32).
+ */
+export type Storage = 'f32' | 'f16' | 'f16-math';
 
 /** Tensor -> the tensor owning its storage (views share their input's, as liveness.ts plans). */
 export function storageOwners(analysis: Analysis): Map<string, string> {

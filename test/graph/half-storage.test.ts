@@ -78,6 +78,21 @@ describe('f16 storage of MTCNN activations', () => {
       expect(f16Plan.stats.halfTensors).toBe(half.size);
       expect(f16Plan.stats.peakBytes).toBeLessThan(f32.stats.peakBytes);
       rows.push(`peak intermediate memory: f32 ${f32.stats.peakBytes} B, f16 ${f16Plan.stats.peakBytes} B (${half.size} tensors in f16)`);
+      // f16 arithmetic (shader-f16: lavapipe has it, SwiftShader not, and says so).
+      if (ctx.device.features.has('shader-f16')) {
+        const math = await compileGraph(ctx, graph, { inputShapes: { [inputName]: shape }, storage: 'f16-math' });
+        const out = await math.run({ [inputName]: image });
+        for (const t of graph.outputs) {
+          expect(countNaN(out[t]!.data), t).toBe(0);
+          const err = relativeError(out[t]!.data, ref64.get(t)!.data);
+          rows.push(`${t}: f16 arithmetic vs f64 ${err.toExponential(2)}`);
+          // f16 products and sums over up to 1152 terms: about 2^-11 sqrt(n) relative.
+          expect(err, `${t} (seed ${seed})`).toBeLessThan(3e-2);
+        }
+      } else {
+        await expect(compileGraph(ctx, graph, { inputShapes: { [inputName]: shape }, storage: 'f16-math' })).rejects.toThrow(/needs the adapter's shader-f16 feature/);
+        rows.push('f16 arithmetic: no shader-f16 on this adapter (refused with a readable error)');
+      }
       console.log(`[${ctx.adapter.name}] ${net} ${JSON.stringify(shape)} (seed ${seed})\n${rows.join('\n')}`);
     });
   }
