@@ -1,20 +1,29 @@
 // `webgpu-detect eval --gt <dir|file> <results.jsonl>`: ICDAR-2015 precision, recall, H-mean and
-// group boxes of text detection results; prints a table, optionally writes JSON.
+// group boxes of text detection results; `--format coco`: COCO box AP/AR as pycocotools computes
+// them (src/eval/coco.ts). Prints a table or the summary, optionally writes JSON.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { evaluateCoco, meanOf, summaryLine, type CocoEvaluation } from '../eval/coco.js';
 import { evaluateImage, summarize } from '../eval/icdar.js';
+import { readCocoGroundTruth, readCocoResults } from '../io/coco-files.js';
 import { readDetections, readGroundTruth } from '../io/ground-truth.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate text detection results (JSON Lines from detect --model ppocr-det) against ground truth: ICDAR-2015 precision / recall / H-mean, IoU > 0.5 one-to-one, plus group boxes (one prediction over 2+ lines)')
-    .argument('<results.jsonl>', 'detection results')
-    .requiredOption('--gt <dir|file>', 'ground truth: JSON Lines {file, lines:[{polygon, text}]} or a directory of ICDAR gt_*.txt files')
-    .option('--iou <t>', 'IoU a match must exceed', '0.5')
+    .description(
+      'evaluate detection results against ground truth. --format icdar (default): text detection JSON Lines (detect --model ppocr-det), ICDAR-2015 precision / recall / H-mean, IoU > 0.5 one-to-one, plus group boxes (one prediction over 2+ lines). --format coco: boxes, COCO AP/AR exactly as pycocotools COCOeval computes them, the 12-line summary',
+    )
+    .argument('<results>', 'detection results: JSON Lines from detect, or (coco) a COCO results list [{image_id, category_id, bbox, score}]')
+    .requiredOption('--gt <path>', 'ground truth: icdar: JSON Lines {file, lines:[{polygon, text}]} or a directory of ICDAR gt_*.txt files; coco: instances.json')
+    .option('--format <icdar|coco>', 'evaluation', 'icdar')
+    .option('--iou <t>', 'icdar: IoU a match must exceed', '0.5')
+    .option('--max-dets <list>', 'coco: detections per image considered (pycocotools maxDets; stats[0] is defined at 100, so dense scenes use e.g. 1,10,100,300)', '1,10,100')
     .option('--out <file.json>', 'write the evaluation as JSON')
-    .action((results: string, o: { gt: string; iou: string; out?: string }) => {
+    .action((results: string, o: { gt: string; iou: string; out?: string; format: string; maxDets: string }) => {
+      if (o.format === 'coco') return cocoEval(results, o);
+      if (o.format !== 'icdar') throw new UsageError(`--format must be icdar or coco, got '${o.format}'`);
       const iouThreshold = Number(o.iou);
       if (!(iouThreshold > 0 && iouThreshold < 1)) throw new UsageError(`--iou must be in (0, 1), got ${o.iou}`);
       const gt = readGroundTruth(o.gt);
@@ -32,4 +41,49 @@ export function registerEval(program: Command): void {
       if (o.out) writeFileSync(o.out, JSON.stringify({ ...summary, missing, ignored: extra }, null, 2) + '\n');
       if (missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
     });
+}
+
+/** Per category: AP, AP50, AP75 (at maxDets[2]) and AR at the largest maxDets, area 'all'. */
+function perCategory(e: CocoEvaluation, names: ReadonlyMap<number, string>): Record<string, { name: string; AP: number; AP50: number; AP75: number; AR: number }> {
+  const p = e.params;
+  const m = Math.min(2, p.maxDets.length - 1);
+  const t50 = p.iouThrs.indexOf(0.5);
+  const t75 = p.iouThrs.indexOf(0.75);
+  return Object.fromEntries(
+    p.catIds.map((id, k) => [
+      String(id),
+      { name: names.get(id) ?? String(id), AP: meanOf(e, 'precision', { k, a: 0, m }), AP50: meanOf(e, 'precision', { k, t: t50, a: 0, m }), AP75: meanOf(e, 'precision', { k, t: t75, a: 0, m }), AR: meanOf(e, 'recall', { k, a: 0, m: p.maxDets.length - 1 }) },
+    ]),
+  );
+}
+
+function cocoEval(resultsPath: string, o: { gt: string; out?: string; maxDets: string }): void {
+  const maxDets = o.maxDets.split(',').map(Number);
+  if (maxDets.length < 3 || maxDets.some((m) => !Number.isInteger(m) || m < 1)) throw new UsageError(`--max-dets needs at least 3 positive integers (pycocotools reads maxDets[0..2]), got '${o.maxDets}'`);
+  let gt;
+  let read;
+  try {
+    gt = readCocoGroundTruth(o.gt);
+    read = readCocoResults(resultsPath, gt);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const e = evaluateCoco(gt, read.results, { maxDets });
+  const lines = [...e.summary];
+  // pycocotools' summary never reports a maxDets beyond the third; dense scenes want it.
+  const largest = e.params.maxDets[e.params.maxDets.length - 1]!;
+  if (e.params.maxDets.length > 3 && largest !== e.params.maxDets[2]) {
+    const m = e.params.maxDets.length - 1;
+    lines.push(`(beyond pycocotools' summary, at the largest maxDets)`);
+    lines.push(summaryLine(true, `${e.params.iouThrs[0]!.toFixed(2)}:${e.params.iouThrs.at(-1)!.toFixed(2)}`, 'all', largest, meanOf(e, 'precision', { a: 0, m })));
+    lines.push(summaryLine(false, `${e.params.iouThrs[0]!.toFixed(2)}:${e.params.iouThrs.at(-1)!.toFixed(2)}`, 'all', largest, meanOf(e, 'recall', { a: 0, m })));
+  }
+  console.log(lines.join('\n'));
+  if (read.unmatched.length) console.error(`webgpu-detect: ${read.unmatched.length} result files name no ground-truth image and were ignored: ${read.unmatched.slice(0, 5).join(', ')}`);
+  if (read.missing.length) console.error(`webgpu-detect: ${read.missing.length} ground-truth images have no result line (their objects count as missed): ${read.missing.slice(0, 5).join(', ')}`);
+  if (o.out) {
+    const names = new Map(gt.categories.map((c) => [c.id, c.name]));
+    writeFileSync(o.out, JSON.stringify({ stats: e.stats, perCategory: perCategory(e, names), params: { ...e.params }, summary: lines }, null, 2) + '\n');
+  }
+  if (read.missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
 }
