@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { evaluateCoco, meanOf, summaryLine, type CocoEvaluation } from '../eval/coco.js';
+import { bestJi, evaluateCrowd } from '../eval/crowd.js';
 import { evaluateImage, summarize } from '../eval/icdar.js';
 import { readCocoGroundTruth, readCocoResults } from '../io/coco-files.js';
 import { readDetections, readGroundTruth } from '../io/ground-truth.js';
@@ -20,8 +21,9 @@ export function registerEval(program: Command): void {
     .option('--format <icdar|coco>', 'evaluation', 'icdar')
     .option('--iou <t>', 'icdar: IoU a match must exceed', '0.5')
     .option('--max-dets <list>', 'coco: detections per image considered (pycocotools maxDets; stats[0] is defined at 100, so dense scenes use e.g. 1,10,100,300)', '1,10,100')
+    .option('--score-threshold <t>', 'coco: crowd metrics (P/R/F1 at IoU 0.5, duplicates, group boxes, near-duplicate pairs, JI) count detections scoring at least this', '0.5')
     .option('--out <file.json>', 'write the evaluation as JSON')
-    .action((results: string, o: { gt: string; iou: string; out?: string; format: string; maxDets: string }) => {
+    .action((results: string, o: { gt: string; iou: string; out?: string; format: string; maxDets: string; scoreThreshold: string }) => {
       if (o.format === 'coco') return cocoEval(results, o);
       if (o.format !== 'icdar') throw new UsageError(`--format must be icdar or coco, got '${o.format}'`);
       const iouThreshold = Number(o.iou);
@@ -57,7 +59,9 @@ function perCategory(e: CocoEvaluation, names: ReadonlyMap<number, string>): Rec
   );
 }
 
-function cocoEval(resultsPath: string, o: { gt: string; out?: string; maxDets: string }): void {
+function cocoEval(resultsPath: string, o: { gt: string; out?: string; maxDets: string; scoreThreshold: string }): void {
+  const scoreThreshold = Number(o.scoreThreshold);
+  if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new UsageError(`--score-threshold must be in [0, 1], got ${o.scoreThreshold}`);
   const maxDets = o.maxDets.split(',').map(Number);
   if (maxDets.length < 3 || maxDets.some((m) => !Number.isInteger(m) || m < 1)) throw new UsageError(`--max-dets needs at least 3 positive integers (pycocotools reads maxDets[0..2]), got '${o.maxDets}'`);
   let gt;
@@ -78,12 +82,23 @@ function cocoEval(resultsPath: string, o: { gt: string; out?: string; maxDets: s
     lines.push(summaryLine(true, `${e.params.iouThrs[0]!.toFixed(2)}:${e.params.iouThrs.at(-1)!.toFixed(2)}`, 'all', largest, meanOf(e, 'precision', { a: 0, m })));
     lines.push(summaryLine(false, `${e.params.iouThrs[0]!.toFixed(2)}:${e.params.iouThrs.at(-1)!.toFixed(2)}`, 'all', largest, meanOf(e, 'recall', { a: 0, m })));
   }
+  const crowd = evaluateCrowd(gt, read.results, { scoreThreshold });
+  const c = crowd.overall;
+  const ji = bestJi(gt, read.results);
+  lines.push(
+    '',
+    `Crowd metrics at score >= ${scoreThreshold}, IoU 0.5 (one-to-one, greedy by score, same class):`,
+    `  gt ${c.gt}  pred ${c.pred}  matched ${c.matched}  P ${c.precision.toFixed(4)}  R ${c.recall.toFixed(4)}  F1 ${c.f1.toFixed(4)}`,
+    `  duplicates ${c.duplicates} (rate ${c.duplicateRate.toFixed(4)})  group boxes ${c.groupBoxes} (rate ${c.groupRate.toFixed(4)}, ${c.swallowed} GT boxes swallowed)  near-duplicate pairs ${c.nearDuplicatePairs}  ignored in crowd regions ${c.ignored}`,
+    `  JI ${c.ji.toFixed(4)} (best over score 0.0..0.9: ${ji.ji.toFixed(4)} at ${ji.scoreThreshold.toFixed(1)})  GT pairs with IoU > 0.5 per image ${c.crowdPairsPerImage.toFixed(3)}`,
+  );
   console.log(lines.join('\n'));
   if (read.unmatched.length) console.error(`webgpu-detect: ${read.unmatched.length} result files name no ground-truth image and were ignored: ${read.unmatched.slice(0, 5).join(', ')}`);
   if (read.missing.length) console.error(`webgpu-detect: ${read.missing.length} ground-truth images have no result line (their objects count as missed): ${read.missing.slice(0, 5).join(', ')}`);
   if (o.out) {
     const names = new Map(gt.categories.map((c) => [c.id, c.name]));
-    writeFileSync(o.out, JSON.stringify({ stats: e.stats, perCategory: perCategory(e, names), params: { ...e.params }, summary: lines }, null, 2) + '\n');
+    const crowdImages = crowd.images.map(({ detections: _d, groundTruth: _g, ...counts }) => counts);
+    writeFileSync(o.out, JSON.stringify({ stats: e.stats, perCategory: perCategory(e, names), params: { ...e.params }, crowd: { options: crowd.options, overall: c, bestJi: ji, images: crowdImages }, summary: lines }, null, 2) + '\n');
   }
   if (read.missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
 }

@@ -28,7 +28,7 @@ const GT: CocoDataset = {
 };
 const RESULTS: CocoResult[] = [
   { image_id: 1, category_id: 1, bbox: [1, 0, 20, 80], score: 0.9 },
-  { image_id: 1, category_id: 1, bbox: [0, 0, 40, 80], score: 0.8 }, // a group box over two books
+  { image_id: 1, category_id: 1, bbox: [0, 0, 50, 80], score: 0.8 }, // a group box over the three books
   { image_id: 1, category_id: 1, bbox: [40, 0, 10, 58], score: 0.7 },
   { image_id: 2, category_id: 3, bbox: [12, 10, 40, 60], score: 0.95 },
   { image_id: 2, category_id: 3, bbox: [120, 20, 30, 30], score: 0.6 }, // inside the crowd: ignored
@@ -48,11 +48,18 @@ describe('webgpu-detect eval --format coco', () => {
     const r = await cli(['eval', '--format', 'coco', '--gt', f.gt, f.results, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(12);
     const expected = evaluateCoco(GT, RESULTS);
-    expect(lines).toEqual(expected.summary);
+    expect(lines.slice(0, 12)).toEqual(expected.summary);
+    // Crowd metrics at 0.5: image 1: a TP on book 1 (IoU 1520/1680), the box over all three books
+    // (IoU 1600/4000 = 0.4 with book 2: no TP; covers all three: a group box, book 2 swallowed), a
+    // TP on book 3 (580/600); image 2: a TP on the person, one detection inside the crowd region
+    // (ignored). gt 4, pred 4, matched 3.
+    expect(lines[13]).toBe('Crowd metrics at score >= 0.5, IoU 0.5 (one-to-one, greedy by score, same class):');
+    expect(lines[14]).toMatch(/^ {2}gt 4 {2}pred 4 {2}matched 3 /);
+    expect(lines[15]).toMatch(/group boxes 1 .* ignored in crowd regions 1/);
     expect(lines[0]).toMatch(/^ Average Precision {2}\(AP\) @\[ IoU=0\.50:0\.95 \| area= {3}all \| maxDets=100 \] = \d\.\d{3}$/);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { stats: number[]; perCategory: Record<string, { name: string; AP: number }>; params: { maxDets: number[] } };
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { stats: number[]; perCategory: Record<string, { name: string; AP: number }>; params: { maxDets: number[] }; crowd: { overall: { groupBoxes: number } } };
+    expect(json.crowd.overall.groupBoxes).toBe(1);
     expect(json.stats).toEqual(expected.stats);
     expect(Object.keys(json.perCategory)).toEqual(['1', '3']);
     expect(json.perCategory['3']!.name).toBe('person');
