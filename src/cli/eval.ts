@@ -2,11 +2,13 @@
 // group boxes of text detection results; `--format coco`: COCO box AP/AR as pycocotools computes
 // them (src/eval/coco.ts). Prints a table or the summary, optionally writes JSON.
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateCoco, meanOf, summaryLine, type CocoEvaluation } from '../eval/coco.js';
 import { bestJi, evaluateCrowd } from '../eval/crowd.js';
 import { evaluateImage, summarize } from '../eval/icdar.js';
 import { readCocoGroundTruth, readCocoResults } from '../io/coco-files.js';
+import { writeMonitorDumps } from '../io/monitor-dump.js';
 import { readDetections, readGroundTruth } from '../io/ground-truth.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
@@ -22,8 +24,12 @@ export function registerEval(program: Command): void {
     .option('--iou <t>', 'icdar: IoU a match must exceed', '0.5')
     .option('--max-dets <list>', 'coco: detections per image considered (pycocotools maxDets; stats[0] is defined at 100, so dense scenes use e.g. 1,10,100,300)', '1,10,100')
     .option('--score-threshold <t>', 'coco: crowd metrics (P/R/F1 at IoU 0.5, duplicates, group boxes, near-duplicate pairs, JI) count detections scoring at least this', '0.5')
+    .option('--dump <dir>', 'coco: monitor dumps: per image a PNG with GT, matches, false positives, misses, duplicates and group boxes, and a contact sheet')
+    .option('--images <dir>', '--dump: where the pictures are (by the GT file_name); without them, boxes on a blank canvas')
+    .option('--ids <list>', '--dump: image ids to draw (default: the first 8 ids; the same on every run)')
+    .option('--compare <results>', '--dump: a second result set drawn beside the first')
     .option('--out <file.json>', 'write the evaluation as JSON')
-    .action((results: string, o: { gt: string; iou: string; out?: string; format: string; maxDets: string; scoreThreshold: string }) => {
+    .action(async (results: string, o: CocoFlags & { iou: string; format: string }) => {
       if (o.format === 'coco') return cocoEval(results, o);
       if (o.format !== 'icdar') throw new UsageError(`--format must be icdar or coco, got '${o.format}'`);
       const iouThreshold = Number(o.iou);
@@ -59,7 +65,18 @@ function perCategory(e: CocoEvaluation, names: ReadonlyMap<number, string>): Rec
   );
 }
 
-function cocoEval(resultsPath: string, o: { gt: string; out?: string; maxDets: string; scoreThreshold: string }): void {
+interface CocoFlags {
+  gt: string;
+  out?: string;
+  maxDets: string;
+  scoreThreshold: string;
+  dump?: string;
+  images?: string;
+  ids?: string;
+  compare?: string;
+}
+
+async function cocoEval(resultsPath: string, o: CocoFlags): Promise<void> {
   const scoreThreshold = Number(o.scoreThreshold);
   if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new UsageError(`--score-threshold must be in [0, 1], got ${o.scoreThreshold}`);
   const maxDets = o.maxDets.split(',').map(Number);
@@ -99,6 +116,26 @@ function cocoEval(resultsPath: string, o: { gt: string; out?: string; maxDets: s
     const names = new Map(gt.categories.map((c) => [c.id, c.name]));
     const crowdImages = crowd.images.map(({ detections: _d, groundTruth: _g, ...counts }) => counts);
     writeFileSync(o.out, JSON.stringify({ stats: e.stats, perCategory: perCategory(e, names), params: { ...e.params }, crowd: { options: crowd.options, overall: c, bestJi: ji, images: crowdImages }, summary: lines }, null, 2) + '\n');
+  }
+  if (o.dump) {
+    const ids = o.ids?.split(',').map(Number);
+    if (ids?.some((id) => !Number.isInteger(id))) throw new UsageError(`--ids must be integers, got '${o.ids}'`);
+    const runs = [{ title: basename(resultsPath), images: crowd.images }];
+    if (o.compare) {
+      let other;
+      try {
+        other = readCocoResults(o.compare, gt);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      runs.push({ title: basename(o.compare), images: evaluateCrowd(gt, other.results, { scoreThreshold }).images });
+    }
+    try {
+      const written = await writeMonitorDumps(o.dump, gt.images, runs, { ...(ids ? { ids } : {}), ...(o.images ? { imagesDir: o.images } : {}) });
+      console.error(`webgpu-detect: ${written.length} monitor dumps in ${o.dump}`);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   }
   if (read.missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
 }

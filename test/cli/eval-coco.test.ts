@@ -3,7 +3,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { DUMP_COLORS } from '../../src/io/monitor-dump.js';
 import { evaluateCoco, type CocoDataset, type CocoResult } from '../../src/eval/coco.js';
 import { cli } from '../helpers/cli.js';
 
@@ -94,5 +96,28 @@ describe('webgpu-detect eval --format coco', () => {
     const unknown = await cli(['eval', '--format', 'coco', '--gt', f.gt, label]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/label 'cat' names no category of the ground truth \(book, person\)/);
+  });
+
+  it('--dump draws monitor dumps (two runs side by side) on blank canvases of the GT size, and a contact sheet', async () => {
+    const f = files();
+    const dump = join(f.dir, 'dump');
+    const other = join(f.dir, 'other.json');
+    writeFileSync(other, JSON.stringify(RESULTS.slice(0, 1)));
+    const r = await cli(['eval', '--format', 'coco', '--gt', f.gt, f.results, '--dump', dump, '--compare', other, '--ids', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/2 monitor dumps/);
+    const png = join(dump, '1_shelf_a.png');
+    const meta = await sharp(png).metadata();
+    // Two 200 x 100 panels 8 px apart, each with a 22 px header and a 20 px legend.
+    expect([meta.width, meta.height]).toEqual([408, 142]);
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => '#' + [0, 1, 2].map((c) => data[(y * info.width + x) * 3 + c]!.toString(16).padStart(2, '0')).join('');
+    // The group box [0,0,50,80] is drawn in the group colour: its right edge at x = 50, at y = 70
+    // (below book 3 and its TP, which end at 60 and 58 and are drawn over it higher up).
+    expect(at(50, 22 + 70)).toBe(DUMP_COLORS.group);
+    expect((await sharp(join(dump, 'contact-sheet.png')).metadata()).width).toBe(488);
+    const bad = await cli(['eval', '--format', 'coco', '--gt', f.gt, f.results, '--dump', dump, '--ids', '9']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--ids 9: no such image id/);
   });
 });
