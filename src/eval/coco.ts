@@ -159,12 +159,16 @@ export function evaluateCoco(gtSet: CocoDataset, results: readonly CocoResult[],
   for (const a of gtSet.annotations) {
     if (!imgSet.has(a.image_id) || !catSet.has(a.category_id)) continue;
     const k = key(a.image_id, a.category_id);
-    gts.set(k, [...(gts.get(k) ?? []), { ...a, ignore: !!a.iscrowd }]);
+    const list = gts.get(k);
+    if (list) list.push({ ...a, ignore: !!a.iscrowd });
+    else gts.set(k, [{ ...a, ignore: !!a.iscrowd }]);
   }
   for (const d of dtAll) {
     if (!imgSet.has(d.image_id) || !catSet.has(d.category_id)) continue;
     const k = key(d.image_id, d.category_id);
-    dts.set(k, [...(dts.get(k) ?? []), d]);
+    const list = dts.get(k);
+    if (list) list.push(d);
+    else dts.set(k, [d]);
   }
   const maxDet = p.maxDets[p.maxDets.length - 1]!;
 

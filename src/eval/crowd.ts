@@ -167,8 +167,19 @@ export function evaluateImageCrowd(imageId: number, gtAll: ReadonlyArray<{ bbox:
 
 export function evaluateCrowd(gt: CocoDataset, results: readonly CocoResult[], options: Partial<CrowdOptions> = {}): CrowdEvaluation {
   const o: CrowdOptions = { scoreThreshold: options.scoreThreshold ?? 0.5, iou: options.iou ?? 0.5 };
+  const group = <T extends { image_id: number }>(list: readonly T[]) => {
+    const by = new Map<number, T[]>();
+    for (const x of list) {
+      const l = by.get(x.image_id);
+      if (l) l.push(x);
+      else by.set(x.image_id, [x]);
+    }
+    return by;
+  };
+  const gtBy = group(gt.annotations);
+  const dtBy = group(results);
   const images = [...gt.images].sort((a, b) => a.id - b.id).map((im) => ({
-    ...evaluateImageCrowd(im.id, gt.annotations.filter((a) => a.image_id === im.id), results.filter((r) => r.image_id === im.id), o),
+    ...evaluateImageCrowd(im.id, gtBy.get(im.id) ?? [], dtBy.get(im.id) ?? [], o),
     ...(im.file_name ? { file: im.file_name } : {}),
   }));
   const sum = (k: keyof CrowdCounts) => images.reduce((s, im) => s + im[k], 0);
