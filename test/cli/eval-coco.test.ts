@@ -49,7 +49,7 @@ describe('webgpu-detect eval --format coco', () => {
     const out = join(f.dir, 'eval.json');
     const r = await cli(['eval', '--format', 'coco', '--gt', f.gt, f.results, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n');
+    const lines = r.stdout.replace(/\n+$/, '').split('\n');
     const expected = evaluateCoco(GT, RESULTS);
     expect(lines.slice(0, 12)).toEqual(expected.summary);
     // Crowd metrics at 0.5: image 1: a TP on book 1 (IoU 1520/1680), the box over all three books
@@ -75,7 +75,7 @@ describe('webgpu-detect eval --format coco', () => {
     writeFileSync(jsonl, [line('shelf_a.png', RESULTS.slice(0, 3), 'book'), line('crowd_b.png', RESULTS.slice(3), 'person')].join('\n') + '\n');
     const r = await cli(['eval', '--format', 'coco', '--gt', f.gt, jsonl, '--max-dets', '1,10,100,300']);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n');
+    const lines = r.stdout.replace(/\n+$/, '').split('\n');
     expect(lines.slice(0, 12)).toEqual(evaluateCoco(GT, RESULTS, { maxDets: [1, 10, 100, 300] }).summary);
     expect(lines[13]).toContain('maxDets=300');
   });
