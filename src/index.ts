@@ -24,6 +24,8 @@ export { planResize, resizeReference, type Normalization, type Placement, type R
 export { MtcnnDetector, DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './pipelines/mtcnn/detector.js';
 export { DEFAULT_MTCNN_OPTIONS, resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from './pipelines/mtcnn/options.js';
 export { detectFacesReference } from './pipelines/mtcnn/reference.js';
+export { MTCNN_CONVENTIONS, mtcnnConvention, type MtcnnConvention } from './pipelines/mtcnn/conventions.js';
+export type { Storage } from './graph/half-storage.js';
 export type { Face, ImageDetections, MtcnnGraphs, StageCounts } from './pipelines/mtcnn/types.js';
 export { countFlops, type FlopCount } from './graph/flops.js';
 export { readOnnx, OnnxFormatError, type OnnxModel } from './import/onnx/reader.js';
@@ -35,6 +37,8 @@ export { dbPostprocessReference } from './pipelines/textdet/reference.js';
 export type { TextBox, TextDetections } from './pipelines/textdet/types.js';
 export { evaluateImage, summarize, type Evaluation, type GroundTruthLine, type ImageEvaluation } from './eval/icdar.js';
 export { iou as polygonIou, area as polygonArea } from './eval/polygon.js';
+export { evaluateCoco, boxIou, type CocoDataset, type CocoResult, type CocoEvaluation, type CocoParams } from './eval/coco.js';
+export { evaluateCrowd, bestJi, type CrowdEvaluation, type CrowdImage, type CrowdOptions } from './eval/crowd.js';
 export { GridDetector, gridInputPlan, gridNormalization } from './pipelines/grid/detector.js';
 export { resolveGridOptions, MAX_CANDIDATES, type GridDetectOptions, type GridOptions, type NmsKind } from './pipelines/grid/options.js';
 export type { GridDetections, GridModel, HeadSpec, ObjectDetection } from './pipelines/grid/types.js';
