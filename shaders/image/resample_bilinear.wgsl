@@ -5,6 +5,9 @@
 //   default      d s; neighbours floor and min(ceil, size - 1), float weights, float result
 //                (tf.image.resizeBilinear, alignCorners and halfPixelCenters false: face-api.js's
 //                pyramid);
+//   OPENCV       cv::resize INTER_LINEAR of a float image (the usual port: img.astype(np.float32)
+//                first): (d + 0.5) s - 0.5, clamped with weight 0 at both ends, float weights,
+//                a horizontal then a vertical pass, float result;
 //   CANVAS       Chromium's canvas drawImage (imageSmoothingQuality 'low': Skia's bilinear, which
 //                face-api.js crops RNet/ONet inputs with): (d + 0.5) inv - 0.5 clamped to
 //                [0, size - 1], weights in sixteenths, the 8-bit sum truncated (see taps below).
@@ -123,9 +126,23 @@ fn row_taps(d: u32, inv: vec2<i32>, size: i32) -> vec3<f32> {
 #else
 // Source index pair and the weight of the second along one axis of a region of `size` pixels.
 fn taps(d: u32, scale: f32, size: i32) -> vec3<f32> {
+#if ${OPENCV}
+  // cv::resize INTER_LINEAR (imgproc/src/resize.cpp, resize() coefficient tables): fx = (d + 0.5)
+  // scale - 0.5, sx = floor(fx); below 0 and at the last pixel the weight is 0.
+  let f = (f32(d) + 0.5) * scale - 0.5;
+  let a = i32(floor(f));
+  if (a < 0) {
+    return vec3<f32>(0.0, 0.0, 0.0);
+  }
+  if (a >= size - 1) {
+    return vec3<f32>(f32(size - 1), f32(size - 1), 0.0);
+  }
+  return vec3<f32>(f32(a), f32(a + 1), f - f32(a));
+#else
   let f = f32(d) * scale;
   let a = i32(floor(f));
   return vec3<f32>(f32(a), f32(min(i32(ceil(f)), size - 1)), f - f32(a));
+#endif
 }
 #endif
 
@@ -198,10 +215,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let v = floor((corner[0] * ((16.0 - tx.z) * (16.0 - ty.z)) + corner[1] * (tx.z * (16.0 - ty.z))
     + corner[2] * ((16.0 - tx.z) * ty.z) + corner[3] * (tx.z * ty.z)) / 256.0);
 #else
+#if ${OPENCV}
+  // OpenCV: a horizontal pass S0 a0 + S1 a1 per row, then the vertical one, weights (1 - f, f).
+  let top = corner[0] * (1.0 - tx.z) + corner[1] * tx.z;
+  let bottom = corner[2] * (1.0 - tx.z) + corner[3] * tx.z;
+  let v = top * (1.0 - ty.z) + bottom * ty.z;
+#else
   // top + (bottom - top) * w, as tfjs writes it (mix computes the same in another order).
   let top = corner[0] + (corner[1] - corner[0]) * tx.z;
   let bottom = corner[2] + (corner[3] - corner[2]) * tx.z;
   let v = top + (bottom - top) * ty.z;
+#endif
 #endif
   output_0[out_base + o] = (v.x - params.mean) * params.inv_std;
   output_0[out_base + plane + o] = (v.y - params.mean) * params.inv_std;

@@ -13,6 +13,9 @@ import type { Analysis } from './analyze.js';
  */
 export type Storage = 'f32' | 'f16' | 'f16-math';
 
+/** The f16 variant defines of a kernel that reads input_0 and writes output_0, all off (f32 storage). */
+export const NO_HALF = { F16_INPUT_0: false, F16_OUTPUT_0: false } as const;
+
 /** Tensor -> the tensor owning its storage (views share their input's, as liveness.ts plans). */
 export function storageOwners(analysis: Analysis): Map<string, string> {
   const owners = new Map<string, string>();

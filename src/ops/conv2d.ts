@@ -5,6 +5,7 @@ import { gemmKernel } from './gemm-kernel.js';
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
 import { DEFAULT_WORKGROUP_SIZE, formatShape, intList, newTensor, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
 import { DEFAULT_KERNEL_ENV, ShapeError, type OpDescriptor, type Shape, type WeightPacking } from './types.js';
+import { NO_HALF } from '../graph/half-storage.js';
 
 // Tuning, measured with harness/bench-ops.ts on lavapipe (3x3 64->64 @128x128: OC block 4 -> 256 ms,
 // 8 -> 166 ms, 16 -> 178 ms; workgroup 32 vs 64 within noise).
@@ -133,6 +134,9 @@ export const Conv: OpDescriptor<ConvAttrs> = {
       {
         files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'],
         defines: {
+          // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
+          ...NO_HALF,
+          F16_MATH: false,
           WORKGROUP_SIZE: CONV_WORKGROUP_SIZE,
           OC_BLOCK: ocBlock,
           OC_BLOCK_GE_2: ocBlock >= 2,

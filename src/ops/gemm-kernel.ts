@@ -1,6 +1,7 @@
 // The kernel call for shaders/matmul/gemm.wgsl, shared by Gemm and pointwise (1x1) Conv.
 import { activationDefines, type Activation } from './activation.js';
 import type { KernelCall } from './types.js';
+import { NO_HALF } from '../graph/half-storage.js';
 
 export interface GemmProblem {
   m: number;
@@ -33,6 +34,10 @@ export function gemmKernel(p: GemmProblem): KernelCall {
   return {
     files: ['common/activation.wgsl', 'matmul/gemm.wgsl'],
     defines: {
+      // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
+      ...NO_HALF,
+      F16_INPUT_1: false,
+      F16_MATH: false,
       WORKGROUP_SIZE,
       ROW_BLOCK: rowBlock,
       ROW_BLOCK_GE_8: rowBlock >= 8,

@@ -2,6 +2,7 @@
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
 import { DEFAULT_WORKGROUP_SIZE, intList, newTensor, onlyKnownAttrs, requireRank, sizeOf } from './tensor-utils.js';
 import { ShapeError, type OpDescriptor, type Shape } from './types.js';
+import { NO_HALF } from '../graph/half-storage.js';
 
 export interface MaxPoolAttrs {
   kernel: [number, number];
@@ -50,7 +51,7 @@ export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
     return [
       {
         files: ['common/indexing.wgsl', 'pool/maxpool.wgsl'],
-        defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
+        defines: { ...NO_HALF, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
         params: {
           count, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
           kernel_height: a.kernel[0], kernel_width: a.kernel[1], stride_y: a.strides[0], stride_x: a.strides[1],

@@ -1,6 +1,7 @@
 // PRelu with one slope per channel (dim 1) or one shared slope.
 import { DEFAULT_WORKGROUP_SIZE, formatShape, newTensor, onlyKnownAttrs, roundingFor, sizeOf } from './tensor-utils.js';
 import { ShapeError, type OpDescriptor, type Shape } from './types.js';
+import { NO_HALF } from '../graph/half-storage.js';
 
 function layout(x: Shape, slope: Shape): { channels: number; spatial: number } {
   const count = sizeOf(slope);
@@ -32,7 +33,7 @@ export const PRelu: OpDescriptor<Record<string, never>> = {
     return [
       {
         files: ['common/indexing.wgsl', 'elementwise/prelu.wgsl'],
-        defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
+        defines: { ...NO_HALF, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
         params: { count, ...layout(x!, slope!) },
         invocations: count,
       },

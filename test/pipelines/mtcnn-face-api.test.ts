@@ -100,7 +100,7 @@ describe('MTCNN face-api profile', () => {
   it('the profile is plain options: each convention can be switched alone, and bad values are named', () => {
     expect(resolveMtcnnOptions({ ...PROFILE, cropBorder: 'zero-pad' }).cropBorder).toBe('zero-pad');
     expect(() => resolveMtcnnOptions({ cropBorder: 'mirror' as never })).toThrow(/cropBorder \('zero-pad', 'stretch'\) = "mirror" is invalid/);
-    expect(() => resolveMtcnnOptions({ pyramidResampling: 'bicubic' as never })).toThrow(/pyramidResampling \('area', 'bilinear-tfjs', 'bilinear-canvas'\)/);
+    expect(() => resolveMtcnnOptions({ pyramidResampling: 'bicubic' as never })).toThrow(/pyramidResampling \('area', 'bilinear-tfjs', 'bilinear-opencv', 'bilinear-canvas'\)/);
     expect(() => mtcnnConvention('face_api')).toThrow(/unknown MTCNN convention 'face_api' \(known: facenet, probability-nms, face-api, bgr\)/);
   });
 });

@@ -253,6 +253,7 @@ describe('resampling kernels (area, tfjs bilinear, canvas bilinear)', () => {
     { resampling: 'area' as const, windowPixels: undefined },
     { resampling: 'area' as const, windowPixels: 1024 },
     { resampling: 'bilinear-tfjs' as const, windowPixels: undefined },
+    { resampling: 'bilinear-opencv' as const, windowPixels: undefined },
     { resampling: 'bilinear-canvas' as const, windowPixels: 1024 },
   ];
   for (const { resampling, windowPixels } of cases) {

@@ -19,12 +19,13 @@ export interface AreaNormalization {
 
 /**
  * How a pyramid level or a crop is resampled: 'area' (exact box filter, OpenCV INTER_AREA: facenet),
- * 'bilinear-tfjs' (tf.image.resizeBilinear: asymmetric, float result: face-api.js's pyramid) or
+ * 'bilinear-tfjs' (tf.image.resizeBilinear: asymmetric, float result: face-api.js's pyramid),
+ * 'bilinear-opencv' (cv::resize INTER_LINEAR of a float image: half-pixel, clamped, float) or
  * 'bilinear-canvas' (Chromium's canvas drawImage, Skia's bilinear: half-pixel, 1/16 weights, 8-bit
  * truncated result, which face-api.js crops with).
  */
-export type ImageResampling = 'area' | 'bilinear-tfjs' | 'bilinear-canvas';
-export const IMAGE_RESAMPLINGS: readonly ImageResampling[] = ['area', 'bilinear-tfjs', 'bilinear-canvas'];
+export type ImageResampling = 'area' | 'bilinear-tfjs' | 'bilinear-opencv' | 'bilinear-canvas';
+export const IMAGE_RESAMPLINGS: readonly ImageResampling[] = ['area', 'bilinear-tfjs', 'bilinear-opencv', 'bilinear-canvas'];
 
 /** Skia's inverse scale of `out` pixels over `region` (both divisions rounded to float32). */
 export function skiaInverseScale(out: number, region: number): number {
@@ -34,7 +35,7 @@ export function skiaInverseScale(out: number, region: number): number {
 /** The shader file and defines of a resampling (both files take the same parameters and bindings). */
 function resampler(resampling: ImageResampling): { file: string; defines: Record<string, boolean> } {
   if (resampling === 'area') return { file: 'image/resample_area.wgsl', defines: {} };
-  return { file: 'image/resample_bilinear.wgsl', defines: { CANVAS: resampling === 'bilinear-canvas' } };
+  return { file: 'image/resample_bilinear.wgsl', defines: { CANVAS: resampling === 'bilinear-canvas', OPENCV: resampling === 'bilinear-opencv' } };
 }
 
 /** A pyramid level of image `image` (level size levelWidth x levelHeight), or its tile at (x, y). */

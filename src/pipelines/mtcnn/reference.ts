@@ -71,9 +71,10 @@ export function resampleArea(image: RgbImage, x0: number, y0: number, srcW: numb
  * as Skia's bilinear in Chromium's canvas (positions as resample_bilinear.wgsl describes),
  * weights in sixteenths, the 8-bit result truncated.
  */
-export function resampleBilinear(image: RgbImage, x0: number, y0: number, srcW: number, srcH: number, outW: number, outH: number, resampling: 'bilinear-tfjs' | 'bilinear-canvas', precision: Precision): Float64Array {
+export function resampleBilinear(image: RgbImage, x0: number, y0: number, srcW: number, srcH: number, outW: number, outH: number, resampling: 'bilinear-tfjs' | 'bilinear-opencv' | 'bilinear-canvas', precision: Precision): Float64Array {
   const r = rounding(precision);
   const canvas = resampling === 'bilinear-canvas';
+  const opencv = resampling === 'bilinear-opencv';
   const taps = (d: number, out: number, size: number, axis: 'x' | 'y'): [number, number, number] => {
     if (canvas) {
       // Skia: columns at (d + 0.5) inv - 0.5 exactly (float64 holds it), rows at (d + 0.5) inv
@@ -84,10 +85,20 @@ export function resampleBilinear(image: RgbImage, x0: number, y0: number, srcW: 
       const a = Math.floor(q / 16);
       return a >= size - 1 ? [size - 1, size - 1, 0] : [a, a + 1, q % 16];
     }
+    if (opencv) {
+      // cv::resize INTER_LINEAR: (d + 0.5) s - 0.5, weight 0 below the first and at the last pixel.
+      const f = r(r(r(d + 0.5) * r(size / out)) - 0.5);
+      const a = Math.floor(f);
+      if (a < 0) return [0, 0, 0];
+      if (a >= size - 1) return [size - 1, size - 1, 0];
+      return [a, a + 1, r(f - a)];
+    }
     const f = r(d * r(size / out));
     const a = Math.floor(f);
     return [a, Math.min(Math.ceil(f), size - 1), r(f - a)];
   };
+  // OpenCV's two passes: S0 (1 - w) + S1 w across, then down.
+  const pass = (p: number, q: number, w: number) => r(r(p * r(1 - w)) + r(q * w));
   const px = (x: number, y: number, c: number) => {
     const ix = x0 + x;
     const iy = y0 + y;
@@ -102,7 +113,9 @@ export function resampleBilinear(image: RgbImage, x0: number, y0: number, srcW: 
       for (let c = 0; c < 3; c++) {
         const v = canvas
           ? Math.floor((px(xa, ya, c) * (16 - wx) * (16 - wy) + px(xb, ya, c) * wx * (16 - wy) + px(xa, yb, c) * (16 - wx) * wy + px(xb, yb, c) * wx * wy) / 256)
-          : lerp(lerp(px(xa, ya, c), px(xb, ya, c), wx), lerp(px(xa, yb, c), px(xb, yb, c), wx), wy);
+          : opencv
+            ? pass(pass(px(xa, ya, c), px(xb, ya, c), wx), pass(px(xa, yb, c), px(xb, yb, c), wx), wy)
+            : lerp(lerp(px(xa, ya, c), px(xb, ya, c), wx), lerp(px(xa, yb, c), px(xb, yb, c), wx), wy);
         out[(c * outH + oy) * outW + ox] = r(r(v - NORM_MEAN) * NORM_SCALE);
       }
     }
