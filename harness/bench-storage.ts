@@ -7,6 +7,7 @@
 //   node --import tsx --import ./scripts/wgsl-hook.mjs harness/bench-storage.ts --adapter lavapipe [--rounds 3]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { boxIou } from '../src/eval/coco.js';
 import { acquireGpu } from '../src/gpu/device.js';
 import type { Storage } from '../src/graph/half-storage.js';
 import { decodeImage } from '../src/io/node-image.js';
@@ -63,16 +64,11 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const iou = (a: readonly number[], b: readonly number[]) => {
-  const w = Math.max(0, Math.min(a[0]! + a[2]!, b[0]! + b[2]!) - Math.max(a[0]!, b[0]!));
-  const h = Math.max(0, Math.min(a[1]! + a[3]!, b[1]! + b[3]!) - Math.max(a[1]!, b[1]!));
-  return (w * h) / (a[2]! * a[3]! + b[2]! * b[3]! - w * h);
-};
 const f32Faces = last.mtcnn.f32!;
 /** How far a storage's MTCNN results are from f32's: photos whose stage counts differ, face IoUs. */
 function drift(s: Storage): { stagesDiffer: number; worstIou: number; meanIou: number; faces: number } {
   const other = last.mtcnn[s]!;
-  const ious = f32Faces.flatMap((r, i) => r.faces.map((f) => Math.max(0, ...other[i]!.faces.map((g) => iou(f.box, g.box)))));
+  const ious = f32Faces.flatMap((r, i) => r.faces.map((f) => Math.max(0, ...other[i]!.faces.map((g) => boxIou(f.box, g.box, false)))));
   return {
     stagesDiffer: f32Faces.filter((r, i) => JSON.stringify(r.stages) !== JSON.stringify(other[i]!.stages)).length,
     worstIou: Math.min(...ious),

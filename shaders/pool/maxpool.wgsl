@@ -15,31 +15,14 @@ struct Params {
 }
 
 #if ${F16_INPUT_0}
-// f16 storage (CompileOptions.storage 'f16'): two halves per u32, unpacked to f32 arithmetic.
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;
-fn load_input_0(i: u32) -> f32 {
-  return unpack2x16float(input_0[i >> 1u])[i & 1u];
-}
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_storage.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;
-fn load_input_0(i: u32) -> f32 {
-  return input_0[i];
-}
 #endif
 #if ${F16_OUTPUT_0}
-// f16 storage: each value goes to its half of a u32 shared with a neighbour another invocation
-// may be writing; clearing and setting only one's own half (two atomics) is race-free.
-@group(0) @binding(1) var<storage, read_write> output_0: array<atomic<u32>>;
-fn store_output_0(i: u32, v: f32) {
-  let shift = (i & 1u) * 16u;
-  atomicAnd(&output_0[i >> 1u], ~(0xffffu << shift));
-  atomicOr(&output_0[i >> 1u], (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) << shift);
-}
+@group(0) @binding(1) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_storage.wgsl
 #else
 @group(0) @binding(1) var<storage, read_write> output_0: array<f32>;
-fn store_output_0(i: u32, v: f32) {
-  output_0[i] = v;
-}
 #endif
 @group(0) @binding(2) var<uniform> params: Params;
 

@@ -14,6 +14,7 @@ import clmPdm3d from '../../shaders/clm/pdm3d.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import enableF16 from '../../shaders/common/enable_f16.wgsl';
+import halfStorage from '../../shaders/common/half_storage.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
@@ -60,6 +61,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'common/enable_f16.wgsl': enableF16,
+  'common/half_storage.wgsl': halfStorage,
   'conv/conv2d.wgsl': conv2d,
   'conv/conv_transpose.wgsl': convTranspose,
   'conv/conv_transpose_2x2.wgsl': convTranspose2x2,

@@ -118,113 +118,38 @@ export class CompiledGraph {
 
   private static async build(ctx: GpuContext, graph: Graph, options: CompileOptions): Promise<CompiledGraph> {
     const debug = options.debug ?? false;
-    const { device } = ctx;
+    const label = `graph '${graph.name}'`;
     const analysis = analyzeGraph(graph, options.inputShapes);
     const storage = options.storage ?? 'f32';
-    if (storage === 'f16-math' && !device.features.has('shader-f16')) {
-      throw new GraphError(`graph '${graph.name}': storage 'f16-math' needs the adapter's shader-f16 feature, which ${ctx.adapter.name} does not have (use 'f16' storage: f32 arithmetic, no feature needed)`);
-    }
-    const half = storage !== 'f32' ? halfStorageTensors(analysis, storageOwners(analysis), graph.outputs) : new Set<string>();
+    const half = halfTensorsOf(ctx, graph, analysis, storage);
     const tensorBytes = (t: string) => storageBytes(sizeOf(analysis.shapes.get(t)!), half.has(t));
     const plan = planBuffers(analysis, graph.outputs, !debug, tensorBytes);
-    const label = `graph '${graph.name}'`;
     const arena = options.arena;
     if (arena && debug) throw new GraphError(`${label}: debug mode keeps every tensor and cannot use a shared arena`);
 
-    let weights = weightBuffers.get(graph);
-    if (!weights) weightBuffers.set(graph, (weights = new Map()));
-    const uploadWeights = weights;
-    const fixed = new Map<string, GPUBuffer>();
-    // Weights are uploaded when something binds them: a weight that every kernel reads packed
-    // (see WeightPacking) never takes GPU memory in its original layout.
-    const counted = new Set<string>();
-    let weightBytes = 0;
-    const weightBuffer = (key: string, data: () => Float32Array): GPUBuffer => {
-      let buffer = uploadWeights.get(key);
-      if (!buffer) {
-        buffer = ctx.uploadBuffer(`${label} weight '${key}'`, data());
-        uploadWeights.set(key, buffer);
-      }
-      if (!counted.has(key)) {
-        counted.add(key);
-        weightBytes += buffer.size;
-      }
-      return buffer;
-    };
-    const ensureWeight = (name: string): GPUBuffer => {
-      const buffer = weightBuffer(name, () => graph.weights[name]!.data);
-      fixed.set(name, buffer);
-      return buffer;
-    };
-    let inputBytes = 0;
-    const inputNames = graph.inputs.map((i) => i.name);
-    for (const [name, kind] of analysis.kind) {
-      if (kind === 'input') {
-        const bytes = sizeOf(analysis.shapes.get(name)!) * 4;
-        if (!arena) fixed.set(name, ctx.storageBuffer(`${label} input '${name}'`, bytes));
-        inputBytes += bytes;
-      }
-    }
-    let pool: GPUBuffer[] = [];
+    const weights = new WeightUploads(ctx, graph, label);
+    const inputBytes = allocateInputs(ctx, analysis, label, arena ? undefined : weights.fixed);
     // Pool slot k -> arena slot k; input i -> arena slot (pool slots + i).
-    const arenaBytes = [...plan.slotBytes, ...inputNames.map((n) => sizeOf(analysis.shapes.get(n)!) * 4)];
-    if (arena) {
-      arena.reserve(arenaBytes);
-    } else {
-      pool = plan.slotBytes.map((bytes, i) => ctx.storageBuffer(`${label} pool buffer ${i}`, bytes));
-    }
+    const arenaBytes = [...plan.slotBytes, ...graph.inputs.map((i) => sizeOf(analysis.shapes.get(i.name)!) * 4)];
+    let pool: GPUBuffer[] = [];
+    if (arena) arena.reserve(arenaBytes);
+    else pool = plan.slotBytes.map((bytes, i) => ctx.storageBuffer(`${label} pool buffer ${i}`, bytes));
 
-    // Kernels of every step; uniforms of all dispatches live in one buffer at aligned offsets.
     const calls = analysis.steps.flatMap((step) =>
       step.op.kernels(step.inputShapes, step.outputShapes, step.attrs, kernelEnv(ctx, analysis, step)).map((call) => ({ step, call: withHalfDefines(call, step.node, half, storage === 'f16-math') })),
     );
-    const kernels = await Promise.all(
-      calls.map(({ step, call }) =>
-        ctx.pipelines.get(call, `${nodeLabel(step.node)}${call.label ? ` ${call.label}` : ''}`),
-      ),
-    );
+    const kernels = await Promise.all(calls.map(({ step, call }) => ctx.pipelines.get(call, callLabel(step, call))));
     if (half.size) calls.forEach(({ step, call }, i) => checkHalfBindings(kernels[i]!, call, step.node, half));
-    const uniformData = calls.map(({ step, call }, i) =>
-      kernels[i]!.params ? packParams(kernels[i]!.params!, call.params, nodeLabel(step.node)) : null,
-    );
-    const offsets: number[] = [];
-    let uniformBytes = 0;
-    for (const data of uniformData) {
-      offsets.push(uniformBytes);
-      if (data) uniformBytes += Math.ceil(data.byteLength / UNIFORM_ALIGN) * UNIFORM_ALIGN;
-    }
-    const uniforms = ctx.createBuffer(`${label} uniforms`, Math.max(uniformBytes, 16), BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    uniformData.forEach((data, i) => data && device.queue.writeBuffer(uniforms, offsets[i]!, data));
+    const uniforms = uploadUniforms(ctx, label, calls, kernels);
+    const packed = weights.bindAll(calls, kernels, analysis, plan);
 
-    // The weights the kernels bind: as they are, or as packed copies some kernels ask for (each
-    // uploaded once per graph and layout).
-    const packed = new Map<string, GPUBuffer>();
-    calls.forEach(({ step, call }, i) => {
-      for (const b of kernels[i]!.bindings) {
-        if (b.kind === 'uniform') continue;
-        const target = call.bind?.[b.name] ?? defaultTarget(b.name);
-        if (!('input' in target)) continue;
-        const tensor = step.node.inputs[target.input];
-        if (!tensor) continue;
-        const owner = plan.storageOf.get(tensor) ?? tensor;
-        if (target.pack) {
-          const weight = graph.weights[tensor];
-          if (!weight) throw new GraphError(`${nodeLabel(step.node)}: input '${tensor}' must be a weight to be packed (${target.pack.key})`);
-          const pack = target.pack;
-          packed.set(`${tensor}#${pack.key}`, weightBuffer(`${tensor}#${pack.key}`, () => pack.pack(weight.data, weight.shape)));
-        } else if (analysis.kind.get(owner) === 'weight') {
-          ensureWeight(owner);
-        }
-      }
-    });
-
-    const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const dispatches: Dispatch[] = calls.map(({ step, call }, i) => {
+    const maxPerDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    const dispatches = calls.map(({ step, call }, i): Dispatch => {
       const kernel = kernels[i]!;
-      const dispatchLabel = `${nodeLabel(step.node)}${call.label ? ` ${call.label}` : ''}`;
-      const entries = (storage: Map<string, GPUBuffer>) =>
+      const dispatchLabel = callLabel(step, call);
+      const entries = (buffers: Map<string, GPUBuffer>) =>
         kernel.bindings.map((b): GPUBindGroupEntry => {
-          if (b.kind === 'uniform') return { binding: b.binding, resource: { buffer: uniforms, offset: offsets[i]!, size: kernel.params!.size } };
+          if (b.kind === 'uniform') return { binding: b.binding, resource: { buffer: uniforms.buffer, offset: uniforms.offsets[i]!, size: kernel.params!.size } };
           const target = call.bind?.[b.name] ?? defaultTarget(b.name);
           const tensor = 'input' in target ? step.node.inputs[target.input] : step.node.outputs[target.output];
           if (!tensor) throw new GraphError(`${dispatchLabel}: shader binding '${b.name}' has no tensor`);
@@ -232,40 +157,35 @@ export class CompiledGraph {
             const buffer = packed.get(`${tensor}#${target.pack.key}`)!;
             return { binding: b.binding, resource: { buffer, offset: 0, size: buffer.size } };
           }
-          return { binding: b.binding, resource: { buffer: storage.get(tensor)!, offset: 0, size: tensorBytes(tensor) } };
+          return { binding: b.binding, resource: { buffer: buffers.get(tensor)!, offset: 0, size: tensorBytes(tensor) } };
         });
-      return {
-        label: dispatchLabel,
-        kernel,
-        entries,
-        workgroups: call.workgroups ? checkGrid(call.workgroups, maxPerDim, dispatchLabel) : foldDispatch(call.invocations ?? 0, kernel.workgroupSize[0], maxPerDim, dispatchLabel),
-      };
+      const workgroups = call.workgroups ? checkGrid(call.workgroups, maxPerDim, dispatchLabel) : foldDispatch(call.invocations ?? 0, kernel.workgroupSize[0], maxPerDim, dispatchLabel);
+      return { label: dispatchLabel, kernel, entries, workgroups };
     });
 
-    let launch: { entries: LaunchEntry[]; capacity: number } | undefined;
-    if (options.dynamicBatch) {
-      launch = buildLaunchTable(graph, options.inputShapes ?? {}, analysis, kernels.map((k) => k.workgroupSize[0]), maxPerDim, (a, step) => kernelEnv(ctx, a, step));
-    }
-
+    const launch = options.dynamicBatch
+      ? buildLaunchTable(graph, options.inputShapes ?? {}, analysis, kernels.map((k) => k.workgroupSize[0]), maxPerDim, (a, step) => kernelEnv(ctx, a, step))
+      : undefined;
     const stats: PlanStats = {
       nodes: analysis.steps.length,
       dispatches: dispatches.length,
       peakBytes: plan.peakBytes,
       naiveBytes: plan.naiveBytes,
-      weightBytes,
+      weightBytes: weights.bytes,
       inputBytes,
       halfTensors: half.size,
     };
-    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, fixed, pool, arena ? { arena, bytes: arenaBytes } : undefined, dispatches, stats, launch?.entries, launch?.capacity, ensureWeight, half);
+    const shared = arena ? { arena, bytes: arenaBytes } : undefined;
+    const compiled = new CompiledGraph(ctx, graph, analysis, plan, debug, weights.fixed, pool, shared, dispatches, stats, launch?.entries, launch?.capacity, (name) => weights.ensure(name), half);
     compiled.bind();
     return compiled;
   }
 
-  /** (Re)builds the tensor -> buffer map and the bind groups (again after the arena grew). */
   private get arena(): BufferArena | undefined {
     return this.shared?.arena;
   }
 
+  /** (Re)builds the tensor -> buffer map and the bind groups (again after the arena grew). */
   private bind(): void {
     // An arena may have been reset (after a failed batch) or grown by another graph: make sure it
     // holds this graph's slots (a no-op when it does).
@@ -387,6 +307,114 @@ export class CompiledGraph {
         }),
       );
     });
+  }
+}
+
+
+type Call = { step: Step; call: KernelCall };
+
+function callLabel(step: Step, call: KernelCall): string {
+  return `${nodeLabel(step.node)}${call.label ? ` ${call.label}` : ''}`;
+}
+
+/** The tensors stored in f16 ('f16-math' needs the adapter's shader-f16). */
+function halfTensorsOf(ctx: GpuContext, graph: Graph, analysis: Analysis, storage: Storage): Set<string> {
+  if (storage === 'f16-math' && !ctx.device.features.has('shader-f16')) {
+    throw new GraphError(`graph '${graph.name}': storage 'f16-math' needs the adapter's shader-f16 feature, which ${ctx.adapter.name} does not have (use 'f16' storage: f32 arithmetic, no feature needed)`);
+  }
+  return storage !== 'f32' ? halfStorageTensors(analysis, storageOwners(analysis), graph.outputs) : new Set<string>();
+}
+
+/** Buffers for the graph inputs (into `fixed`, unless they live in an arena); returns their bytes. */
+function allocateInputs(ctx: GpuContext, analysis: Analysis, label: string, fixed: Map<string, GPUBuffer> | undefined): number {
+  let bytes = 0;
+  for (const [name, kind] of analysis.kind) {
+    if (kind !== 'input') continue;
+    const size = sizeOf(analysis.shapes.get(name)!) * 4;
+    fixed?.set(name, ctx.storageBuffer(`${label} input '${name}'`, size));
+    bytes += size;
+  }
+  return bytes;
+}
+
+/** Uniforms of all dispatches in one buffer, at aligned offsets. */
+function uploadUniforms(ctx: GpuContext, label: string, calls: readonly Call[], kernels: readonly CompiledKernel[]): { buffer: GPUBuffer; offsets: number[] } {
+  const data = calls.map(({ step, call }, i) => (kernels[i]!.params ? packParams(kernels[i]!.params!, call.params, nodeLabel(step.node)) : null));
+  const offsets: number[] = [];
+  let total = 0;
+  for (const d of data) {
+    offsets.push(total);
+    if (d) total += Math.ceil(d.byteLength / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+  }
+  const buffer = ctx.createBuffer(`${label} uniforms`, Math.max(total, 16), BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+  data.forEach((d, i) => d && ctx.device.queue.writeBuffer(buffer, offsets[i]!, d));
+  return { buffer, offsets };
+}
+
+/**
+ * Weights are uploaded once per graph (shared by all its compiled shapes) and only when something
+ * binds them: a weight every kernel reads packed (see WeightPacking) never takes GPU memory in its
+ * original layout. Packed copies are keyed '<weight>#<layout>'.
+ */
+class WeightUploads {
+  /** Weights and graph inputs bound as they are, by tensor name. */
+  readonly fixed = new Map<string, GPUBuffer>();
+  bytes = 0;
+  private readonly counted = new Set<string>();
+  private readonly uploaded: Map<string, GPUBuffer>;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly graph: Graph,
+    private readonly label: string,
+  ) {
+    let uploaded = weightBuffers.get(graph);
+    if (!uploaded) weightBuffers.set(graph, (uploaded = new Map()));
+    this.uploaded = uploaded;
+  }
+
+  private buffer(key: string, data: () => Float32Array): GPUBuffer {
+    let buffer = this.uploaded.get(key);
+    if (!buffer) {
+      buffer = this.ctx.uploadBuffer(`${this.label} weight '${key}'`, data());
+      this.uploaded.set(key, buffer);
+    }
+    if (!this.counted.has(key)) {
+      this.counted.add(key);
+      this.bytes += buffer.size;
+    }
+    return buffer;
+  }
+
+  /** A weight in its own layout (uploaded now if no kernel bound it yet). */
+  ensure(name: string): GPUBuffer {
+    const buffer = this.buffer(name, () => this.graph.weights[name]!.data);
+    this.fixed.set(name, buffer);
+    return buffer;
+  }
+
+  /** Uploads every weight the kernels bind, as it is or packed; returns the packed copies. */
+  bindAll(calls: readonly Call[], kernels: readonly CompiledKernel[], analysis: Analysis, plan: BufferPlan): Map<string, GPUBuffer> {
+    const packed = new Map<string, GPUBuffer>();
+    calls.forEach(({ step, call }, i) => {
+      for (const b of kernels[i]!.bindings) {
+        if (b.kind === 'uniform') continue;
+        const target = call.bind?.[b.name] ?? defaultTarget(b.name);
+        if (!('input' in target)) continue;
+        const tensor = step.node.inputs[target.input];
+        if (!tensor) continue;
+        const owner = plan.storageOf.get(tensor) ?? tensor;
+        if (target.pack) {
+          const weight = this.graph.weights[tensor];
+          if (!weight) throw new GraphError(`${nodeLabel(step.node)}: input '${tensor}' must be a weight to be packed (${target.pack.key})`);
+          const pack = target.pack;
+          packed.set(`${tensor}#${pack.key}`, this.buffer(`${tensor}#${pack.key}`, () => pack.pack(weight.data, weight.shape)));
+        } else if (analysis.kind.get(owner) === 'weight') {
+          this.ensure(owner);
+        }
+      }
+    });
+    return packed;
   }
 }
 

@@ -3,6 +3,7 @@
 // storage, so a storage lives until the last use of any of its views.
 import { sizeOf } from '../ops/tensor-utils.js';
 import type { Analysis } from './analyze.js';
+import { storageOwners } from './half-storage.js';
 
 export interface BufferPlan {
   /** Tensor -> the tensor that owns its storage (itself unless it is a view). */
@@ -19,11 +20,7 @@ export interface BufferPlan {
 /** `bytesOf` sizes a tensor's storage (default 4 bytes per value; f16 storage takes 2). */
 export function planBuffers(analysis: Analysis, graphOutputs: readonly string[], reuse: boolean, bytesOf?: (tensor: string, storageOf: ReadonlyMap<string, string>) => number): BufferPlan {
   const { steps, shapes, kind } = analysis;
-  const storageOf = new Map<string, string>();
-  for (const name of kind.keys()) storageOf.set(name, name);
-  for (const step of steps) {
-    if (step.op.aliasesInput) storageOf.set(step.node.outputs[0]!, storageOf.get(step.node.inputs[0]!)!);
-  }
+  const storageOf = storageOwners(analysis);
   const bytes = (t: string) => (bytesOf ? bytesOf(t, storageOf) : sizeOf(shapes.get(t)!) * 4);
 
   // Lifetime of each pooled storage: [defined at step, last read at step].

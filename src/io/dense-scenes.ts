@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { CocoAnnotation, CocoDataset } from '../eval/coco.js';
+import { seededRandom } from '../graph/sample-graphs.js';
 
 export const DENSE_CATEGORIES = [
   { id: 1, name: 'person' },
@@ -26,18 +27,6 @@ export interface DenseScene {
   /** RGB, row-major. */
   pixels: Uint8Array;
   annotations: Array<Omit<CocoAnnotation, 'id' | 'image_id'> & { visible_bbox?: [number, number, number, number] }>;
-}
-
-/** mulberry32: a small seeded generator (same seed, same scene on every platform). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Canvas {
@@ -58,7 +47,7 @@ class Canvas {
 const shade = (c: readonly number[], f: number) => c.map((v) => Math.max(0, Math.min(255, Math.round(v * f))));
 
 export function bookshelf(seed: number, width = 640, height = 480, density = 2): DenseScene {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const canvas = new Canvas(width, height, [92, 64, 42]);
   const rows = 3 + (density > 2 ? 1 : 0);
   const board = 10;
@@ -137,7 +126,7 @@ function figureBox(f: Figure, width: number, height: number): [number, number, n
 }
 
 export function audience(seed: number, width = 640, height = 480, density = 2): DenseScene {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const canvas = new Canvas(width, height, [48, 52, 70]);
   const rows = 3 + density;
   const figures: Figure[] = [];

@@ -132,7 +132,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     const packed = ocBlock === 8 && env.constant(1);
     return [
       {
-        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv2d.wgsl'],
+        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'common/half_storage.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,

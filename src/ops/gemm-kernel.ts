@@ -32,7 +32,7 @@ export function gemmKernel(p: GemmProblem): KernelCall {
   const rowBlock = p.m >= 16 ? 16 : p.m >= 8 ? 8 : 4;
   const bVec4 = p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
   return {
-    files: ['common/activation.wgsl', 'matmul/gemm.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_storage.wgsl', 'matmul/gemm.wgsl'],
     defines: {
       // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
       ...NO_HALF,

@@ -1,4 +1,5 @@
 // Shared test helpers: the process's GPU context, seeded random tensors, relative error.
+import { seededRandom } from '../../src/graph/sample-graphs.js';
 import { expect } from 'vitest';
 import { acquireGpu } from '../../src/gpu/device.js';
 import type { GpuContext } from '../../src/gpu/context.js';
@@ -7,17 +8,8 @@ export function gpu(): Promise<GpuContext> {
   return acquireGpu();
 }
 
-/** mulberry32: a small seeded PRNG so a failing random case can be replayed from its printed seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (seededRandom): a failing random case can be replayed from its printed seed. */
+export const rng = seededRandom;
 
 /** A fresh seed per run (printed by the caller), overridable with TEST_SEED to replay. */
 export function freshSeed(): number {

@@ -5,7 +5,7 @@
 import { runReference } from '../../graph/reference.js';
 import type { Graph } from '../../graph/types.js';
 import type { Precision } from '../../ops/types.js';
-import { refineFlags, type MtcnnOptions } from './options.js';
+import { refineFlags, type MtcnnOptions, type RefineFlags } from './options.js';
 import { cellCorners, pnetKey, pyramid } from './pyramid.js';
 import { skiaInverseScale } from '../floor/image-kernels.js';
 import { inChannelOrder, type RgbImage } from '../floor/image.js';
@@ -161,12 +161,7 @@ export function nmsReference(list: readonly RefCandidate[], threshold: number, m
   return kept;
 }
 
-export interface RefineMode {
-  regression?: 'exclusive' | 'inclusive';
-  square?: boolean;
-  fix?: boolean;
-  round?: boolean;
-}
+export type RefineMode = RefineFlags;
 
 /** Regression, rerec and np.fix (facenet) or Math.round of x, y, width, height (face-api.js) between stages. */
 export function refineReference(c: RefCandidate, mode: RefineMode, precision: Precision): RefCandidate {
