@@ -14,6 +14,12 @@
 //        yc = ty / sy * ha + ya, xc = tx / sx * wa + xa, h = exp(th / sh) * ha, w = exp(tw / sw) * wa;
 //        logits [N, A, C], score = sigmoid(logit); class 0 (background) is never reported when
 //        IGNORE_FIRST.
+//   CENTERNET: heatmap [N, C, H, W] (class probabilities, already squashed) and sizes [N, 4, H, W]
+//        (left, top, right, bottom extents in input pixels). A candidate is a peak: a value no
+//        smaller than its 3 x 3 neighbours inside the map (TensorFlow's heat == maxpool3x3(heat)
+//        with SAME padding); box = (x cell_x - l / W_in, y cell_y - t / H_in, x cell_x + r / W_in,
+//        y cell_y + b / H_in) with cell = stride / input size; score = the heat value; source =
+//        (y W + x) C + c, the index TensorFlow's top-k sees, so ties sort the same way.
 // For YOLO and DIRECT, a head whose grid (H, W) differs from S x S is resampled to S x S first,
 // bilinearly with PyTorch's align_corners = False mapping (src = (dst + 0.5) * H / S - 0.5, clamped
 // at 0; ONNX 'pytorch_half_pixel'), before the sigmoid/exp. Coordinates are fractions of the
@@ -32,10 +38,16 @@ struct Params {
   count_base: u32,    // counts[count_base + image]
   scale_yx: f32,      // SSD box scales (10, 10, 5, 5 in MediaPipe's configs)
   scale_hw: f32,
+  cell_x: f32,        // CENTERNET: stride / input width, stride / input height
+  cell_y: f32,
+  inv_width: f32,     // CENTERNET: 1 / input width, 1 / input height
+  inv_height: f32,
 }
 
-@group(0) @binding(0) var<storage, read> head: array<f32>;          // YOLO/DIRECT head; SSD boxes
-#if ${SSD}
+@group(0) @binding(0) var<storage, read> head: array<f32>;          // YOLO/DIRECT head; SSD boxes; CENTERNET heatmap
+#if ${CENTERNET}
+@group(0) @binding(1) var<storage, read> sizes: array<f32>;         // CENTERNET box extents
+#elif ${SSD}
 @group(0) @binding(1) var<storage, read> logits: array<f32>;        // SSD class logits
 @group(0) @binding(2) var<storage, read> anchor_table: array<vec4<f32>>; // SSD (yc, xc, h, w)
 #else
@@ -73,7 +85,45 @@ fn emit(chunk_image: u32, b: vec4<f32>, score: f32, class_id: u32, source: u32) 
   }
 }
 
-#if ${SSD}
+#if ${CENTERNET}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let t = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
+  let W = params.head_width;
+  let H = params.head_height;
+  let C = params.classes;
+  if (t >= params.images * C * H * W) {
+    return;
+  }
+  let x = t % W;
+  let y = (t / W) % H;
+  let c = (t / (W * H)) % C;
+  let image = t / (W * H * C);
+  let v = head[t];
+  if (!passes(v)) {
+    return;
+  }
+  let plane = t - y * W - x;
+  for (var dy = -1; dy <= 1; dy++) {
+    for (var dx = -1; dx <= 1; dx++) {
+      let yy = i32(y) + dy;
+      let xx = i32(x) + dx;
+      if (yy >= 0 && yy < i32(H) && xx >= 0 && xx < i32(W) && head[plane + u32(yy) * W + u32(xx)] > v) {
+        return;
+      }
+    }
+  }
+  let at = image * 4u * H * W + y * W + x;
+  let l = sizes[at];
+  let tp = sizes[at + H * W];
+  let r = sizes[at + 2u * H * W];
+  let b = sizes[at + 3u * H * W];
+  let cx = f32(x) * params.cell_x;
+  let cy = f32(y) * params.cell_y;
+  let box = vec4<f32>(cx - l * params.inv_width, cy - tp * params.inv_height, cx + r * params.inv_width, cy + b * params.inv_height);
+  emit(image, box, v, c, (y * W + x) * C + c);
+}
+#elif ${SSD}
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_index(gid, groups, ${WORKGROUP_SIZE}u);

@@ -13,6 +13,7 @@
 //   nms_soft:     soft-NMS (Bodla et al. 2017): repeatedly keep the highest remaining score, decay
 //                 the others by their overlap with it (linear: s (1 - IoU) when IoU > threshold;
 //                 SOFT_GAUSSIAN: s exp(-IoU^2 / sigma)) and drop those below the score threshold.
+//   TOP (no NMS; CenterNet's own rule): nms_emit takes the first max_det sorted candidates.
 //   nms_emit:     the kept candidates, in order, to the output list (WEIGHTED: the box is the
 //                 score-weighted mean of its cluster, the score the kept one's, as MediaPipe does).
 struct Params {
@@ -267,10 +268,21 @@ fn nms_soft(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 fn nms_emit(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let image = wid.y;
   let k = gid.x;
+#if ${TOP}
+  let count = min(candidate_count(image), params.max_det);
+  if (k == 0u) {
+    atomicStore(&counts[params.kept_base + image], count);
+  }
+  if (k >= count) {
+    return;
+  }
+  let row = k;
+#else
   if (k >= params.max_det || k >= atomicLoad(&counts[params.kept_base + image])) {
     return;
   }
   let row = kept[image * params.max_det + k];
+#endif
   let base = image * params.length;
   var d = sorted[base + row];
 #if ${SOFT}

@@ -69,7 +69,7 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--min-face <px>', 'mtcnn: smallest face to detect', positiveNumber, DEFAULT_MTCNN_OPTIONS.minFaceSize))
     .addOption(modelOption('--factor <f>', 'mtcnn: pyramid scale factor', positiveNumber, DEFAULT_MTCNN_OPTIONS.factor))
     .addOption(modelOption('--thresholds <p,r,o>', 'mtcnn: PNet, RNet, ONet score thresholds', numberList(3), DEFAULT_MTCNN_OPTIONS.thresholds))
-    .addOption(modelOption('--nms <a,b,c,d|method>', `mtcnn: NMS thresholds: PNet per scale, PNet all scales, RNet, ONet (Min) (default: ${DEFAULT_MTCNN_OPTIONS.nms.join(',')}); grid models: greedy | soft | weighted`))
+    .addOption(modelOption('--nms <a,b,c,d|method>', `mtcnn: NMS thresholds: PNet per scale, PNet all scales, RNet, ONet (Min) (default: ${DEFAULT_MTCNN_OPTIONS.nms.join(',')}); grid models: greedy | soft | weighted | none (the best --max-det, no suppression)`))
     .addOption(modelOption('--landmarks <fitter>', 'mtcnn: fit facial landmarks to every face, from its 5 landmarks: clm (adds shape: {model, points, converged, iterations, likelihood} to each face)'))
     .addOption(modelOption('--clm-model <name|file>', `--landmarks clm: a packaged model (clmtrackr-pca-20-svm, clmtrackr-pca-10-svm, clmtrackr-spca-20-svm, clmtrackr-spca-10-svm), a .clm.json, or your OpenFace CLNF main_clnf_*.txt (non-commercial licence; never shipped)`, undefined, 'clmtrackr-pca-20-svm'))
     .addOption(modelOption('--clm-windows <ws,...>', '--landmarks clm: response window per stage: clmtrackr models, each a round (rho 10, 5, 1) (default: 10 rounds of 11, stopping once the shape settles); OpenFace models, one per scale (default 11,9,7,5)'))

@@ -111,6 +111,10 @@ async function cocoEval(resultsPath: string, o: CocoFlags): Promise<void> {
   );
   console.log(lines.join('\n'));
   if (read.unmatched.length) console.error(`webgpu-detect: ${read.unmatched.length} result files name no ground-truth image and were ignored: ${read.unmatched.slice(0, 5).join(', ')}`);
+  if (read.otherLabels.size) {
+    const list = [...read.otherLabels].sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`);
+    console.error(`webgpu-detect: ${[...read.otherLabels.values()].reduce((a, b) => a + b, 0)} detections of labels the ground truth does not annotate were left out: ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', ...' : ''}`);
+  }
   if (read.missing.length) console.error(`webgpu-detect: ${read.missing.length} ground-truth images have no result line (their objects count as missed): ${read.missing.slice(0, 5).join(', ')}`);
   if (o.out) {
     const names = new Map(gt.categories.map((c) => [c.id, c.name]));

@@ -47,7 +47,7 @@ export function gridOptionFlags(f: Flags): Partial<GridOptions> {
   if (f.conf !== undefined) o.conf = number('conf', f.conf);
   if (f.iou !== undefined) o.iou = number('iou', f.iou);
   if (f.nms !== undefined) {
-    if (!['greedy', 'soft', 'weighted'].includes(String(f.nms))) throw new UsageError(`--nms expects greedy, soft or weighted for grid models, got '${String(f.nms)}'`);
+    if (!['greedy', 'soft', 'weighted', 'none'].includes(String(f.nms))) throw new UsageError(`--nms expects greedy, soft, weighted or none for grid models, got '${String(f.nms)}'`);
     o.nms = f.nms as NmsKind;
   }
   if (f.softMethod !== undefined) o.softMethod = f.softMethod as GridOptions['softMethod'];

@@ -37,6 +37,8 @@ export interface ReadResults {
   unmatched: string[];
   /** JSON Lines only: ground-truth images with no result line (their GT counts as missed). */
   missing: string[];
+  /** Detections left out because their label is not a ground-truth category (label -> count). */
+  otherLabels: Map<string, number>;
 }
 
 export function readCocoResults(path: string, gt: CocoDataset): ReadResults {
@@ -48,7 +50,7 @@ export function readCocoResults(path: string, gt: CocoDataset): ReadResults {
         throw new Error(`${path}: result ${i} is not {image_id, category_id, bbox, score}`);
       }
     });
-    return { results: list, unmatched: [], missing: [] };
+    return { results: list, unmatched: [], missing: [], otherLabels: new Map() };
   }
   const byName = new Map(gt.images.map((im) => [basename(im.file_name ?? String(im.id)), im.id]));
   const byLabel = new Map(gt.categories.map((c) => [c.name.toLowerCase(), c.id]));
@@ -56,6 +58,7 @@ export function readCocoResults(path: string, gt: CocoDataset): ReadResults {
   const results: CocoResult[] = [];
   const unmatched: string[] = [];
   const seen = new Set<number>();
+  const otherLabels = new Map<string, number>();
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let r: JsonLine;
@@ -74,11 +77,18 @@ export function readCocoResults(path: string, gt: CocoDataset): ReadResults {
     const boxes = r.detections ?? r.faces?.map((f) => ({ ...f, label: undefined })) ?? [];
     for (const d of boxes) {
       const label = 'label' in d && d.label ? d.label.toLowerCase() : undefined;
-      const category = (label !== undefined ? byLabel.get(label) : undefined) ?? only;
-      if (category === undefined) throw new Error(`${path}:${i + 1}: label '${label ?? '(none)'}' names no category of the ground truth (${gt.categories.map((c) => c.name).join(', ')})`);
+      // A labelled detection of a class the ground truth does not annotate is left out (as
+      // pycocotools evaluates only the ground truth's categories); an unlabelled one (a face
+      // detector's) belongs to the only category.
+      if (label !== undefined && !byLabel.has(label)) {
+        otherLabels.set(label, (otherLabels.get(label) ?? 0) + 1);
+        continue;
+      }
+      const category = label !== undefined ? byLabel.get(label) : only;
+      if (category === undefined) throw new Error(`${path}:${i + 1}: a detection without a label, and the ground truth has ${gt.categories.length} categories (${gt.categories.map((c) => c.name).join(', ')})`);
       results.push({ image_id: imageId, category_id: category, bbox: d.box.slice(0, 4) as CocoResult['bbox'], score: d.score });
     }
   });
   const missing = gt.images.filter((im) => !seen.has(im.id)).map((im) => im.file_name ?? String(im.id));
-  return { results, unmatched, missing };
+  return { results, unmatched, missing, otherLabels };
 }

@@ -11,6 +11,8 @@ import { tfliteToGraph } from '../import/tflite/to-graph.js';
 import { readOnnx } from '../import/onnx/reader.js';
 import { onnxToGraph } from '../import/onnx/to-graph.js';
 import { readTfjsWeights } from '../import/tfjs/weights.js';
+import { tfjsGraphToGraph } from '../import/tfjs/graph-model.js';
+import { CENTERNET_HEATMAP, CENTERNET_SIZES, centerNetModel } from '../pipelines/grid/models/centernet.js';
 import { ssdOidModel } from '../pipelines/grid/models/ssd-oid.js';
 import { tinyFaceGraph, tinyFaceModel } from '../pipelines/grid/models/tiny-face.js';
 import { userGridModel, type UserModelSpec } from '../pipelines/grid/models/user.js';
@@ -46,6 +48,15 @@ export const NPM_MODELS: Readonly<Record<string, NpmModel>> = {
     files: [
       { file: 'model/tiny_face_detector_model-weights_manifest.json', role: 'manifest' },
       { file: 'model/tiny_face_detector_model.bin', role: 'weights' },
+    ],
+  },
+  centernet: {
+    package: '@vladmandic/human',
+    license: 'MIT',
+    origin: 'MB3-CenterNet (github.com/610265158/mobilenetv3_centernet), COCO-80, as the tfjs graph model Human ships (weights f16)',
+    files: [
+      { file: 'models/centernet.json', role: 'model' },
+      { file: 'models/centernet.bin', role: 'weights' },
     ],
   },
   'ssd-oid': {
@@ -129,6 +140,19 @@ export function loadSsdOidModel(): GridModel {
   const file = `${p.package}/${p.files[1]!.file}[${p.files[1]!.range}]`;
   const graph: Graph = tfliteToGraph(readTflite(files.get('tflite')!, file), { name: 'ssd-oid' }).graph;
   return ssdOidModel(graph, labels, `${p.package}@${p.version}`);
+}
+
+export function loadCenterNetModel(): GridModel {
+  const files = readModelFiles('centernet');
+  const p = provenanceOf('centernet');
+  const file = `${p.package}/${p.files[0]!.file}`;
+  const json = JSON.parse(new TextDecoder().decode(files.get('model')!)) as unknown;
+  const weights = readTfjsWeights(json, file, (path) => {
+    if (!p.files[1]!.file.endsWith(path)) throw new Error('not in models/centernet/provenance.json');
+    return files.get('weights')!;
+  });
+  const graph = tfjsGraphToGraph(json, weights, file, { name: 'centernet', outputs: [CENTERNET_HEATMAP, CENTERNET_SIZES] });
+  return centerNetModel(graph, `${p.package}@${p.version}`);
 }
 
 /**

@@ -37,6 +37,9 @@ export function activationFromAttrs(type: ActivationType, raw: Readonly<Record<s
 export function parseFusedActivation(raw: unknown): Activation {
   if (raw === undefined) return NO_ACTIVATION;
   const spec = raw as { type?: string; alpha?: number; beta?: number; scale?: number; shift?: number };
+  // Clip's bounds are alpha/beta here: an unknown key (e.g. min/max) would silently mean 0.
+  const unknown = Object.keys(spec).filter((k) => !['type', 'alpha', 'beta', 'scale', 'shift'].includes(k));
+  if (unknown.length) throw new Error(`fused activation: unknown key(s) ${unknown.join(', ')} (type, alpha, beta, scale, shift; Clip's bounds are alpha and beta)`);
   const scale = spec.scale ?? 1;
   const shift = spec.shift ?? 0;
   if (!Number.isFinite(scale) || !Number.isFinite(shift)) throw new Error(`activation scale/shift must be finite numbers, got ${spec.scale}, ${spec.shift}`);

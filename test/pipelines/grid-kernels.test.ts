@@ -271,7 +271,7 @@ describe('grid decode kernel vs the reference', () => {
       ctx,
       'ssd decode test',
       { spec: { kind: 'ssd', anchors: count, classes, ignoreFirst: true, scales: [10, 5] }, images: 1, imageBase: 0, threshold: 0.5, inclusive: true, multiLabel: false, capacity: count, countBase: 0 },
-      { head: ctx.uploadBuffer('boxes', boxes), logits: ctx.uploadBuffer('logits', logits), anchors: ctx.uploadBuffer('anchors', anchors), affine: ctx.uploadBuffer('affine', Float32Array.of(affine.ax, affine.bx, affine.ay, affine.by)), counts, candidates },
+      { head: ctx.uploadBuffer('boxes', boxes), second: ctx.uploadBuffer('logits', logits), anchors: ctx.uploadBuffer('anchors', anchors), affine: ctx.uploadBuffer('affine', Float32Array.of(affine.ax, affine.bx, affine.ay, affine.by)), counts, candidates },
     );
     const [cnt, out] = await run(ctx, [step], [{ buffer: counts, size: 4 }, { buffer: candidates, size: candidates.size }]);
     const got = decodeList(out!, 0, new Uint32Array(cnt!)[0]!).sort((a, b) => a.source - b.source);
@@ -281,5 +281,59 @@ describe('grid decode kernel vs the reference', () => {
     expect(got.every((g) => g.classId !== 0)).toBe(true);
     got.forEach((g, i) => g.box.forEach((v, k) => expect(Math.abs(v - expected[i]!.box[k]!)).toBeLessThanOrEqual(1e-3)));
     console.log(`SSD decode: ${got.length} of ${count} anchors above 0.5 (seed ${seed})`);
+  });
+
+  it('CenterNet peaks (3 x 3, plateaus kept, borders) and boxes from the extents, two images', async () => {
+    const ctx = await gpu();
+    const seed = freshSeed();
+    const random = rng(seed);
+    const [N, C, H, W] = [2, 3, 20, 24];
+    // Heat on a 1/32 lattice so equal neighbours (plateaus) occur: a plateau cell is a peak too.
+    const heat = Float32Array.from({ length: N * C * H * W }, () => Math.floor(32 * random()) / 32);
+    const sizes = Float32Array.from({ length: N * 4 * H * W }, () => 40 * random());
+    const spec: DecodeSpec = { kind: 'centernet', classes: C, stride: 4, inputWidth: 96, inputHeight: 80 };
+    const affines = [{ ax: 640, bx: 0, ay: 480, by: 0 }, { ax: 300, bx: -20, ay: 200, by: 10 }];
+    const threshold = 0.5;
+    const counts = ctx.uploadBuffer('counts', new Uint32Array(N));
+    const capacity = C * H * W;
+    const candidates = poisoned(ctx, 'candidates', N * capacity * K.DETECTION_BYTES);
+    const step = await K.decode(
+      ctx,
+      'centernet decode test',
+      { spec: { kind: 'centernet', classes: C, headWidth: W, headHeight: H, stride: 4, inputWidth: 96, inputHeight: 80 }, images: N, imageBase: 0, threshold, inclusive: false, multiLabel: true, capacity, countBase: 0 },
+      {
+        head: ctx.uploadBuffer('heat', heat),
+        second: ctx.uploadBuffer('sizes', sizes),
+        anchors: ctx.uploadBuffer('anchors', new Float32Array(4)),
+        affine: ctx.uploadBuffer('affine', Float32Array.from(affines.flatMap((a) => [a.ax, a.bx, a.ay, a.by]))),
+        counts,
+        candidates,
+      },
+    );
+    const [cnt, out] = await run(ctx, [step], [{ buffer: counts, size: 4 * N }, { buffer: candidates, size: candidates.size }]);
+    let plateaus = 0;
+    for (let image = 0; image < N; image++) {
+      const got = decodeList(out!, image * capacity, new Uint32Array(cnt!)[image]!).sort((a, b) => a.source - b.source);
+      const expected = decodeReference(spec, { shape: [N, C, H, W], data: heat }, sizes, image, affines[image]!, { threshold, inclusive: false, multiLabel: true }).sort((a, b) => a.source - b.source);
+      expect(got.map((g) => g.source)).toEqual(expected.map((e) => e.source));
+      let worst = 0;
+      got.forEach((g, i) => {
+        expect(g.classId).toBe(expected[i]!.classId);
+        expect(g.score).toBe(expected[i]!.score);
+        g.box.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - expected[i]!.box[k]!))));
+      });
+      expect(worst).toBeLessThanOrEqual(1e-3);
+      // Plateau peaks: a kept cell with an equal neighbour (both are kept, as TensorFlow's == does).
+      for (const g of got) {
+        const c = g.source % C;
+        const x = Math.floor(g.source / C) % W;
+        const y = Math.floor(g.source / C / W);
+        const v = heat[((image * C + c) * H + y) * W + x]!;
+        if ([[0, 1], [1, 0]].some(([dy, dx]) => y + dy! < H && x + dx! < W && heat[((image * C + c) * H + y + dy!) * W + x + dx!] === v)) plateaus++;
+      }
+      console.log(`CenterNet decode image ${image}: ${got.length} peaks above ${threshold}, max box diff ${worst.toExponential(1)} px (seed ${seed})`);
+      expect(got.length).toBeGreaterThan(10);
+    }
+    expect(plateaus).toBeGreaterThan(0);
   });
 });

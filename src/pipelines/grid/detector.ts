@@ -70,11 +70,11 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
   /** `storage` 'f16': intermediate activations stored as f16 (graph/half-storage.ts). */
   static create(ctx: GpuContext, model: GridModel, config: { storage?: Storage } = {}): GridDetector {
     const graph = optimizeGraph(model.graph).graph;
-    for (const t of [model.head, model.logits].filter(Boolean) as string[]) {
+    for (const t of [model.head, model.logits, model.sizes].filter(Boolean) as string[]) {
       if (!graph.outputs.includes(t)) throw new GraphError(`${model.name}: graph '${graph.name}' has no output '${t}' (outputs: ${graph.outputs.join(', ')})`);
     }
     const s = model.spec;
-    const anchors = s.kind === 'ssd' ? s.anchors : s.kind === 'yolo' ? Float32Array.from(s.anchors.flat()) : new Float32Array(2);
+    const anchors = s.kind === 'ssd' ? s.anchors : s.kind === 'yolo' ? Float32Array.from(s.anchors.flat()) : new Float32Array(4);
     return new GridDetector(ctx, { ...model, graph }, anchors, config.storage ?? 'f32');
   }
 
@@ -83,6 +83,10 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     const o = resolveGridOptions(this.spec.name, this.spec.defaults, options);
     const problem = this.spec.checkInput?.(o.inputWidth, o.inputHeight);
     if (problem) throw new RangeError(`${this.spec.name}: ${problem}`);
+    const limit = this.ctx.device.limits.maxStorageBufferBindingSize;
+    if ((o.nms === 'greedy' || o.nms === 'weighted') && K.maskBytes(K.sortLength(o.maxCandidates)) > limit) {
+      throw new RangeError(`${this.spec.name}: ${o.nms} NMS of up to ${o.maxCandidates} candidates needs a ${K.maskBytes(K.sortLength(o.maxCandidates)) / 2 ** 20} MiB IoU mask per image, more than one storage binding holds here (${limit / 2 ** 20} MiB): lower maxCandidates, or use nms 'soft' or 'none'`);
+    }
     return o;
   }
 
@@ -123,6 +127,13 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       const count = s.anchors.length / 4;
       if (head[1] !== count || head[2] !== 4) throw new GraphError(`${this.spec.name}: box encodings ${JSON.stringify(head)} do not match ${count} anchors x 4`);
       possible = count * (o.multiLabel ? s.classes : 1);
+    } else if (s.kind === 'centernet') {
+      const sizes = one.shapes.get(this.spec.sizes!)!;
+      if (head.length !== 4 || head[1] !== s.classes) throw new GraphError(`${this.spec.name}: heatmap ${JSON.stringify(head)} is not [N, ${s.classes}, H, W]`);
+      if (sizes.length !== 4 || sizes[1] !== 4 || sizes[2] !== head[2] || sizes[3] !== head[3]) throw new GraphError(`${this.spec.name}: box extents ${JSON.stringify(sizes)} are not [N, 4, ${head[2]}, ${head[3]}]`);
+      headHeight = head[2]!;
+      headWidth = head[3]!;
+      possible = headWidth * headHeight * s.classes;
     } else {
       const anchors = s.kind === 'yolo' ? s.anchors.length : 1;
       if (head.length !== 4 || head[1] !== anchors * (5 + s.classes)) throw new GraphError(`${this.spec.name}: head ${JSON.stringify(head)} is not [N, ${anchors} x (5 + ${s.classes}), H, W]`);
@@ -232,7 +243,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       counts: res.upload('counters', new Uint32Array(2 * n)),
       keys: res.storage('sort keys', n * length * 16),
       sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
-      mask: res.storage('iou mask', o.nms === 'soft' ? 4 : this.maskGroup(n, length) * K.maskBytes(length)),
+      mask: res.storage('iou mask', o.nms === 'soft' || o.nms === 'none' ? 4 : this.maskGroup(n, length) * K.maskBytes(length)),
       kept: res.storage('kept', n * o.maxDet * 4),
       scratch: res.storage('nms scratch', n * length * 4),
       output: res.storage('detections', n * o.maxDet * K.DETECTION_BYTES),
@@ -256,6 +267,8 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     const spec: K.DecodeKernelSpec =
       s.kind === 'ssd'
         ? { kind: 'ssd', anchors: s.anchors.length / 4, classes: s.classes, ignoreFirst: s.ignoreFirst, scales: s.scales }
+        : s.kind === 'centernet'
+        ? { kind: 'centernet', classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight, stride: s.stride, inputWidth: o.inputWidth, inputHeight: o.inputHeight }
         : { kind: s.kind, grid: g.grid, anchors: s.kind === 'yolo' ? s.anchors.length : 1, classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight };
     // Every chunk size is compiled before a kernel binds a plan buffer (compiling may grow the arena).
     const firsts = Array.from({ length: Math.ceil(n / g.chunk) }, (_, c) => c * g.chunk);
@@ -274,7 +287,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
           ctx,
           `${this.spec.name} decode images ${first}..${first + count - 1}`,
           { spec, images: count, imageBase: first, threshold: o.conf, inclusive: o.inclusive, multiLabel: o.multiLabel, capacity, countBase: 0 },
-          { head: plan.bufferOf(this.spec.head), ...(this.spec.logits ? { logits: plan.bufferOf(this.spec.logits) } : {}), anchors: inputs.anchors, affine: inputs.affine, counts: buffers.counts, candidates: buffers.candidates },
+          { head: plan.bufferOf(this.spec.head), ...(this.spec.logits || this.spec.sizes ? { second: plan.bufferOf((this.spec.logits ?? this.spec.sizes)!) } : {}), anchors: inputs.anchors, affine: inputs.affine, counts: buffers.counts, candidates: buffers.candidates },
         );
         res.keep(...resize, decode);
         return { plan, resize, decode, first };

@@ -23,7 +23,8 @@ export function sortLength(capacity: number): number {
 
 export type DecodeKernelSpec =
   | { kind: 'yolo' | 'yolo-direct'; grid: number; anchors: number; classes: number; headWidth: number; headHeight: number }
-  | { kind: 'ssd'; anchors: number; classes: number; ignoreFirst: boolean; scales: [number, number] };
+  | { kind: 'ssd'; anchors: number; classes: number; ignoreFirst: boolean; scales: [number, number] }
+  | { kind: 'centernet'; classes: number; headWidth: number; headHeight: number; stride: number; inputWidth: number; inputHeight: number };
 
 export interface DecodeParams {
   spec: DecodeKernelSpec;
@@ -37,26 +38,31 @@ export interface DecodeParams {
   countBase: number;
 }
 
+/** `second`: SSD's class logits or CenterNet's box sizes. */
 export async function decode(
   ctx: GpuContext,
   label: string,
   p: DecodeParams,
-  b: { head: GPUBuffer; logits?: GPUBuffer; anchors: GPUBuffer; affine: GPUBuffer; counts: GPUBuffer; candidates: GPUBuffer },
+  b: { head: GPUBuffer; second?: GPUBuffer; anchors: GPUBuffer; affine: GPUBuffer; counts: GPUBuffer; candidates: GPUBuffer },
 ): Promise<KernelStep> {
   const s = p.spec;
   const ssd = s.kind === 'ssd';
+  const centernet = s.kind === 'centernet';
   const kernel = await BoundKernel.create(
     ctx,
     {
       label,
       files: [INDEXING, DETECTION, 'postprocess/grid_decode.wgsl'],
-      defines: { SSD: ssd, DIRECT: s.kind === 'yolo-direct', MULTI_LABEL: p.multiLabel, SCORE_GE: p.inclusive, IGNORE_FIRST: ssd && s.ignoreFirst, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
+      defines: {
+        SSD: ssd, CENTERNET: centernet, DIRECT: s.kind === 'yolo-direct', MULTI_LABEL: p.multiLabel, SCORE_GE: p.inclusive, IGNORE_FIRST: ssd && s.ignoreFirst,
+        WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE,
+      },
     },
     {
       images: p.images,
       image_base: p.imageBase,
-      grid: ssd ? s.anchors : s.grid,
-      anchors: ssd ? 1 : s.anchors,
+      grid: ssd ? s.anchors : centernet ? 1 : s.grid,
+      anchors: ssd || centernet ? 1 : s.anchors,
       classes: s.classes,
       head_width: ssd ? 1 : s.headWidth,
       head_height: ssd ? 1 : s.headHeight,
@@ -65,10 +71,20 @@ export async function decode(
       count_base: p.countBase,
       scale_yx: ssd ? s.scales[0] : 1,
       scale_hw: ssd ? s.scales[1] : 1,
+      cell_x: centernet ? s.stride / s.inputWidth : 0,
+      cell_y: centernet ? s.stride / s.inputHeight : 0,
+      inv_width: centernet ? 1 / s.inputWidth : 0,
+      inv_height: centernet ? 1 / s.inputHeight : 0,
     },
-    { head: b.head, anchor_table: b.anchors, image_affine: b.affine, counts: b.counts, candidates: b.candidates, ...(ssd ? { logits: b.logits! } : {}) },
+    {
+      head: b.head,
+      image_affine: b.affine,
+      counts: b.counts,
+      candidates: b.candidates,
+      ...(ssd ? { logits: b.second!, anchor_table: b.anchors } : centernet ? { sizes: b.second! } : { anchor_table: b.anchors }),
+    },
   );
-  const perImage = ssd ? s.anchors : s.grid * s.grid * s.anchors;
+  const perImage = ssd ? s.anchors : centernet ? s.classes * s.headWidth * s.headHeight : s.grid * s.grid * s.anchors;
   return kernel.over(p.images * perImage);
 }
 
@@ -103,7 +119,8 @@ export async function sort(ctx: GpuContext, label: string, p: SortParams, b: { c
   return steps;
 }
 
-export type NmsMethod = 'greedy' | 'weighted' | 'soft-linear' | 'soft-gaussian';
+/** 'none': the best max_det candidates, no suppression (CenterNet's peaks need none). */
+export type NmsMethod = 'greedy' | 'weighted' | 'soft-linear' | 'soft-gaussian' | 'none';
 
 export interface NmsParams {
   images: number;
@@ -143,7 +160,7 @@ export async function nms(ctx: GpuContext, label: string, p: NmsParams, b: NmsBu
   const wg = NMS_WORKGROUP_SIZE;
   const words = p.length / 32;
   const soft = p.method === 'soft-linear' || p.method === 'soft-gaussian';
-  const defines = { WORKGROUP_SIZE: wg, WORDS: words, AGNOSTIC: p.agnostic, INCLUSIVE: p.inclusive, WEIGHTED: p.method === 'weighted', SOFT: soft, SOFT_GAUSSIAN: p.method === 'soft-gaussian' };
+  const defines = { WORKGROUP_SIZE: wg, WORDS: words, AGNOSTIC: p.agnostic, INCLUSIVE: p.inclusive, WEIGHTED: p.method === 'weighted', SOFT: soft, SOFT_GAUSSIAN: p.method === 'soft-gaussian', TOP: p.method === 'none' };
   const make = (entry: string, firstImage: number) =>
     BoundKernel.create(
       ctx,
@@ -157,7 +174,7 @@ export async function nms(ctx: GpuContext, label: string, p: NmsParams, b: NmsBu
   const steps: KernelStep[] = [(await make('nms_gather', 0)).groups([p.length / wg, p.images, 1])];
   if (soft) {
     steps.push((await make('nms_soft', 0)).groups([p.images, 1, 1]));
-  } else {
+  } else if (p.method !== 'none') {
     const maxPerDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
     for (let first = 0; first < p.images; first += p.group) {
       const count = Math.min(p.group, p.images - first);

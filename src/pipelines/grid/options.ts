@@ -3,7 +3,8 @@
 import type { CommonDetectOptions } from '../floor/batch.js';
 import type { Placement, Sampling } from '../floor/resize.js';
 
-export type NmsKind = 'greedy' | 'soft' | 'weighted';
+/** 'none': no suppression, the best maxDet candidates (CenterNet's own decode). */
+export type NmsKind = 'greedy' | 'soft' | 'weighted' | 'none';
 
 export interface GridOptions {
   /** Network input size. */
@@ -61,7 +62,7 @@ export function resolveGridOptions(model: string, defaults: GridOptions, input: 
   if (o.channelOrder !== 'rgb' && o.channelOrder !== 'bgr') bad("channelOrder ('rgb' or 'bgr')", o.channelOrder);
   if (!(o.conf >= 0 && o.conf < 1)) bad('conf (in [0, 1))', o.conf);
   if (!(o.iou > 0 && o.iou <= 1)) bad('iou (in (0, 1])', o.iou);
-  if (!['greedy', 'soft', 'weighted'].includes(o.nms)) bad("nms ('greedy', 'soft' or 'weighted')", o.nms);
+  if (!['greedy', 'soft', 'weighted', 'none'].includes(o.nms)) bad("nms ('greedy', 'soft', 'weighted' or 'none')", o.nms);
   if (o.softMethod !== 'linear' && o.softMethod !== 'gaussian') bad("softMethod ('linear' or 'gaussian')", o.softMethod);
   if (!(o.sigma > 0)) bad('sigma (> 0)', o.sigma);
   if (!positiveInt(o.maxDet) || o.maxDet > MAX_CANDIDATES) bad(`maxDet (1..${MAX_CANDIDATES})`, o.maxDet);

@@ -25,10 +25,11 @@ export function detectGridReference(image: RgbImage, model: GridModel, o: GridOp
   const values = network ? network(input, shape) : runReference(model.graph, { [model.graph.inputs[0]!.name]: { shape, data: input } }, precision);
   const head = values.get(model.head)!;
   const s = model.spec;
-  const spec: DecodeSpec = s.kind === 'ssd' ? s : s.kind === 'yolo' ? { ...s, grid: o.grid ?? head.shape[3]! } : { ...s, grid: o.grid ?? head.shape[3]! };
+  const spec: DecodeSpec =
+    s.kind === 'ssd' ? s : s.kind === 'centernet' ? { ...s, inputWidth: o.inputWidth, inputHeight: o.inputHeight } : { ...s, grid: o.grid ?? head.shape[3]! };
   const t = plan.toImage;
   const affine = { ax: t.scaleX * image.width, bx: t.offsetX * image.width, ay: t.scaleY * image.height, by: t.offsetY * image.height };
-  const candidates = decodeReference(spec, { shape: head.shape, data: Float32Array.from(head.data) }, model.logits ? Float32Array.from(values.get(model.logits)!.data) : undefined, 0, affine, {
+  const candidates = decodeReference(spec, { shape: head.shape, data: Float32Array.from(head.data) }, model.logits || model.sizes ? Float32Array.from(values.get((model.logits ?? model.sizes)!)!.data) : undefined, 0, affine, {
     threshold: o.conf,
     inclusive: o.inclusive,
     multiLabel: o.multiLabel,

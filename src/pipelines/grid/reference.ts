@@ -17,7 +17,8 @@ export interface Candidate {
 export type DecodeSpec =
   | { kind: 'yolo'; grid: number; anchors: ReadonlyArray<readonly [number, number]>; classes: number }
   | { kind: 'yolo-direct'; grid: number; classes: number }
-  | { kind: 'ssd'; anchors: Float32Array; classes: number; ignoreFirst: boolean; scales: [number, number] };
+  | { kind: 'ssd'; anchors: Float32Array; classes: number; ignoreFirst: boolean; scales: [number, number] }
+  | { kind: 'centernet'; classes: number; stride: number; inputWidth: number; inputHeight: number };
 
 /** px = u * a + b per axis (the preprocessing undone, times the image size). */
 export interface Affine {
@@ -77,6 +78,7 @@ export function decodeReference(spec: DecodeSpec, head: { shape: readonly number
     });
     if (best >= 0 && passes(best)) out.push({ box, score: best, classId: cls, source: sourceBase + cls });
   };
+  if (spec.kind === 'centernet') return centerNetPeaks(spec, head, logits!, image, place, passes);
   if (spec.kind === 'ssd') {
     const count = spec.anchors.length / 4;
     const C = spec.classes;
@@ -178,10 +180,11 @@ function iou(a: Candidate, b: Candidate, inclusive: boolean): number {
   return union > 0 ? inter / union : 0;
 }
 
-/** Greedy, weighted (score-blended clusters) or soft NMS of one image's candidates. */
+/** Greedy, weighted (score-blended clusters) or soft NMS of one image's candidates; 'none': the best maxDet. */
 export function nmsReference(list: readonly Candidate[], o: NmsOptions): Candidate[] {
   const sorted = sortCandidates(list);
   if (o.method === 'soft-linear' || o.method === 'soft-gaussian') return softNms(sorted, o);
+  if (o.method === 'none') return sorted.slice(0, o.maxDet);
   const removed = new Array<boolean>(sorted.length).fill(false);
   const kept: Candidate[] = [];
   for (let i = 0; i < sorted.length && kept.length < o.maxDet; i++) {
@@ -223,4 +226,43 @@ function softNms(sorted: Candidate[], o: NmsOptions): Candidate[] {
     }
   }
   return kept;
+}
+
+/**
+ * CenterNet: every (class, cell) whose heat is a local maximum of its 3 x 3 neighbourhood (cells
+ * outside the map do not count) and passes the threshold; the box spans the cell's position in the
+ * input (x stride) minus the left/top extents to plus the right/bottom ones (input pixels).
+ */
+function centerNetPeaks(
+  spec: Extract<DecodeSpec, { kind: 'centernet' }>,
+  head: { shape: readonly number[]; data: Float32Array },
+  sizes: Float32Array,
+  image: number,
+  place: (x1: number, y1: number, x2: number, y2: number) => Candidate['box'],
+  passes: (s: number) => boolean,
+): Candidate[] {
+  const [, C, H, W] = head.shape as [number, number, number, number];
+  const out: Candidate[] = [];
+  const heat = (c: number, y: number, x: number) => head.data[((image * C + c) * H + y) * W + x]!;
+  const extent = (k: number, y: number, x: number) => sizes[((image * 4 + k) * H + y) * W + x]!;
+  for (let c = 0; c < C; c++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const v = heat(c, y, x);
+        if (!passes(v)) continue;
+        let peak = true;
+        for (let yy = Math.max(0, y - 1); yy <= Math.min(H - 1, y + 1) && peak; yy++)
+          for (let xx = Math.max(0, x - 1); xx <= Math.min(W - 1, x + 1); xx++) if (heat(c, yy, xx) > v) peak = false;
+        if (!peak) continue;
+        const cx = x * spec.stride;
+        const cy = y * spec.stride;
+        const box = place(
+          (cx - extent(0, y, x)) / spec.inputWidth,
+          (cy - extent(1, y, x)) / spec.inputHeight,
+          (cx + extent(2, y, x)) / spec.inputWidth,
+          (cy + extent(3, y, x)) / spec.inputHeight,
+        );
+        out.push({ box, score: v, classId: c, source: (y * W + x) * C + c });
+      }
+  return out;
 }
