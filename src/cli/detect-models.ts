@@ -11,7 +11,7 @@ import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from 
 import type { ImageDetections, StageCandidate } from '../pipelines/mtcnn/types.js';
 import { TextDetector, type TextResult } from '../pipelines/textdet/detector.js';
 import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet/options.js';
-import { loadSsdOidModel, loadTinyFaceModel, loadUserOnnxModel } from '../io/model-catalog.js';
+import { loadCenterNetModel, loadSsdOidModel, loadTinyFaceModel, loadUserOnnxModel } from '../io/model-catalog.js';
 import { GridDetector } from '../pipelines/grid/detector.js';
 import type { GridModel, GridDetections } from '../pipelines/grid/types.js';
 import type { ClmFit } from '../pipelines/clm/types.js';
@@ -222,7 +222,13 @@ function gridCli(name: string, load: () => GridModel, countName: string): CliMod
   };
 }
 
-export const CLI_MODELS: readonly CliModel[] = [mtcnn, ppocrDet, gridCli('tiny-face', loadTinyFaceModel, 'faces'), gridCli('ssd-oid', loadSsdOidModel, 'objects')];
+export const CLI_MODELS: readonly CliModel[] = [
+  mtcnn,
+  ppocrDet,
+  gridCli('tiny-face', loadTinyFaceModel, 'faces'),
+  gridCli('ssd-oid', loadSsdOidModel, 'objects'),
+  gridCli('centernet', loadCenterNetModel, 'objects'),
+];
 
 /** `--model path/to/model.onnx`: a user's grid detector, decoded as the flags say. */
 export function onnxCliModel(path: string, flags: DetectFlags): CliModel {

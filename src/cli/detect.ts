@@ -59,7 +59,7 @@ export function registerDetect(program: Command): void {
   program
     .command('detect')
     .description(
-      'detect faces (mtcnn, tiny-face), text (ppocr-det) or objects (ssd-oid, your .onnx) in images; one JSON line per image: mtcnn {file, width, height, faces:[{box:[x,y,w,h], score, landmarks}], stages}; ppocr-det {file, width, height, polygons:[[[x,y] x 4]], scores, components}; grid models {file, width, height, detections:[{box:[x,y,w,h], score, class, label}]}',
+      'detect faces (mtcnn, tiny-face), text (ppocr-det) or objects (ssd-oid, centernet, your .onnx) in images; one JSON line per image: mtcnn {file, width, height, faces:[{box:[x,y,w,h], score, landmarks}], stages}; ppocr-det {file, width, height, polygons:[[[x,y] x 4]], scores, components}; grid models {file, width, height, detections:[{box:[x,y,w,h], score, class, label}]}',
     )
     .argument('<inputs...>', 'image files, directories (searched recursively) or glob patterns')
     .option('--model <name>', `detector: ${names()}, or path/to/model.onnx (webgpu-detect models lists them)`, 'mtcnn')

@@ -23,6 +23,7 @@ const TASKS: Record<string, { task: string; input: string; outputs: string }> = 
   'ppocr-det': { task: 'text detection (DB)', input: 'long side <= 960, multiples of 32', outputs: 'text polygons, scores' },
   'tiny-face': { task: 'face detection (Tiny-YOLOv2, 13x13x5 anchors)', input: '416x416 (multiples of 32, 224..608)', outputs: 'faces: box, score' },
   'ssd-oid': { task: 'object detection, 24 Open Images classes (SSD)', input: '300x300', outputs: 'objects: box, score, label (Person, Book, Chair, Car, ...)' },
+  centernet: { task: 'object detection, COCO-80 (CenterNet, heatmap peaks)', input: '512x512', outputs: 'objects: box, score, label (person, book, chair, ...)' },
 };
 
 function sha256(bytes: Uint8Array): string {

@@ -65,9 +65,12 @@ describe('torch.onnx.export-style grid detector', () => {
       const out = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(input), [1, 3, 416, 416]) })).output!;
       heads.set(k, new Map([['output', { shape: [...out.dims], data: out.data as Float32Array }]]));
     }
-    for (const [grid, conf, iouThreshold] of [[26, 0.5, 0.45], [13, 0.3, 0.6], [52, 0.5, 0.3]] as const) {
+    const separate: Array<Awaited<ReturnType<GridDetector['detect']>>['images']> = [];
+    const settings = [[26, 0.5, 0.45], [13, 0.3, 0.6], [52, 0.5, 0.3]] as const;
+    for (const [grid, conf, iouThreshold] of settings) {
       const options = detector.resolve({ grid, conf, iou: iouThreshold });
       const result = await detector.detect(images, options);
+      separate.push(result.images);
       images.forEach((image, k) => {
         const ref = detectGridReference(image, model, options, 'f32', () => heads.get(k)!);
         const ours = result.images[k]!;
@@ -81,6 +84,11 @@ describe('torch.onnx.export-style grid detector', () => {
         if (k === 0) console.log(`S=${grid} conf ${conf} IoU ${iouThreshold}: ${basename(files[k]!)} ${ours.candidates} candidates -> ${ours.detections.length} kept (reference ${ref.candidates.length} -> ${ref.kept.length})`);
       });
     }
+    // The sweep's path: the network once, the three settings' decode + NMS after it, one submit.
+    const swept = await detector.detectSettings(images, {}, settings.map(([grid, conf, iouThreshold]) => ({ grid, conf, iou: iouThreshold })));
+    expect(swept.settings).toEqual(separate);
+    expect([swept.stats.submits, swept.stats.readbacks]).toEqual([1, 1]);
+    await expect(detector.detectSettings(images, {}, [{ inputWidth: 320 } as never])).rejects.toThrow(/a setting may change only grid, conf/);
   });
 
   it('import errors: an op outside the set names the node; symbolic sizes ask for the input size', () => {

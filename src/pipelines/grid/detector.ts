@@ -40,6 +40,29 @@ export function gridInputPlan(width: number, height: number, o: GridOptions): Re
   return planResize(width, height, { outWidth: o.inputWidth, outHeight: o.inputHeight, placement: o.placement, sampling: o.sampling });
 }
 
+/** The options a setting of detectSettings may change (decoding and NMS; the network input is shared). */
+export const DECODE_SETTING_KEYS = ['grid', 'conf', 'inclusive', 'iou', 'nms', 'softMethod', 'sigma', 'maxDet', 'agnostic', 'multiLabel'] as const;
+export type DecodeSettings = Partial<Pick<GridOptions, (typeof DECODE_SETTING_KEYS)[number]>>;
+
+interface Setting {
+  o: GridOptions;
+  g: Geometry;
+}
+
+interface UploadedInputs {
+  pixels: PixelBindings;
+  tables: GPUBuffer;
+  affine: GPUBuffer;
+  anchors: GPUBuffer;
+}
+
+interface NetworkChunk {
+  plan: CompiledGraph;
+  resize: KernelStep[];
+  first: number;
+  count: number;
+}
+
 interface Geometry {
   /** Head grid (YOLO, direct) and the decode grid S. */
   headWidth: number;
@@ -91,26 +114,46 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
   }
 
   async detect(images: readonly RgbImage[], options: GridDetectOptions = {}): Promise<DetectionBatch<GridDetections>> {
-    const o = this.resolve(options);
-    return measuredBatch(this.ctx, images, async () => {
-      const geometry = this.geometry(o, images.length);
-      let capacity = Math.min(geometry.possible, o.maxCandidates);
+    const run = await this.detectSettings(images, options, [{}]);
+    return { images: run.settings[0]!, stats: run.stats };
+  }
+
+  /**
+   * The network once per image, then decode + sort + NMS once per setting (another grid, IoU,
+   * NMS method, threshold ...: only the fields of DecodeSettings may vary), all in one submit and
+   * one readback. Results per setting, per image; stats.gpuMs has 'network' and 'setting k'
+   * (decode, sort and NMS of setting k) when timed; a single setting reports 'nms' instead.
+   */
+  async detectSettings(images: readonly RgbImage[], options: GridDetectOptions, variants: readonly DecodeSettings[]): Promise<{ settings: GridDetections[][]; stats: DetectionBatch<GridDetections>['stats'] }> {
+    if (variants.length === 0) throw new RangeError(`${this.spec.name}: no settings to run`);
+    const settings = variants.map((v): Setting => {
+      const extra = Object.keys(v).filter((k) => !(DECODE_SETTING_KEYS as readonly string[]).includes(k));
+      if (extra.length) throw new RangeError(`${this.spec.name}: a setting may change only ${DECODE_SETTING_KEYS.join(', ')}; got ${extra.join(', ')}`);
+      const o = this.resolve({ ...options, ...v });
+      return { o, g: this.geometry(o, images.length) };
+    });
+    const maxCandidates = settings[0]!.o.maxCandidates;
+    let wrapped: DetectionBatch<GridDetections[]> | undefined;
+    const batch = await measuredBatch(this.ctx, images, async () => {
+      let capacity = Math.min(Math.max(...settings.map((s) => s.g.possible)), maxCandidates);
       for (let retries = 0; ; retries++) {
-        let run: DetectionBatch<GridDetections> | { needs: number };
+        let run: { settings: GridDetections[][]; stats: DetectionBatch<GridDetections>['stats'] } | { needs: number };
         try {
-          run = await this.ctx.scoped(`${this.spec.name} batch`, () => this.runOnce(images, o, geometry, capacity, options));
+          run = await this.ctx.scoped(`${this.spec.name} batch`, () => this.runOnce(images, settings, capacity, options));
         } catch (err) {
           this.plans.reset();
           throw err;
         }
         if (!('needs' in run)) {
           run.stats.retries = retries;
-          return run;
+          wrapped = { images: run.settings, stats: run.stats };
+          return { images: run.settings[0]!, stats: run.stats };
         }
-        if (retries >= MAX_RETRIES || capacity >= o.maxCandidates) throw new Error(`${this.spec.name}: ${run.needs} candidates in one image exceed maxCandidates ${o.maxCandidates}`);
-        capacity = Math.min(o.maxCandidates, geometry.possible, 2 ** Math.ceil(Math.log2(run.needs)));
+        if (retries >= MAX_RETRIES || capacity >= maxCandidates) throw new Error(`${this.spec.name}: ${run.needs} candidates in one image exceed maxCandidates ${maxCandidates}`);
+        capacity = Math.min(maxCandidates, Math.max(...settings.map((s) => s.g.possible)), 2 ** Math.ceil(Math.log2(run.needs)));
       }
     });
+    return { settings: wrapped!.images, stats: batch.stats };
   }
 
   private geometry(o: GridOptions, images: number): Geometry {
@@ -156,67 +199,94 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     return { headWidth, headHeight, grid, possible: Math.min(possible, MAX_CANDIDATES), chunk };
   }
 
-  private async runOnce(images: readonly RgbImage[], o: GridOptions, g: Geometry, capacity: number, opts: GridDetectOptions): Promise<DetectionBatch<GridDetections> | { needs: number }> {
+  private async runOnce(images: readonly RgbImage[], settings: readonly Setting[], capacity: number, opts: GridDetectOptions): Promise<{ settings: GridDetections[][]; stats: DetectionBatch<GridDetections>['stats'] } | { needs: number }> {
     const { ctx } = this;
     const n = images.length;
+    const first = settings[0]!;
     const res = new BatchResources(ctx, this.spec.name);
     try {
-      const inputs = this.uploadInputs(res, images, o);
-      const buffers = this.allocateLists(res, n, capacity, o);
-      const chunks = await this.networkChunks(res, inputs, buffers, o, g, n, capacity);
-      const length = K.sortLength(capacity);
-      const sort = await K.sort(ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates: buffers.candidates, counts: buffers.counts, keys: buffers.keys });
-      const method: K.NmsMethod = o.nms === 'soft' ? (o.softMethod === 'gaussian' ? 'soft-gaussian' : 'soft-linear') : o.nms;
-      const nms = await K.nms(
-        ctx,
-        `${this.spec.name} nms`,
-        { images: n, length, capacity, countBase: 0, keptBase: n, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group: this.maskGroup(n, length) },
-        buffers,
+      const inputs = this.uploadInputs(res, images, first.o);
+      const scratch = this.allocateScratch(res, n, capacity, settings);
+      const chunks = await this.networkChunks(res, inputs, first.o, first.g, n);
+      const runs = await Promise.all(
+        settings.map(async (s, k) => {
+          const buffers = { ...scratch, ...this.allocateLists(res, n, capacity, s.o, `setting ${k} `) };
+          const decodes = await Promise.all(chunks.map((c) => this.decodeStep(c, inputs, buffers, s, capacity)));
+          const post = await this.sortAndNms(buffers, s.o, n, capacity);
+          res.keep(...decodes, ...post);
+          return { buffers, decodes, post, stage: settings.length === 1 ? 'nms' : `setting ${k}` };
+        }),
       );
-      res.keep(...sort, ...nms);
 
       const encoder = ctx.device.createCommandEncoder({ label: `${this.spec.name} batch` });
       const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
-      rec.beginStage('network');
-      for (const chunk of chunks) {
+      // Each chunk's decodes read its network outputs before the next chunk overwrites them.
+      chunks.forEach((chunk, c) => {
+        rec.beginStage('network');
         rec.run(...chunk.resize);
         rec.graph(`images ${chunk.first}..`, chunk.plan.steps());
-        rec.run(chunk.decode);
+        rec.endStage();
+        for (const r of runs) {
+          rec.beginStage(r.stage);
+          rec.run(r.decodes[c]!);
+          rec.endStage();
+        }
+      });
+      for (const r of runs) {
+        rec.beginStage(r.stage);
+        rec.run(...r.post);
+        rec.endStage();
       }
-      rec.endStage();
-      rec.beginStage('nms');
-      rec.run(...sort, ...nms);
-      rec.endStage();
       const times = rec.finish();
-      const regions = [{ buffer: buffers.counts, size: 2 * n * 4 }, { buffer: buffers.output, size: buffers.output.size }, ...(opts.stages ? [{ buffer: buffers.sorted, size: buffers.sorted.size }] : []), ...(times ? [times] : [])];
+      const length = K.sortLength(capacity);
+      const regions = runs.flatMap((r) => [{ buffer: r.buffers.counts, size: 2 * n * 4 }, { buffer: r.buffers.output, size: r.buffers.output.size }]);
+      // --stages (one setting): the sorted candidates of that setting.
+      if (opts.stages) regions.push({ buffer: scratch.sorted, size: scratch.sorted.size });
+      if (times) regions.push(times);
       const data = await ctx.readback(regions, `${this.spec.name} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
-      const cnt = new Uint32Array(data[0]!);
-      const most = Math.max(...Array.from({ length: n }, (_, i) => cnt[i]!));
+      const counts = runs.map((_, k) => new Uint32Array(data[2 * k]!));
+      const most = Math.max(...counts.flatMap((cnt) => Array.from({ length: n }, (_, i) => cnt[i]!)));
       if (most > capacity) return { needs: most };
-      const results = images.map((im, i): GridDetections => ({
-        width: im.width,
-        height: im.height,
-        detections: this.decodeList(data[1]!, i * o.maxDet, cnt[n + i]!),
-        candidates: cnt[i]!,
-        ...(opts.stages ? { candidateList: this.decodeList(data[2]!, i * length, cnt[i]!) } : {}),
-      }));
+      const results = settings.map((s, k) =>
+        images.map((im, i): GridDetections => ({
+          width: im.width,
+          height: im.height,
+          detections: this.decodeList(data[2 * k + 1]!, i * s.o.maxDet, counts[k]![n + i]!),
+          candidates: counts[k]![i]!,
+          ...(opts.stages && settings.length === 1 ? { candidateList: this.decodeList(data[2]!, i * length, counts[k]![i]!) } : {}),
+        })),
+      );
       const stats = {
         ...emptyStats(n),
         parts: 1,
         dispatches: rec.dispatches,
         gpuBytes: res.bytes + this.plans.arena.totalBytes,
-        ...(timing ? { gpuMs: { network: timing.stages.network ?? 0, nms: timing.stages.nms ?? 0 } } : {}),
+        ...(timing ? { gpuMs: timing.stages } : {}),
         ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
       };
-      return { images: results, stats };
+      return { settings: results, stats };
     } finally {
       res.release();
     }
   }
 
+  /** The bitonic sort of a setting's candidate lists, then its NMS. */
+  private async sortAndNms(buffers: K.NmsBuffers, o: GridOptions, n: number, capacity: number): Promise<KernelStep[]> {
+    const length = K.sortLength(capacity);
+    const sort = await K.sort(this.ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates: buffers.candidates, counts: buffers.counts, keys: buffers.keys });
+    const method: K.NmsMethod = o.nms === 'soft' ? (o.softMethod === 'gaussian' ? 'soft-gaussian' : 'soft-linear') : o.nms;
+    const nms = await K.nms(
+      this.ctx,
+      `${this.spec.name} nms`,
+      { images: n, length, capacity, countBase: 0, keptBase: n, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group: this.maskGroup(n, length) },
+      buffers,
+    );
+    return [...sort, ...nms];
+  }
+
   /** Resize plans, the pixels (gathered for images much larger than the input), tables, affines. */
-  private uploadInputs(res: BatchResources, images: readonly RgbImage[], o: GridOptions): { pixels: PixelBindings; tables: GPUBuffer; affine: GPUBuffer; anchors: GPUBuffer } {
+  private uploadInputs(res: BatchResources, images: readonly RgbImage[], o: GridOptions): UploadedInputs {
     const prepared = images.map((im) => {
       const plan = gridInputPlan(im.width, im.height, o);
       return worthGathering(plan, im.width, im.height) ? { ...gather(im, plan), toImage: plan.toImage } : { source: wholeImage(im) as PixelSource, plan, toImage: plan.toImage };
@@ -235,41 +305,33 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     return Math.max(1, Math.min(images, Math.floor(Math.min(MASK_BYTES, this.ctx.device.limits.maxStorageBufferBindingSize) / K.maskBytes(length))));
   }
 
-  /** Candidate lists, counters ([0, n) candidates and [n, 2n) kept per image) and NMS scratch. */
-  private allocateLists(res: BatchResources, n: number, capacity: number, o: GridOptions): K.NmsBuffers {
-    const length = K.sortLength(capacity);
+  /** A setting's candidate lists, counters ([0, n) candidates and [n, 2n) kept per image) and output. */
+  private allocateLists(res: BatchResources, n: number, capacity: number, o: GridOptions, prefix = ''): Pick<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
     return {
-      candidates: res.storage('candidates', n * capacity * K.DETECTION_BYTES),
-      counts: res.upload('counters', new Uint32Array(2 * n)),
-      keys: res.storage('sort keys', n * length * 16),
-      sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
-      mask: res.storage('iou mask', o.nms === 'soft' || o.nms === 'none' ? 4 : this.maskGroup(n, length) * K.maskBytes(length)),
-      kept: res.storage('kept', n * o.maxDet * 4),
-      scratch: res.storage('nms scratch', n * length * 4),
-      output: res.storage('detections', n * o.maxDet * K.DETECTION_BYTES),
+      candidates: res.storage(`${prefix}candidates`, n * capacity * K.DETECTION_BYTES),
+      counts: res.upload(`${prefix}counters`, new Uint32Array(2 * n)),
+      output: res.storage(`${prefix}detections`, n * o.maxDet * K.DETECTION_BYTES),
     };
   }
 
-  /** Per chunk of images: resize each into its slot of the chunk's input, the network, the decoder. */
-  private async networkChunks(
-    res: BatchResources,
-    inputs: { pixels: PixelBindings; tables: GPUBuffer; affine: GPUBuffer; anchors: GPUBuffer },
-    buffers: K.NmsBuffers,
-    o: GridOptions,
-    g: Geometry,
-    n: number,
-    capacity: number,
-  ): Promise<Array<{ plan: CompiledGraph; resize: KernelStep[]; decode: KernelStep; first: number }>> {
+  /** Sort keys and NMS scratch, shared by the settings (their sorts and NMS run one after another). */
+  private allocateScratch(res: BatchResources, n: number, capacity: number, settings: readonly Setting[]): Omit<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
+    const length = K.sortLength(capacity);
+    const masked = settings.some((s) => s.o.nms === 'greedy' || s.o.nms === 'weighted');
+    return {
+      keys: res.storage('sort keys', n * length * 16),
+      sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
+      mask: res.storage('iou mask', masked ? this.maskGroup(n, length) * K.maskBytes(length) : 4),
+      kept: res.storage('kept', n * Math.max(...settings.map((s) => s.o.maxDet)) * 4),
+      scratch: res.storage('nms scratch', n * length * 4),
+    };
+  }
+
+  /** Per chunk of images: resize each into its slot of the chunk's input, then the network. */
+  private async networkChunks(res: BatchResources, inputs: UploadedInputs, o: GridOptions, g: Geometry, n: number): Promise<NetworkChunk[]> {
     const { ctx } = this;
     const norm = gridNormalization(o);
     const tableRows = o.inputWidth + o.inputHeight;
-    const s = this.spec.spec;
-    const spec: K.DecodeKernelSpec =
-      s.kind === 'ssd'
-        ? { kind: 'ssd', anchors: s.anchors.length / 4, classes: s.classes, ignoreFirst: s.ignoreFirst, scales: s.scales }
-        : s.kind === 'centernet'
-        ? { kind: 'centernet', classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight, stride: s.stride, inputWidth: o.inputWidth, inputHeight: o.inputHeight }
-        : { kind: s.kind, grid: g.grid, anchors: s.kind === 'yolo' ? s.anchors.length : 1, classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight };
     // Every chunk size is compiled before a kernel binds a plan buffer (compiling may grow the arena).
     const firsts = Array.from({ length: Math.ceil(n / g.chunk) }, (_, c) => c * g.chunk);
     const plans = await Promise.all(firsts.map((first) => this.plans.get(o.inputWidth, o.inputHeight, Math.min(g.chunk, n - first))));
@@ -283,15 +345,28 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
             bilinearResize(ctx, `${this.spec.name} image ${first + k} resize`, { image: first + k, width: o.inputWidth, height: o.inputHeight, xTable: (first + k) * tableRows, yTable: (first + k) * tableRows + o.inputWidth, outOffset: k * 3 * o.inputWidth * o.inputHeight, norm }, { pixels: inputs.pixels, tables: inputs.tables, output: input }),
           ),
         );
-        const decode = await K.decode(
-          ctx,
-          `${this.spec.name} decode images ${first}..${first + count - 1}`,
-          { spec, images: count, imageBase: first, threshold: o.conf, inclusive: o.inclusive, multiLabel: o.multiLabel, capacity, countBase: 0 },
-          { head: plan.bufferOf(this.spec.head), ...(this.spec.logits || this.spec.sizes ? { second: plan.bufferOf((this.spec.logits ?? this.spec.sizes)!) } : {}), anchors: inputs.anchors, affine: inputs.affine, counts: buffers.counts, candidates: buffers.candidates },
-        );
-        res.keep(...resize, decode);
-        return { plan, resize, decode, first };
+        res.keep(...resize);
+        return { plan, resize, first, count };
       }),
+    );
+  }
+
+  /** The head decoder of one chunk for one setting, appending to that setting's candidate lists. */
+  private decodeStep(chunk: NetworkChunk, inputs: UploadedInputs, buffers: Pick<K.NmsBuffers, 'counts' | 'candidates'>, setting: Setting, capacity: number): Promise<KernelStep> {
+    const { o, g } = setting;
+    const s = this.spec.spec;
+    const spec: K.DecodeKernelSpec =
+      s.kind === 'ssd'
+        ? { kind: 'ssd', anchors: s.anchors.length / 4, classes: s.classes, ignoreFirst: s.ignoreFirst, scales: s.scales }
+        : s.kind === 'centernet'
+        ? { kind: 'centernet', classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight, stride: s.stride, inputWidth: o.inputWidth, inputHeight: o.inputHeight }
+        : { kind: s.kind, grid: g.grid, anchors: s.kind === 'yolo' ? s.anchors.length : 1, classes: s.classes, headWidth: g.headWidth, headHeight: g.headHeight };
+    const second = this.spec.logits ?? this.spec.sizes;
+    return K.decode(
+      this.ctx,
+      `${this.spec.name} decode images ${chunk.first}..${chunk.first + chunk.count - 1}`,
+      { spec, images: chunk.count, imageBase: chunk.first, threshold: o.conf, inclusive: o.inclusive, multiLabel: o.multiLabel, capacity, countBase: 0 },
+      { head: chunk.plan.bufferOf(this.spec.head), ...(second ? { second: chunk.plan.bufferOf(second) } : {}), anchors: inputs.anchors, affine: inputs.affine, counts: buffers.counts, candidates: buffers.candidates },
     );
   }
 
