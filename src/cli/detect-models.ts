@@ -222,6 +222,18 @@ function gridCli(name: string, load: () => GridModel, countName: string): CliMod
   };
 }
 
+/** The packaged grid models by name. */
+export const GRID_MODELS: Readonly<Record<string, () => GridModel>> = { 'tiny-face': loadTinyFaceModel, 'ssd-oid': loadSsdOidModel, centernet: loadCenterNetModel };
+
+/** A packaged grid model, or a user's .onnx decoded as the flags say (their errors are UsageErrors); undefined otherwise. */
+export function gridModelLoader(name: string, flags: DetectFlags): (() => GridModel) | undefined {
+  if (name in GRID_MODELS) return GRID_MODELS[name];
+  if (!name.endsWith('.onnx')) return undefined;
+  const spec = userModelFlags(flags);
+  const input = flags.input !== undefined ? parseInputSize(flags.input) : undefined;
+  return () => usage(() => loadUserOnnxModel(name, spec, input));
+}
+
 export const CLI_MODELS: readonly CliModel[] = [
   mtcnn,
   ppocrDet,
@@ -232,7 +244,5 @@ export const CLI_MODELS: readonly CliModel[] = [
 
 /** `--model path/to/model.onnx`: a user's grid detector, decoded as the flags say. */
 export function onnxCliModel(path: string, flags: DetectFlags): CliModel {
-  const spec = userModelFlags(flags);
-  const input = flags.input !== undefined ? parseInputSize(flags.input) : undefined;
-  return gridCli(path, () => usage(() => loadUserOnnxModel(path, spec, input)), 'objects');
+  return gridCli(path, gridModelLoader(path, flags)!, 'objects');
 }

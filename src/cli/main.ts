@@ -8,6 +8,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
 import { registerPrecision } from './precision.js';
+import { registerSweep } from './sweep.js';
 
 const program = new Command();
 program
@@ -28,6 +29,7 @@ registerEval(program);
 registerModels(program);
 registerDemo(program);
 registerPrecision(program);
+registerSweep(program);
 
 try {
   await program.parseAsync(process.argv);

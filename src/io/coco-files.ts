@@ -5,6 +5,7 @@
 // name (or the only category, when the ground truth has one).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { categoryMatcher } from '../eval/coco-labels.js';
 import type { CocoDataset, CocoResult } from '../eval/coco.js';
 
 export function readCocoGroundTruth(path: string): CocoDataset {
@@ -53,8 +54,6 @@ export function readCocoResults(path: string, gt: CocoDataset): ReadResults {
     return { results: list, unmatched: [], missing: [], otherLabels: new Map() };
   }
   const byName = new Map(gt.images.map((im) => [basename(im.file_name ?? String(im.id)), im.id]));
-  const byLabel = new Map(gt.categories.map((c) => [c.name.toLowerCase(), c.id]));
-  const only = gt.categories.length === 1 ? gt.categories[0]!.id : undefined;
   const results: CocoResult[] = [];
   const unmatched: string[] = [];
   const seen = new Set<number>();
@@ -75,17 +74,14 @@ export function readCocoResults(path: string, gt: CocoDataset): ReadResults {
     }
     seen.add(imageId);
     const boxes = r.detections ?? r.faces?.map((f) => ({ ...f, label: undefined })) ?? [];
+    const categoryOf = categoryMatcher(gt, `${path}:${i + 1}`);
     for (const d of boxes) {
-      const label = 'label' in d && d.label ? d.label.toLowerCase() : undefined;
-      // A labelled detection of a class the ground truth does not annotate is left out (as
-      // pycocotools evaluates only the ground truth's categories); an unlabelled one (a face
-      // detector's) belongs to the only category.
-      if (label !== undefined && !byLabel.has(label)) {
-        otherLabels.set(label, (otherLabels.get(label) ?? 0) + 1);
+      const label = 'label' in d && d.label ? d.label : undefined;
+      const category = categoryOf(label);
+      if (category === 'other') {
+        otherLabels.set(label!.toLowerCase(), (otherLabels.get(label!.toLowerCase()) ?? 0) + 1);
         continue;
       }
-      const category = label !== undefined ? byLabel.get(label) : only;
-      if (category === undefined) throw new Error(`${path}:${i + 1}: a detection without a label, and the ground truth has ${gt.categories.length} categories (${gt.categories.map((c) => c.name).join(', ')})`);
       results.push({ image_id: imageId, category_id: category, bbox: d.box.slice(0, 4) as CocoResult['bbox'], score: d.score });
     }
   });
