@@ -31,6 +31,7 @@ interface SweepFlags extends DetectFlags {
   out?: string;
   adapter?: string;
   progress: boolean;
+  category?: string;
 }
 
 function list(flag: string, value: string, ok: (v: number) => boolean, what: string): number[] {
@@ -59,6 +60,7 @@ export function registerSweep(program: Command): void {
     .option('--anchors <w,h,...>', 'a user yolo model: anchor sizes in grid cells')
     .option('--classes <n>', 'a user model: number of classes')
     .option('--labels <file>', 'a user model: class names, one per line')
+    .option('--category <name>', 'the ground-truth category of unlabelled detections (a one-class model; default: the only category)')
     .option('--input <WxH>', 'network input size (where the model allows another)')
     .option('--out <file.json>', 'write the rows, settings and timings as JSON')
     .option('--adapter <name>', 'auto | lavapipe | swiftshader | path to a Vulkan ICD .json')
@@ -95,7 +97,7 @@ async function sweep(inputs: string[], f: SweepFlags): Promise<void> {
   const settings: DecodeSettings[] = (grids ?? [undefined]).flatMap((grid) => ious.map((iou) => ({ ...(grid !== undefined ? { grid } : {}), iou })));
   const options = usage(() => detector.resolve({ ...base, conf: Math.min(...confs) }));
   for (const s of settings) usage(() => detector.resolve({ ...options, ...s }));
-  const categoryOf = categoryMatcher(gt, f.model);
+  const categoryOf = usage(() => categoryMatcher(gt, f.model, f.category));
 
   const perSetting = settings.map(() => new Map<number, CocoResult[]>());
   const gpuMs = settings.map(() => 0);

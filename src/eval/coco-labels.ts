@@ -6,12 +6,14 @@ import type { CocoDataset } from './coco.js';
 
 export type CategoryOf = (label: string | undefined) => number | 'other';
 
-export function categoryMatcher(gt: CocoDataset, where: string): CategoryOf {
+/** `unlabelled`: the category name unlabelled detections belong to (default: the only category). */
+export function categoryMatcher(gt: CocoDataset, where: string, unlabelled?: string): CategoryOf {
   const byLabel = new Map(gt.categories.map((c) => [c.name.toLowerCase(), c.id]));
-  const only = gt.categories.length === 1 ? gt.categories[0]!.id : undefined;
+  if (unlabelled !== undefined && !byLabel.has(unlabelled.toLowerCase())) throw new Error(`${where}: category '${unlabelled}' is not in the ground truth (${gt.categories.map((c) => c.name).join(', ')})`);
+  const only = unlabelled !== undefined ? byLabel.get(unlabelled.toLowerCase()) : gt.categories.length === 1 ? gt.categories[0]!.id : undefined;
   return (label) => {
     if (label !== undefined) return byLabel.get(label.toLowerCase()) ?? 'other';
-    if (only === undefined) throw new Error(`${where}: a detection without a label, and the ground truth has ${gt.categories.length} categories (${gt.categories.map((c) => c.name).join(', ')})`);
+    if (only === undefined) throw new Error(`${where}: a detection without a label, and the ground truth has ${gt.categories.length} categories (${gt.categories.map((c) => c.name).join(', ')}): say which one it is`);
     return only;
   };
 }

@@ -87,11 +87,12 @@ export function sweepTable(rows: readonly SweepRow[], maxDet: number): string {
   const bestAp = Math.max(...rows.map((r) => r.ap));
   const bestF1 = Math.max(...rows.map((r) => r.f1));
   const bold = (text: string, on: boolean) => (on ? `**${text}**` : text);
+  // (Nothing is marked when the best is 0: every row ties.)
   const head = `| ${hasGrid ? 'S | ' : ''}conf | IoU | AP | AP50 | AR@${maxDet} | P | R | F1 | dupes | groups | near-dup pairs | dets/img | GPU ms/img |`;
   const rule = `|${hasGrid ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`;
   const lines = rows.map(
     (r) =>
-      `| ${hasGrid ? `${r.grid ?? '-'} | ` : ''}${r.conf} | ${r.iou} | ${bold(fixed(r.ap), r.ap === bestAp)} | ${fixed(r.ap50)} | ${fixed(r.ar)} | ${fixed(r.precision)} | ${fixed(r.recall)} | ${bold(fixed(r.f1), r.f1 === bestF1)} | ${r.duplicates} | ${r.groupBoxes} | ${r.nearDuplicatePairs} | ${r.detectionsPerImage.toFixed(1)} | ${r.gpuMsPerImage !== undefined ? r.gpuMsPerImage.toFixed(2) : '-'} |`,
+      `| ${hasGrid ? `${r.grid ?? '-'} | ` : ''}${r.conf} | ${r.iou} | ${bold(fixed(r.ap), r.ap === bestAp && bestAp > 0)} | ${fixed(r.ap50)} | ${fixed(r.ar)} | ${fixed(r.precision)} | ${fixed(r.recall)} | ${bold(fixed(r.f1), r.f1 === bestF1 && bestF1 > 0)} | ${r.duplicates} | ${r.groupBoxes} | ${r.nearDuplicatePairs} | ${r.detectionsPerImage.toFixed(1)} | ${r.gpuMsPerImage !== undefined ? r.gpuMsPerImage.toFixed(2) : '-'} |`,
   );
   return [head, rule, ...lines].join('\n');
 }

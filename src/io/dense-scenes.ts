@@ -21,7 +21,7 @@ export const DENSE_CATEGORIES = [
 
 export interface DenseScene {
   name: string;
-  kind: 'bookshelf' | 'audience';
+  kind: 'bookshelf' | 'audience' | 'mosaic';
   width: number;
   height: number;
   /** RGB, row-major. */

@@ -2,6 +2,7 @@
 // extent of the object's own pixels), occlusion order and visible boxes of audiences, stable ids.
 import { describe, expect, it } from 'vitest';
 import { audience, bookshelf, denseDataset } from '../../src/io/dense-scenes.js';
+import { FACE_API_SAMPLE_PEOPLE, photoMosaic } from '../../src/io/photo-mosaics.js';
 
 describe('dense scenes', () => {
   it('the same seed gives the same pixels and annotations; another seed does not', () => {
@@ -58,5 +59,34 @@ describe('dense scenes', () => {
     expect(gt.images.map((i) => [i.id, i.file_name])).toEqual([[1, 'bookshelf_1.png'], [2, 'audience_2.png']]);
     expect(gt.annotations.map((a) => a.id)).toEqual(gt.annotations.map((_, i) => i + 1));
     expect(new Set(gt.annotations.map((a) => a.category_id))).toEqual(new Set([84, 1]));
+  });
+
+  it('photo mosaics: seeded; one tile at full size keeps the hand-annotated boxes exactly (or mirrors them)', async () => {
+    const a = await photoMosaic(3, { columns: 3, rows: 2, tileWidth: 320 });
+    const b = await photoMosaic(3, { columns: 3, rows: 2, tileWidth: 320 });
+    expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);
+    expect(a.annotations).toEqual(b.annotations);
+    // Six tiles: every photo once, so every annotated person once (3 + 3 + 3 + 4 + 5 + 4).
+    const people = Object.values(FACE_API_SAMPLE_PEOPLE).reduce((n, p) => n + p.length, 0);
+    expect(a.annotations.length).toBe(people);
+    expect(people).toBe(22);
+    for (const ann of a.annotations) {
+      const [x, y, w, h] = ann.bbox;
+      expect(ann.category_id).toBe(1);
+      // Each box lies inside its own tile (320 wide; cell height the tallest tile, 256).
+      const column = Math.floor(x / 320);
+      expect(x + w).toBeLessThanOrEqual((column + 1) * 320 + 1e-9);
+      expect(y + h).toBeLessThanOrEqual((Math.floor(y / 257) + 1) * 257);
+    }
+    // One tile at the photo's own width: scale 1, boxes are the annotations, mirrored or not.
+    for (const seed of [1, 2, 3, 4]) {
+      const one = await photoMosaic(seed, { columns: 1, rows: 1, tileWidth: 1920 });
+      const got = one.annotations.map((q) => q.bbox.map((v) => Math.round(v * 1e9) / 1e9));
+      const candidates = Object.values(FACE_API_SAMPLE_PEOPLE).flatMap((boxes) => [
+        boxes.map(([x1, y1, x2, y2]) => [x1, y1, x2 - x1, y2 - y1]),
+        boxes.map(([x1, y1, x2, y2]) => [1920 - x2, y1, x2 - x1, y2 - y1]),
+      ]);
+      expect(candidates, `seed ${seed}`).toContainEqual(got);
+    }
   });
 });
