@@ -2,13 +2,18 @@
 // synthetic set of 5,000 images x 100 detections (80 categories, ~7 GT boxes per image), against a
 // plain-JS baseline: the same COCO rules written the obvious way (every (image, category) pair found
 // by scanning the whole lists). Writes harness/reports/bench-eval.md.
-//   node --import tsx harness/bench-eval.ts [--images 5000] [--dets 100]
-import { mkdirSync, writeFileSync } from 'node:fs';
+// With --pythonpath DIR (a directory holding a pycocotools package; numpy needed), pycocotools
+// itself is timed on the same set (evaluate + accumulate + summarize, the same stats checked).
+//   node --import tsx harness/bench-eval.ts [--images 5000] [--dets 100] [--pythonpath DIR]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boxIou, evaluateCoco, type CocoDataset, type CocoResult } from '../src/eval/coco.js';
 import { evaluateCrowd } from '../src/eval/crowd.js';
 
-const { values: args } = parseArgs({ options: { images: { type: 'string', default: '5000' }, dets: { type: 'string', default: '100' } } });
+const { values: args } = parseArgs({ options: { images: { type: 'string', default: '5000' }, dets: { type: 'string', default: '100' }, pythonpath: { type: 'string' } } });
 const I = Number(args.images);
 const D = Number(args.dets);
 let seed = 7;
@@ -70,6 +75,32 @@ const full = { ...gt };
 gt.images = full.images.slice(0, baseImages);
 const [, baseS] = time(() => baselineMatching());
 gt.images = full.images;
+/** pycocotools on the same set: seconds of evaluate + accumulate + summarize, and its stats. */
+function pycocotools(dir: string): { seconds: number; stats: number[] } {
+  const work = mkdtempSync(join(tmpdir(), 'bench-eval-'));
+  writeFileSync(join(work, 'gt.json'), JSON.stringify(gt));
+  writeFileSync(join(work, 'dt.json'), JSON.stringify(results));
+  const script = `import json, sys, time, io, contextlib
+sys.path.insert(0, ${JSON.stringify(dir)})
+import numpy as np
+np.float = float
+_l = np.linspace
+np.linspace = lambda a, b, num=50, **kw: _l(a, b, int(num), **kw)
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+with contextlib.redirect_stdout(io.StringIO()):
+    gt = COCO(); gt.dataset = json.load(open(sys.argv[1])); gt.createIndex()
+    dt = gt.loadRes(json.load(open(sys.argv[2])))
+    E = COCOeval(gt, dt, 'bbox')
+    t0 = time.perf_counter()
+    E.evaluate(); E.accumulate(); E.summarize()
+    t = time.perf_counter() - t0
+print(json.dumps({'seconds': t, 'stats': [float(x) for x in E.stats]}))`;
+  return JSON.parse(execFileSync('python3', ['-c', script, join(work, 'gt.json'), join(work, 'dt.json')], { encoding: 'utf8', maxBuffer: 1 << 26 })) as { seconds: number; stats: number[] };
+}
+const py = args.pythonpath ? pycocotools(args.pythonpath) : undefined;
+if (py && py.stats.some((v, i) => v !== coco.stats[i])) throw new Error(`pycocotools stats differ: ${JSON.stringify(py.stats)} vs ${JSON.stringify(coco.stats)}`);
+
 const lines = [
   `# Evaluation time (${new Date().toISOString()}, Node ${process.version}, one thread)`,
   '',
@@ -78,6 +109,7 @@ const lines = [
   '| step | seconds |',
   '|---|---:|',
   `| COCO AP/AR (evaluate + accumulate + summarize, maxDets 1,10,100) | ${cocoS.toFixed(2)} |`,
+  ...(py ? [`| pycocotools (Python ${execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]}), evaluate + accumulate + summarize, the same 12 stats bit for bit | ${py.seconds.toFixed(2)} |`] : []),
   `| crowd metrics at score >= 0.5 | ${crowdS.toFixed(2)} |`,
   `| plain-JS baseline, matching only, first ${baseImages} images (scan every list per image x category) | ${baseS.toFixed(2)} (x${(I / baseImages).toFixed(0)} for all: ~${((baseS * I) / baseImages).toFixed(0)} s) |`,
   '',

@@ -112,14 +112,14 @@ export interface ImageEval {
   maxDet: number;
   dtIds: number[];
   gtIds: number[];
-  /** [T][D]: matched GT id (0: none). */
-  dtMatches: number[][];
-  /** [T][G]: matched detection id (0: none). */
-  gtMatches: number[][];
-  dtScores: number[];
-  gtIgnore: boolean[];
-  /** [T][D]. */
-  dtIgnore: boolean[][];
+  /** [T x D], row t at t * D: matched GT id (0: none). */
+  dtMatches: Float64Array;
+  /** [T x G]: matched detection id (0: none). */
+  gtMatches: Float64Array;
+  dtScores: Float64Array;
+  gtIgnore: Uint8Array;
+  /** [T x D]: 1 where ignored. */
+  dtIgnore: Uint8Array;
 }
 
 export interface CocoEvaluation {
@@ -131,6 +131,7 @@ export interface CocoEvaluation {
   stats: number[];
   /** The summary lines, in pycocotools' wording. */
   summary: string[];
+  /** [K][A][I] as pycocotools orders them; null where an image has neither GT nor detections of the category. */
   evalImgs: Array<ImageEval | null>;
 }
 
@@ -142,108 +143,111 @@ function loadResults(gt: CocoDataset, results: readonly CocoResult[]): Dt[] {
   return results.map((r, i) => ({ ...r, id: i + 1, area: r.bbox[2] * r.bbox[3] }));
 }
 
+/** One (image, category) pair: its GT in file order, its detections by score (cut to maxDet), their IoUs [D x G]. */
+interface Cell {
+  gt: Gt[];
+  dt: Dt[];
+  ious: Float64Array;
+}
+
+/** _prepare + computeIoU: the cells of (category k, image i) at k * I + i. */
+function prepareCells(p: CocoParams, gtSet: CocoDataset, dtAll: readonly Dt[], maxDet: number): Array<Cell | undefined> {
+  const I = p.imgIds.length;
+  const imgIndex = new Map(p.imgIds.map((id, i) => [id, i]));
+  const catIndex = new Map(p.catIds.map((id, k) => [id, k]));
+  const cells = new Array<Cell | undefined>(p.catIds.length * I);
+  const cellOf = (img: number, cat: number): Cell | undefined => {
+    const i = imgIndex.get(img);
+    const k = catIndex.get(cat);
+    if (i === undefined || k === undefined) return undefined;
+    return (cells[k * I + i] ??= { gt: [], dt: [], ious: new Float64Array(0) });
+  };
+  // getAnnIds lists annotations image by image in the order of imgIds given (sorted), each image's in file order.
+  for (const a of gtSet.annotations) cellOf(a.image_id, a.category_id)?.gt.push({ ...a, ignore: !!a.iscrowd });
+  for (const d of dtAll) cellOf(d.image_id, d.category_id)?.dt.push(d);
+  for (const cell of cells) {
+    if (!cell || cell.dt.length === 0) continue;
+    const d0 = cell.dt;
+    cell.dt = stableOrder(d0, (x) => -x.score).slice(0, maxDet).map((i) => d0[i]!);
+    const G = cell.gt.length;
+    cell.ious = new Float64Array(cell.dt.length * G);
+    cell.dt.forEach((d, di) => cell.gt.forEach((g, gi) => (cell.ious[di * G + gi] = boxIou(d.bbox, g.bbox, !!g.iscrowd))));
+  }
+  return cells;
+}
+
+/** evaluateImg: greedy matching per IoU threshold of one cell in one area range. */
+function evaluateCell(p: CocoParams, cell: Cell, imageId: number, categoryId: number, aRng: [number, number], maxDet: number): ImageEval {
+  const T = p.iouThrs.length;
+  const G = cell.gt.length;
+  const D = cell.dt.length;
+  const gIgnore0 = cell.gt.map((g) => g.ignore || g.area < aRng[0] || g.area > aRng[1]);
+  // Ignored GT last, each group in order (a stable sort on the flag).
+  const gtind = [...gIgnore0.keys()].filter((i) => !gIgnore0[i]).concat([...gIgnore0.keys()].filter((i) => gIgnore0[i]));
+  const gt = gtind.map((i) => cell.gt[i]!);
+  const gtIg = Uint8Array.from(gtind, (i) => (gIgnore0[i] ? 1 : 0));
+  const crowd = gt.map((g) => !!g.iscrowd);
+  const gtm = new Float64Array(T * G);
+  const dtm = new Float64Array(T * D);
+  const dtIg = new Uint8Array(T * D);
+  if (G > 0 && D > 0) {
+    for (let ti = 0; ti < T; ti++) {
+      for (let di = 0; di < D; di++) {
+        let best = Math.min(p.iouThrs[ti]!, 1 - 1e-10);
+        let m = -1;
+        const row = di * G;
+        for (let gi = 0; gi < G; gi++) {
+          // Already matched and not a crowd: next.
+          if (gtm[ti * G + gi]! > 0 && !crowd[gi]) continue;
+          // Matched to a regular GT, and the rest are ignored ones: stop.
+          if (m > -1 && !gtIg[m] && gtIg[gi]) break;
+          const v = cell.ious[row + gtind[gi]!]!;
+          if (v < best) continue;
+          best = v;
+          m = gi;
+        }
+        if (m === -1) continue;
+        dtIg[ti * D + di] = gtIg[m]!;
+        dtm[ti * D + di] = gt[m]!.id;
+        gtm[ti * G + m] = cell.dt[di]!.id;
+      }
+    }
+  }
+  // Unmatched detections outside the area range are ignored.
+  cell.dt.forEach((d, di) => {
+    const outside = d.area < aRng[0] || d.area > aRng[1];
+    for (let ti = 0; ti < T; ti++) if (dtm[ti * D + di] === 0 && outside) dtIg[ti * D + di] = 1;
+  });
+  return {
+    imageId, categoryId, areaRng: aRng, maxDet, dtIds: cell.dt.map((d) => d.id), gtIds: gt.map((g) => g.id),
+    dtMatches: dtm, gtMatches: gtm, dtScores: Float64Array.from(cell.dt, (d) => d.score), gtIgnore: gtIg, dtIgnore: dtIg,
+  };
+}
+
 export function evaluateCoco(gtSet: CocoDataset, results: readonly CocoResult[], options: { maxDets?: readonly number[]; params?: Partial<CocoParams> } = {}): CocoEvaluation {
   const p: CocoParams = { ...defaultParams(gtSet, options.maxDets), ...options.params };
   p.imgIds = [...new Set(p.imgIds)].sort((a, b) => a - b);
   p.catIds = [...new Set(p.catIds)].sort((a, b) => a - b);
   p.maxDets = [...p.maxDets].sort((a, b) => a - b);
-  const dtAll = loadResults(gtSet, results);
-
-  // _prepare: per (image, category), in file order; ignore = iscrowd.
-  const key = (img: number, cat: number) => `${img} ${cat}`;
-  const imgSet = new Set(p.imgIds);
-  const catSet = new Set(p.catIds);
-  const gts = new Map<string, Gt[]>();
-  const dts = new Map<string, Dt[]>();
-  // getAnnIds lists annotations image by image in the order of imgIds given (sorted), each image's in file order.
-  for (const a of gtSet.annotations) {
-    if (!imgSet.has(a.image_id) || !catSet.has(a.category_id)) continue;
-    const k = key(a.image_id, a.category_id);
-    const list = gts.get(k);
-    if (list) list.push({ ...a, ignore: !!a.iscrowd });
-    else gts.set(k, [{ ...a, ignore: !!a.iscrowd }]);
-  }
-  for (const d of dtAll) {
-    if (!imgSet.has(d.image_id) || !catSet.has(d.category_id)) continue;
-    const k = key(d.image_id, d.category_id);
-    const list = dts.get(k);
-    if (list) list.push(d);
-    else dts.set(k, [d]);
-  }
   const maxDet = p.maxDets[p.maxDets.length - 1]!;
-
-  // computeIoU: [D][G] with detections sorted by score (stable) and cut to the largest maxDet.
-  const ious = new Map<string, number[][]>();
-  for (const img of p.imgIds) {
-    for (const cat of p.catIds) {
-      const k = key(img, cat);
-      const g = gts.get(k) ?? [];
-      const d0 = dts.get(k) ?? [];
-      if (g.length === 0 || d0.length === 0) {
-        ious.set(k, []);
-        continue;
-      }
-      const d = stableOrder(d0, (x) => -x.score).slice(0, maxDet).map((i) => d0[i]!);
-      ious.set(k, d.map((dd) => g.map((gg) => boxIou(dd.bbox, gg.bbox, !!gg.iscrowd))));
-    }
-  }
-
-  const T = p.iouThrs.length;
-  const evaluateImg = (img: number, cat: number, aRng: [number, number]): ImageEval | null => {
-    const k = key(img, cat);
-    const g0 = gts.get(k) ?? [];
-    const d0 = dts.get(k) ?? [];
-    if (g0.length === 0 && d0.length === 0) return null;
-    const gIgnore0 = g0.map((g) => g.ignore || g.area < aRng[0] || g.area > aRng[1]);
-    const gtind = stableOrder(gIgnore0, (x) => (x ? 1 : 0));
-    const gt = gtind.map((i) => g0[i]!);
-    const gtIg = gtind.map((i) => gIgnore0[i]!);
-    const dtind = stableOrder(d0, (x) => -x.score).slice(0, maxDet);
-    const dt = dtind.map((i) => d0[i]!);
-    const crowd = gt.map((g) => !!g.iscrowd);
-    const table = ious.get(k)!;
-    const iou = (di: number, gi: number) => table[di]![gtind[gi]!]!;
-    const gtm = Array.from({ length: T }, () => new Array<number>(gt.length).fill(0));
-    const dtm = Array.from({ length: T }, () => new Array<number>(dt.length).fill(0));
-    const dtIg = Array.from({ length: T }, () => new Array<boolean>(dt.length).fill(false));
-    if (table.length > 0) {
-      p.iouThrs.forEach((t, ti) => {
-        dt.forEach((d, di) => {
-          let best = Math.min(t, 1 - 1e-10);
-          let m = -1;
-          for (let gi = 0; gi < gt.length; gi++) {
-            // Already matched and not a crowd: next.
-            if (gtm[ti]![gi]! > 0 && !crowd[gi]) continue;
-            // Matched to a regular GT, and the rest are ignored ones: stop.
-            if (m > -1 && !gtIg[m] && gtIg[gi]) break;
-            if (iou(di, gi) < best) continue;
-            best = iou(di, gi);
-            m = gi;
-          }
-          if (m === -1) return;
-          dtIg[ti]![di] = gtIg[m]!;
-          dtm[ti]![di] = gt[m]!.id;
-          gtm[ti]![m] = d.id;
-        });
+  const cells = prepareCells(p, gtSet, loadResults(gtSet, results), maxDet);
+  const I = p.imgIds.length;
+  const evalImgs: Array<ImageEval | null> = [];
+  p.catIds.forEach((cat, k) => {
+    for (const aRng of p.areaRng) {
+      p.imgIds.forEach((img, i) => {
+        const cell = cells[k * I + i];
+        evalImgs.push(cell && (cell.gt.length > 0 || cell.dt.length > 0) ? evaluateCell(p, cell, img, cat, aRng, maxDet) : null);
       });
     }
-    // Unmatched detections outside the area range are ignored.
-    dt.forEach((d, di) => {
-      const outside = d.area < aRng[0] || d.area > aRng[1];
-      for (let ti = 0; ti < T; ti++) if (dtm[ti]![di] === 0 && outside) dtIg[ti]![di] = true;
-    });
-    return { imageId: img, categoryId: cat, areaRng: aRng, maxDet, dtIds: dt.map((d) => d.id), gtIds: gt.map((g) => g.id), dtMatches: dtm, gtMatches: gtm, dtScores: dt.map((d) => d.score), gtIgnore: gtIg, dtIgnore: dtIg };
-  };
-  const evalImgs: Array<ImageEval | null> = [];
-  for (const cat of p.catIds) for (const aRng of p.areaRng) for (const img of p.imgIds) evalImgs.push(evaluateImg(img, cat, aRng));
-
+  });
   const { precision, recall } = accumulate(p, evalImgs);
   const { stats, summary } = summarize(p, precision, recall);
   return { params: p, precision, recall, stats, summary, evalImgs };
 }
 
 /** numpy searchsorted(a, v, 'left') on a non-decreasing array. */
-function searchLeft(a: readonly number[], v: number): number {
+function searchLeft(a: ArrayLike<number>, v: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -284,40 +288,61 @@ function accumulate(p: CocoParams, evalImgs: ReadonlyArray<ImageEval | null>): {
   const A0 = p.areaRng.length;
   for (let k = 0; k < K; k++) {
     for (let a = 0; a < A; a++) {
+      const E: ImageEval[] = [];
+      for (let i = 0; i < I0; i++) {
+        const e = evalImgs[k * A0 * I0 + a * I0 + i];
+        if (e) E.push(e);
+      }
+      if (E.length === 0) continue;
+      let npig = 0;
+      for (const e of E) for (const g of e.gtIgnore) if (!g) npig++;
       p.maxDets.forEach((maxDet, m) => {
-        const E = Array.from({ length: I0 }, (_, i) => evalImgs[k * A0 * I0 + a * I0 + i]).filter((e): e is ImageEval => !!e);
-        if (E.length === 0) return;
-        const scores = E.flatMap((e) => e.dtScores.slice(0, maxDet));
-        const order = stableOrder(scores, (s) => -s);
-        const gtIgnored = E.flatMap((e) => e.gtIgnore);
-        const npig = gtIgnored.filter((g) => !g).length;
         if (npig === 0) return;
+        // The first maxDet detections of every image, concatenated: owner and position of each.
+        let n = 0;
+        for (const e of E) n += Math.min(e.dtScores.length, maxDet);
+        const scores = new Float64Array(n);
+        const owner = new Int32Array(n);
+        const local = new Int32Array(n);
+        let at = 0;
+        E.forEach((e, ei) => {
+          const c = Math.min(e.dtScores.length, maxDet);
+          for (let j = 0; j < c; j++, at++) {
+            scores[at] = e.dtScores[j]!;
+            owner[at] = ei;
+            local[at] = j;
+          }
+        });
+        // np.argsort(-scores, kind='mergesort'): by score, ties in concatenation order.
+        const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => scores[y]! - scores[x]! || x - y);
+        const rc = new Float64Array(n);
+        const pr = new Float64Array(n);
+        const q = new Float64Array(R);
         for (let t = 0; t < T; t++) {
-          const matched = E.flatMap((e) => e.dtMatches[t]!.slice(0, maxDet));
-          const ignored = E.flatMap((e) => e.dtIgnore[t]!.slice(0, maxDet));
           let tp = 0;
           let fp = 0;
-          const rc: number[] = [];
-          const pr: number[] = [];
-          for (const i of order) {
-            if (ignored[i]) {
+          for (let r = 0; r < n; r++) {
+            const i = order[r]!;
+            const e = E[owner[i]!]!;
+            const D = e.dtScores.length;
+            const slot = t * D + local[i]!;
+            if (e.dtIgnore[slot]) {
               // Neither a TP nor an FP: the cumulative sums repeat.
-            } else if (matched[i]) tp++;
+            } else if (e.dtMatches[slot]) tp++;
             else fp++;
-            rc.push(tp / npig);
-            pr.push(tp / (fp + tp + EPS));
+            rc[r] = tp / npig;
+            pr[r] = tp / (fp + tp + EPS);
           }
-          const nd = rc.length;
-          recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1]! : 0;
-          for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-          const q = new Array<number>(R).fill(0);
+          recall[((t * K + k) * A + a) * M + m] = n ? rc[n - 1]! : 0;
+          for (let i = n - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+          q.fill(0);
           for (let r = 0; r < R; r++) {
             const pi = searchLeft(rc, p.recThrs[r]!);
             // pycocotools fills q until the first recall threshold beyond the curve (IndexError).
-            if (pi >= nd) break;
+            if (pi >= n) break;
             q[r] = pr[pi]!;
           }
-          q.forEach((v, r) => (precision[(((t * R + r) * K + k) * A + a) * M + m] = v));
+          for (let r = 0; r < R; r++) precision[(((t * R + r) * K + k) * A + a) * M + m] = q[r]!;
         }
       });
     }

@@ -73,14 +73,14 @@ describe('webgpu-detect CLI', () => {
   it('models lists every packaged model with its source, licence and sha256 status', async () => {
     const table = await cli(['models']);
     expect(table.code, table.stderr).toBe(0);
-    for (const name of ['mtcnn', 'ppocr-det', 'tiny-face', 'ssd-oid']) expect(table.stdout).toMatch(new RegExp(`\\| ${name} \\|.*\\| ok \\|`));
+    for (const name of ['mtcnn', 'ppocr-det', 'tiny-face', 'ssd-oid', 'centernet']) expect(table.stdout).toMatch(new RegExp(`\\| ${name} \\|.*\\| ok \\|`));
     const json = JSON.parse((await cli(['models', '--json'])).stdout) as Array<{ name: string; source: string; license: string; status: string }>;
-    expect(json.map((m) => m.name)).toEqual(['mtcnn', 'ppocr-det', 'tiny-face', 'ssd-oid']);
+    expect(json.map((m) => m.name)).toEqual(['mtcnn', 'ppocr-det', 'tiny-face', 'ssd-oid', 'centernet']);
     expect(json.find((m) => m.name === 'tiny-face')!.source).toBe('@vladmandic/face-api@1.7.15');
     expect(json.every((m) => m.status === 'ok')).toBe(true);
     const unknown = await cli(['detect', 'x.jpg', '--model', 'yolo9000']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown model 'yolo9000' \(known: mtcnn, ppocr-det, tiny-face, ssd-oid, or a path to an \.onnx/);
+    expect(unknown.stderr).toMatch(/unknown model 'yolo9000' \(known: mtcnn, ppocr-det, tiny-face, ssd-oid, centernet, or a path to an \.onnx/);
   });
 
   it('grid models: tiny-face lines and overlays; a user .onnx with decode flags and --stages', async () => {

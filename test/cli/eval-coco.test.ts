@@ -80,7 +80,7 @@ describe('webgpu-detect eval --format coco', () => {
     expect(lines[13]).toContain('maxDets=300');
   });
 
-  it('an image without results counts as missed (exit 4, named); unreadable ground truth exits 2', async () => {
+  it('an image without results counts as missed (exit 4, named); unreadable ground truth exits 2; other labels are left out', async () => {
     const f = files();
     const jsonl = join(f.dir, 'partial.jsonl');
     writeFileSync(jsonl, JSON.stringify({ file: 'shelf_a.png', detections: [{ box: [1, 0, 20, 80], score: 0.9, label: 'book' }] }) + '\n');
@@ -93,9 +93,11 @@ describe('webgpu-detect eval --format coco', () => {
     expect(bad.stderr).toMatch(/no "annotations" list: not COCO instances/);
     const label = join(f.dir, 'label.jsonl');
     writeFileSync(label, JSON.stringify({ file: 'shelf_a.png', detections: [{ box: [1, 0, 20, 80], score: 0.9, label: 'cat' }] }) + '\n');
+    // A label the GT does not annotate is left out (pycocotools evaluates only the GT's categories), and said.
     const unknown = await cli(['eval', '--format', 'coco', '--gt', f.gt, label]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/label 'cat' names no category of the ground truth \(book, person\)/);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toMatch(/1 detections of labels the ground truth does not annotate were left out: cat 1/);
+    expect(unknown.stdout).toMatch(/pred 0 /);
   });
 
   it('--dump draws monitor dumps (two runs side by side) on blank canvases of the GT size, and a contact sheet', async () => {

@@ -41,13 +41,16 @@ describe('centernet: the GPU pipeline against the model run by tfjs', () => {
     expect(COCO80_IDS[COCO80_NAMES.indexOf('toothbrush')]).toBe(90);
   });
 
-  it('two photos: same top-100 peaks as tfjs, boxes within 0.5 px, one submit and one readback', async () => {
+  it('photos: same top-100 peaks as tfjs, boxes within 0.5 px, one submit and one readback', async () => {
     const ctx = await gpu();
     const model = loadCenterNetModel();
     const detector = GridDetector.create(ctx, model);
     const theirs = await tfjsCenterNet();
     const faceApi = findPackageDir('@vladmandic/face-api')!;
-    const files = [join(faceApi, 'demo/sample1.jpg'), join(faceApi, 'demo/sample5.jpg')];
+    // SwiftShader takes one photo (its run of this 512 x 512 network is ~3x lavapipe's; the test
+    // suite's time budget), lavapipe both.
+    const photos = ctx.adapter.name.startsWith('SwiftShader') ? ['sample1.jpg'] : ['sample1.jpg', 'sample5.jpg'];
+    const files = photos.map((p) => join(faceApi, 'demo', p));
     const images = await Promise.all(files.map((f) => decodeImage(f)));
     const batch = await detector.detect(images, { conf: 0.001, nms: 'none', maxDet: 100, maxCandidates: 65536 });
     expect(batch.stats.readbacks).toBe(1);
@@ -95,6 +98,10 @@ describe('centernet: the GPU pipeline against the model run by tfjs', () => {
     const o = detector.resolve();
     expect([o.inputWidth, o.inputHeight, o.sampling, o.conf, o.iou, o.maxDet]).toEqual([512, 512, 'asymmetric', 0.2, 0.4, 100]);
     expect(() => detector.resolve({ inputWidth: 416, inputHeight: 416 })).toThrow(/512x512/);
-    expect(() => detector.resolve({ maxCandidates: 65536 })).toThrow(/IoU mask .* use nms 'soft' or 'none'/);
+    // Greedy NMS of 65536 candidates needs a 512 MiB IoU mask per image: refused where one binding
+    // holds less (lavapipe: 128 MiB as requested), accepted where it fits.
+    if (2 ** 29 > ctx.device.limits.maxStorageBufferBindingSize) expect(() => detector.resolve({ maxCandidates: 65536 })).toThrow(/512 MiB IoU mask .* use nms 'soft' or 'none'/);
+    else expect(detector.resolve({ maxCandidates: 65536 }).maxCandidates).toBe(65536);
+    expect(detector.resolve({ maxCandidates: 65536, nms: 'none' }).nms).toBe('none');
   });
 });
