@@ -113,13 +113,14 @@ export interface ImageEval {
   dtIds: number[];
   gtIds: number[];
   /** [T x D], row t at t * D: matched GT id (0: none). */
-  dtMatches: Float64Array;
+  dtMatches: number[];
   /** [T x G]: matched detection id (0: none). */
-  gtMatches: Float64Array;
-  dtScores: Float64Array;
-  gtIgnore: Uint8Array;
+  gtMatches: number[];
+  dtScores: number[];
+  /** 1 where ignored. */
+  gtIgnore: number[];
   /** [T x D]: 1 where ignored. */
-  dtIgnore: Uint8Array;
+  dtIgnore: number[];
 }
 
 export interface CocoEvaluation {
@@ -148,6 +149,8 @@ interface Cell {
   gt: Gt[];
   dt: Dt[];
   ious: Float64Array;
+  dtIds: number[];
+  dtScores: number[];
 }
 
 /** _prepare + computeIoU: the cells of (category k, image i) at k * I + i. */
@@ -160,7 +163,7 @@ function prepareCells(p: CocoParams, gtSet: CocoDataset, dtAll: readonly Dt[], m
     const i = imgIndex.get(img);
     const k = catIndex.get(cat);
     if (i === undefined || k === undefined) return undefined;
-    return (cells[k * I + i] ??= { gt: [], dt: [], ious: new Float64Array(0) });
+    return (cells[k * I + i] ??= { gt: [], dt: [], ious: new Float64Array(0), dtIds: [], dtScores: [] });
   };
   // getAnnIds lists annotations image by image in the order of imgIds given (sorted), each image's in file order.
   for (const a of gtSet.annotations) cellOf(a.image_id, a.category_id)?.gt.push({ ...a, ignore: !!a.iscrowd });
@@ -169,6 +172,8 @@ function prepareCells(p: CocoParams, gtSet: CocoDataset, dtAll: readonly Dt[], m
     if (!cell || cell.dt.length === 0) continue;
     const d0 = cell.dt;
     cell.dt = stableOrder(d0, (x) => -x.score).slice(0, maxDet).map((i) => d0[i]!);
+    cell.dtIds = cell.dt.map((d) => d.id);
+    cell.dtScores = cell.dt.map((d) => d.score);
     const G = cell.gt.length;
     cell.ious = new Float64Array(cell.dt.length * G);
     cell.dt.forEach((d, di) => cell.gt.forEach((g, gi) => (cell.ious[di * G + gi] = boxIou(d.bbox, g.bbox, !!g.iscrowd))));
@@ -185,11 +190,12 @@ function evaluateCell(p: CocoParams, cell: Cell, imageId: number, categoryId: nu
   // Ignored GT last, each group in order (a stable sort on the flag).
   const gtind = [...gIgnore0.keys()].filter((i) => !gIgnore0[i]).concat([...gIgnore0.keys()].filter((i) => gIgnore0[i]));
   const gt = gtind.map((i) => cell.gt[i]!);
-  const gtIg = Uint8Array.from(gtind, (i) => (gIgnore0[i] ? 1 : 0));
+  const gtIg = gtind.map((i) => (gIgnore0[i] ? 1 : 0));
   const crowd = gt.map((g) => !!g.iscrowd);
-  const gtm = new Float64Array(T * G);
-  const dtm = new Float64Array(T * D);
-  const dtIg = new Uint8Array(T * D);
+  // Plain arrays: millions of small typed arrays cost more (allocation and GC) than they save.
+  const gtm = new Array<number>(T * G).fill(0);
+  const dtm = new Array<number>(T * D).fill(0);
+  const dtIg = new Array<number>(T * D).fill(0);
   if (G > 0 && D > 0) {
     for (let ti = 0; ti < T; ti++) {
       for (let di = 0; di < D; di++) {
@@ -219,8 +225,8 @@ function evaluateCell(p: CocoParams, cell: Cell, imageId: number, categoryId: nu
     for (let ti = 0; ti < T; ti++) if (dtm[ti * D + di] === 0 && outside) dtIg[ti * D + di] = 1;
   });
   return {
-    imageId, categoryId, areaRng: aRng, maxDet, dtIds: cell.dt.map((d) => d.id), gtIds: gt.map((g) => g.id),
-    dtMatches: dtm, gtMatches: gtm, dtScores: Float64Array.from(cell.dt, (d) => d.score), gtIgnore: gtIg, dtIgnore: dtIg,
+    imageId, categoryId, areaRng: aRng, maxDet, dtIds: cell.dtIds, gtIds: gt.map((g) => g.id),
+    dtMatches: dtm, gtMatches: gtm, dtScores: cell.dtScores, gtIgnore: gtIg, dtIgnore: dtIg,
   };
 }
 
@@ -295,7 +301,7 @@ function accumulate(p: CocoParams, evalImgs: ReadonlyArray<ImageEval | null>): {
       }
       if (E.length === 0) continue;
       let npig = 0;
-      for (const e of E) for (const g of e.gtIgnore) if (!g) npig++;
+      for (const e of E) for (let g = 0; g < e.gtIgnore.length; g++) if (!e.gtIgnore[g]) npig++;
       p.maxDets.forEach((maxDet, m) => {
         if (npig === 0) return;
         // The first maxDet detections of every image, concatenated: owner and position of each.
