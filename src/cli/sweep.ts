@@ -129,9 +129,9 @@ async function sweep(inputs: string[], f: SweepFlags): Promise<void> {
           perSetting[k]!.set(imageId, results);
         }),
       );
-      if (run.stats.gpuMs) {
+      if (run.stats.gpuMs && run.settingMs) {
         networkMs += run.stats.gpuMs.network ?? 0;
-        settings.forEach((_, k) => (gpuMs[k]! += run.stats.gpuMs![settings.length === 1 ? 'nms' : `setting ${k}`] ?? 0));
+        run.settingMs.forEach((ms, k) => (gpuMs[k]! += ms));
         timedImages += ok.length;
       }
     }

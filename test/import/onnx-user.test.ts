@@ -85,7 +85,10 @@ describe('torch.onnx.export-style grid detector', () => {
       });
     }
     // The sweep's path: the network once, the three settings' decode + NMS after it, one submit.
-    const swept = await detector.detectSettings(images, {}, settings.map(([grid, conf, iouThreshold]) => ({ grid, conf, iou: iouThreshold })));
+    // Plus two settings decoding like the first (S 26, conf 0.5): they share its decode and sort.
+    const shared = [{ grid: 26, conf: 0.5, iou: 0.3 }, { grid: 26, conf: 0.5, iou: 0.45, nms: 'soft' as const }];
+    for (const v of shared) separate.push((await detector.detect(images, v)).images);
+    const swept = await detector.detectSettings(images, {}, [...settings.map(([grid, conf, iouThreshold]) => ({ grid, conf, iou: iouThreshold })), ...shared]);
     expect(swept.settings).toEqual(separate);
     expect([swept.stats.submits, swept.stats.readbacks]).toEqual([1, 1]);
     await expect(detector.detectSettings(images, {}, [{ inputWidth: 320 } as never])).rejects.toThrow(/a setting may change only grid, conf/);

@@ -44,6 +44,13 @@ export function gridInputPlan(width: number, height: number, o: GridOptions): Re
 export const DECODE_SETTING_KEYS = ['grid', 'conf', 'inclusive', 'iou', 'nms', 'softMethod', 'sigma', 'maxDet', 'agnostic', 'multiLabel'] as const;
 export type DecodeSettings = Partial<Pick<GridOptions, (typeof DECODE_SETTING_KEYS)[number]>>;
 
+/** detectSettings' result: per setting, per image; `settingMs` (timed runs): each setting's GPU ms (its NMS plus its share of the decode and sort it shares with settings that decode alike). */
+export interface SettingsRun {
+  settings: GridDetections[][];
+  stats: DetectionBatch<GridDetections>['stats'];
+  settingMs?: number[];
+}
+
 interface Setting {
   o: GridOptions;
   g: Geometry;
@@ -121,10 +128,12 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
   /**
    * The network once per image, then decode + sort + NMS once per setting (another grid, IoU,
    * NMS method, threshold ...: only the fields of DecodeSettings may vary), all in one submit and
-   * one readback. Results per setting, per image; stats.gpuMs has 'network' and 'setting k'
-   * (decode, sort and NMS of setting k) when timed; a single setting reports 'nms' instead.
+   * one readback. Settings that decode alike (same grid and threshold) share the decode and the
+   * sort; each runs its own NMS. Results per setting, per image; when timed, stats.gpuMs has
+   * 'network', 'decode g' (a group's decode and sort) and 'setting k' (its NMS), a single setting
+   * 'network' and 'nms'; `settingMs` splits the time per setting.
    */
-  async detectSettings(images: readonly RgbImage[], options: GridDetectOptions, variants: readonly DecodeSettings[]): Promise<{ settings: GridDetections[][]; stats: DetectionBatch<GridDetections>['stats'] }> {
+  async detectSettings(images: readonly RgbImage[], options: GridDetectOptions, variants: readonly DecodeSettings[]): Promise<SettingsRun> {
     if (variants.length === 0) throw new RangeError(`${this.spec.name}: no settings to run`);
     const settings = variants.map((v): Setting => {
       const extra = Object.keys(v).filter((k) => !(DECODE_SETTING_KEYS as readonly string[]).includes(k));
@@ -133,11 +142,11 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       return { o, g: this.geometry(o, images.length) };
     });
     const maxCandidates = settings[0]!.o.maxCandidates;
-    let wrapped: DetectionBatch<GridDetections[]> | undefined;
+    let wrapped: SettingsRun | undefined;
     const batch = await measuredBatch(this.ctx, images, async () => {
       let capacity = Math.min(Math.max(...settings.map((s) => s.g.possible)), maxCandidates);
       for (let retries = 0; ; retries++) {
-        let run: { settings: GridDetections[][]; stats: DetectionBatch<GridDetections>['stats'] } | { needs: number };
+        let run: SettingsRun | { needs: number };
         try {
           run = await this.ctx.scoped(`${this.spec.name} batch`, () => this.runOnce(images, settings, capacity, options));
         } catch (err) {
@@ -146,14 +155,14 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
         }
         if (!('needs' in run)) {
           run.stats.retries = retries;
-          wrapped = { images: run.settings, stats: run.stats };
+          wrapped = run;
           return { images: run.settings[0]!, stats: run.stats };
         }
         if (retries >= MAX_RETRIES || capacity >= maxCandidates) throw new Error(`${this.spec.name}: ${run.needs} candidates in one image exceed maxCandidates ${maxCandidates}`);
         capacity = Math.min(maxCandidates, Math.max(...settings.map((s) => s.g.possible)), 2 ** Math.ceil(Math.log2(run.needs)));
       }
     });
-    return { settings: wrapped!.images, stats: batch.stats };
+    return { ...wrapped!, stats: batch.stats };
   }
 
   private geometry(o: GridOptions, images: number): Geometry {
@@ -199,22 +208,35 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     return { headWidth, headHeight, grid, possible: Math.min(possible, MAX_CANDIDATES), chunk };
   }
 
-  private async runOnce(images: readonly RgbImage[], settings: readonly Setting[], capacity: number, opts: GridDetectOptions): Promise<{ settings: GridDetections[][]; stats: DetectionBatch<GridDetections>['stats'] } | { needs: number }> {
+  private async runOnce(images: readonly RgbImage[], settings: readonly Setting[], capacity: number, opts: GridDetectOptions): Promise<SettingsRun | { needs: number }> {
     const { ctx } = this;
     const n = images.length;
     const first = settings[0]!;
+    const single = settings.length === 1;
     const res = new BatchResources(ctx, this.spec.name);
     try {
       const inputs = this.uploadInputs(res, images, first.o);
       const scratch = this.allocateScratch(res, n, capacity, settings);
       const chunks = await this.networkChunks(res, inputs, first.o, first.g, n);
+      // Settings that decode alike (same grid, threshold, labels) share one decode and one sort;
+      // each runs its own NMS on the sorted list, its kept count at counts[n (1 + j) + image].
+      const groups = decodeGroups(settings);
       const runs = await Promise.all(
-        settings.map(async (s, k) => {
-          const buffers = { ...scratch, ...this.allocateLists(res, n, capacity, s.o, `setting ${k} `) };
-          const decodes = await Promise.all(chunks.map((c) => this.decodeStep(c, inputs, buffers, s, capacity)));
-          const post = await this.sortAndNms(buffers, s.o, n, capacity);
-          res.keep(...decodes, ...post);
-          return { buffers, decodes, post, stage: settings.length === 1 ? 'nms' : `setting ${k}` };
+        groups.map(async (members, g) => {
+          const lists = { candidates: res.storage(`group ${g} candidates`, n * capacity * K.DETECTION_BYTES), counts: res.upload(`group ${g} counters`, new Uint32Array(n * (1 + members.length))) };
+          const decodes = await Promise.all(chunks.map((c) => this.decodeStep(c, inputs, lists, settings[members[0]!]!, capacity)));
+          const length = K.sortLength(capacity);
+          const sort = await K.sort(ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates: lists.candidates, counts: lists.counts, keys: scratch.keys });
+          const nms = await Promise.all(
+            members.map(async (k, j) => {
+              const output = res.storage(`setting ${k} detections`, n * settings[k]!.o.maxDet * K.DETECTION_BYTES);
+              const steps = await this.nmsSteps({ ...scratch, ...lists, output }, settings[k]!.o, n, capacity, n * (1 + j));
+              res.keep(...steps);
+              return { k, output, steps, stage: single ? 'nms' : `setting ${k}` };
+            }),
+          );
+          res.keep(...decodes, ...sort);
+          return { lists, decodes, sort, nms, stage: single ? 'nms' : `decode ${g}` };
         }),
       );
 
@@ -234,28 +256,38 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       });
       for (const r of runs) {
         rec.beginStage(r.stage);
-        rec.run(...r.post);
+        rec.run(...r.sort);
         rec.endStage();
+        for (const m of r.nms) {
+          rec.beginStage(m.stage);
+          rec.run(...m.steps);
+          rec.endStage();
+        }
       }
       const times = rec.finish();
       const length = K.sortLength(capacity);
-      const regions = runs.flatMap((r) => [{ buffer: r.buffers.counts, size: 2 * n * 4 }, { buffer: r.buffers.output, size: r.buffers.output.size }]);
-      // --stages (one setting): the sorted candidates of that setting.
+      const regions = [...runs.map((r) => ({ buffer: r.lists.counts, size: r.lists.counts.size })), ...runs.flatMap((r) => r.nms.map((m) => ({ buffer: m.output, size: m.output.size })))];
+      // --stages (one setting): its sorted candidates.
       if (opts.stages) regions.push({ buffer: scratch.sorted, size: scratch.sorted.size });
       if (times) regions.push(times);
       const data = await ctx.readback(regions, `${this.spec.name} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
-      const counts = runs.map((_, k) => new Uint32Array(data[2 * k]!));
+      const counts = runs.map((_, g) => new Uint32Array(data[g]!));
       const most = Math.max(...counts.flatMap((cnt) => Array.from({ length: n }, (_, i) => cnt[i]!)));
       if (most > capacity) return { needs: most };
-      const results = settings.map((s, k) =>
-        images.map((im, i): GridDetections => ({
-          width: im.width,
-          height: im.height,
-          detections: this.decodeList(data[2 * k + 1]!, i * s.o.maxDet, counts[k]![n + i]!),
-          candidates: counts[k]![i]!,
-          ...(opts.stages && settings.length === 1 ? { candidateList: this.decodeList(data[2]!, i * length, counts[k]![i]!) } : {}),
-        })),
+      const results: GridDetections[][] = new Array(settings.length);
+      let region = runs.length;
+      runs.forEach((r, g) =>
+        r.nms.forEach((m, j) => {
+          const bytes = data[region++]!;
+          results[m.k] = images.map((im, i): GridDetections => ({
+            width: im.width,
+            height: im.height,
+            detections: this.decodeList(bytes, i * settings[m.k]!.o.maxDet, counts[g]![n * (1 + j) + i]!),
+            candidates: counts[g]![i]!,
+            ...(opts.stages && single ? { candidateList: this.decodeList(data[data.length - (times ? 2 : 1)]!, i * length, counts[g]![i]!) } : {}),
+          }));
+        }),
       );
       const stats = {
         ...emptyStats(n),
@@ -265,24 +297,25 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
         ...(timing ? { gpuMs: timing.stages } : {}),
         ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
       };
-      return { settings: results, stats };
+      // A setting's GPU time: its NMS plus its share of its group's decode and sort.
+      const settingMs = timing && !single ? settings.map(() => 0) : undefined;
+      if (settingMs) runs.forEach((r) => r.nms.forEach((m) => (settingMs[m.k] = (timing!.stages[m.stage] ?? 0) + (timing!.stages[r.stage] ?? 0) / r.nms.length)));
+      return { settings: results, stats, ...(settingMs ? { settingMs } : timing ? { settingMs: [timing.stages.nms ?? 0] } : {}) };
     } finally {
       res.release();
     }
   }
 
-  /** The bitonic sort of a setting's candidate lists, then its NMS. */
-  private async sortAndNms(buffers: K.NmsBuffers, o: GridOptions, n: number, capacity: number): Promise<KernelStep[]> {
+  /** One setting's NMS over its group's sorted candidates, the kept count at counts[keptBase + image]. */
+  private nmsSteps(buffers: K.NmsBuffers, o: GridOptions, n: number, capacity: number, keptBase: number): Promise<KernelStep[]> {
     const length = K.sortLength(capacity);
-    const sort = await K.sort(this.ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates: buffers.candidates, counts: buffers.counts, keys: buffers.keys });
     const method: K.NmsMethod = o.nms === 'soft' ? (o.softMethod === 'gaussian' ? 'soft-gaussian' : 'soft-linear') : o.nms;
-    const nms = await K.nms(
+    return K.nms(
       this.ctx,
       `${this.spec.name} nms`,
-      { images: n, length, capacity, countBase: 0, keptBase: n, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group: this.maskGroup(n, length) },
+      { images: n, length, capacity, countBase: 0, keptBase, maxDet: o.maxDet, iou: o.iou, scoreThreshold: o.conf, sigma: o.sigma, method, agnostic: o.agnostic, inclusive: false, group: this.maskGroup(n, length) },
       buffers,
     );
-    return [...sort, ...nms];
   }
 
   /** Resize plans, the pixels (gathered for images much larger than the input), tables, affines. */
@@ -305,16 +338,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     return Math.max(1, Math.min(images, Math.floor(Math.min(MASK_BYTES, this.ctx.device.limits.maxStorageBufferBindingSize) / K.maskBytes(length))));
   }
 
-  /** A setting's candidate lists, counters ([0, n) candidates and [n, 2n) kept per image) and output. */
-  private allocateLists(res: BatchResources, n: number, capacity: number, o: GridOptions, prefix = ''): Pick<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
-    return {
-      candidates: res.storage(`${prefix}candidates`, n * capacity * K.DETECTION_BYTES),
-      counts: res.upload(`${prefix}counters`, new Uint32Array(2 * n)),
-      output: res.storage(`${prefix}detections`, n * o.maxDet * K.DETECTION_BYTES),
-    };
-  }
-
-  /** Sort keys and NMS scratch, shared by the settings (their sorts and NMS run one after another). */
+  /** Sort keys and NMS scratch, shared by every decode group and setting (they run one after another). */
   private allocateScratch(res: BatchResources, n: number, capacity: number, settings: readonly Setting[]): Omit<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
     const length = K.sortLength(capacity);
     const masked = settings.some((s) => s.o.nms === 'greedy' || s.o.nms === 'weighted');
@@ -380,6 +404,18 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       return { box: [f[w]!, f[w + 1]!, f[w + 2]! - f[w]!, f[w + 3]! - f[w + 1]!], score: f[w + 4]!, class: cls, ...(label !== undefined ? { label } : {}) };
     });
   }
+}
+
+/** Indices of settings grouped by what their decode depends on (grid, threshold, labels), in first-seen order. */
+function decodeGroups(settings: readonly Setting[]): number[][] {
+  const groups = new Map<string, number[]>();
+  settings.forEach((s, k) => {
+    const key = JSON.stringify([s.g.grid, s.o.conf, s.o.inclusive, s.o.multiLabel]);
+    const list = groups.get(key);
+    if (list) list.push(k);
+    else groups.set(key, [k]);
+  });
+  return [...groups.values()];
 }
 
 function concatTables(parts: readonly Uint32Array[]): Uint32Array {
