@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system pieces webgpu-detect needs on Debian bookworm (root):
 # Mesa 25 lavapipe from bookworm-backports (bookworm's Mesa 22 is too old for Dawn)
-# and Debian's chromium (browser tests; also brings the SwiftShader Vulkan ICD).
+# Debian's chromium (browser tests; also brings the SwiftShader Vulkan ICD) and redis-server
+# (the queue tests start their own on 127.0.0.1; workers on several machines need one).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if [ ! -f /etc/apt/sources.list.d/backports.sources ]; then
@@ -12,4 +13,4 @@ if [ ! -f /etc/apt/sources.list.d/backports.sources ]; then
 fi
 apt-get update -q
 apt-get install -y -q -t bookworm-backports mesa-vulkan-drivers
-apt-get install -y -q chromium fonts-dejavu-core
+apt-get install -y -q chromium fonts-dejavu-core redis-server

@@ -9,12 +9,13 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { acquireGpu } from '../gpu/device.js';
 import { decodeImage } from '../io/node-image.js';
 import { resolveInputs } from '../io/inputs.js';
+import { prepareResume } from '../io/resume.js';
 import { writeOverlay } from '../io/overlay.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { MTCNN_CONVENTIONS } from '../pipelines/mtcnn/conventions.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../pipelines/mtcnn/options.js';
 import { DEFAULT_TEXTDET_OPTIONS } from '../pipelines/textdet/options.js';
-import { CLI_MODELS, onnxCliModel, type CliRun, type DetectFlags, type Line } from './detect-models.js';
+import { CLI_MODELS, onnxCliModel, type CliModel, type CliRun, type DetectFlags, type Line } from './detect-models.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
 function positiveInt(value: string): number {
@@ -52,11 +53,13 @@ interface CommonFlags {
   adapter?: string;
   progress: boolean;
   quiet?: boolean;
+  resume?: boolean;
+  retryErrors?: boolean;
 }
 
 export function registerDetect(program: Command): void {
   const names = () => CLI_MODELS.map((m) => m.name).join(', ');
-  program
+  const detect = program
     .command('detect')
     .description(
       'detect faces (mtcnn, tiny-face), text (ppocr-det) or objects (ssd-oid, centernet, your .onnx) in images; one JSON line per image: mtcnn {file, width, height, faces:[{box:[x,y,w,h], score, landmarks}], stages}; ppocr-det {file, width, height, polygons:[[[x,y] x 4]], scores, components}; grid models {file, width, height, detections:[{box:[x,y,w,h], score, class, label}]}',
@@ -65,7 +68,108 @@ export function registerDetect(program: Command): void {
     .option('--model <name>', `detector: ${names()}, or path/to/model.onnx (webgpu-detect models lists them)`, 'mtcnn')
     .option('--batch <n>', 'images per GPU batch (one submit, one readback each)', positiveInt, 8)
     .option('--out <file.jsonl>', 'append JSON lines to this file (default: standard output)')
-    .option('--overlays <dir>', 'write a PNG per image with the detections drawn')
+    .option('--overlays <dir>', 'write a PNG per image with the detections drawn');
+  addModelOptions(detect)
+    .option('--resume', 'with --out: skip inputs that already have a line in the file (a result or an error); a last line cut short by a crash is removed and redone')
+    .option('--retry-errors', 'with --resume: also redo the inputs whose line is an error (their old lines are removed)')
+    .option('--adapter <name>', 'auto | lavapipe | swiftshader | path to a Vulkan ICD .json')
+    .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
+    .option('--quiet', 'no summary on standard error')
+    .action(async (inputs: string[], flags: CommonFlags & DetectFlags) => {
+      const model = resolveCliModel(flags.model, flags);
+      if (flags.resume && !flags.out) throw new UsageError('--resume needs --out FILE (the lines of the earlier run)');
+      if (flags.retryErrors && !flags.resume) throw new UsageError('--retry-errors goes with --resume');
+      const create = model.prepare(flags); // bad values fail before any work
+      const started = performance.now();
+      const resolved = await resolveInputs(inputs);
+      const resume = flags.resume ? prepareResume(flags.out!, { retryErrors: flags.retryErrors }) : undefined;
+      const files = resume ? resolved.files.filter((f) => !resume.done.has(f)) : resolved.files;
+      const missing = resume ? resolved.missing.filter(([f]) => !resume.done.has(f)) : resolved.missing;
+      if (resume && !flags.quiet) {
+        process.stderr.write(
+          `webgpu-detect: resuming ${flags.out}: ${resolved.files.length + resolved.missing.length - files.length - missing.length} inputs already have a line` +
+            `${resume.keptErrors ? ` (${resume.keptErrors} errors kept${flags.retryErrors ? '' : '; --retry-errors redoes them'})` : ''}, ${files.length + missing.length} to go` +
+            `${resume.cutTail ? '; a last line cut short was removed' : ''}${resume.dropped ? `; ${resume.dropped} unreadable or repeated lines removed` : ''}${resume.retried ? `; ${resume.retried} error lines removed to retry` : ''}\n`,
+        );
+      }
+      const ctx = await acquireGpu({ adapter: flags.adapter });
+      const run = await create(ctx);
+      const out = new LineWriter(flags.out);
+      let failed = missing.length;
+      out.write(missing.map(([file, error]) => ({ file, error })));
+      if (flags.overlays) mkdirSync(flags.overlays, { recursive: true });
+      const bar = flags.progress && process.stderr.isTTY && files.length > 1 ? new SingleBar({ format: 'detect [{bar}] {value}/{total} images | {found} {what} | {rate} img/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
+      let found = 0;
+      let done = 0;
+      bar?.start(files.length, 0, { found: 0, rate: '-', what: run.countName });
+      for (let b = 0; b < files.length; b += flags.batch) {
+        const batch = files.slice(b, b + flags.batch);
+        const lines = await detectBatch(run, batch, flags.overlays);
+        failed += lines.filter((l) => 'error' in l).length;
+        found += lines.reduce((s, l) => s + ((l.__count as number | undefined) ?? 0), 0);
+        out.write(lines.map(({ __count, ...line }) => line));
+        done += batch.length;
+        bar?.update(done, { found, rate: (done / ((performance.now() - started) / 1000)).toFixed(2), what: run.countName });
+      }
+      bar?.stop();
+      const seconds = (performance.now() - started) / 1000;
+      if (!flags.quiet) {
+        process.stderr.write(
+          `webgpu-detect: ${files.length + missing.length} images (${failed} failed), ${found} ${run.countName} in ${seconds.toFixed(1)} s ` +
+            `(${(files.length / seconds).toFixed(2)} images/s, batch ${flags.batch}, model ${model.name}) on ${ctx.adapter.name}; ` +
+            `${ctx.stats.submits} submits, ${ctx.stats.readbacks} GPU readbacks${flags.out ? `; lines appended to ${flags.out}` : ''}\n`,
+        );
+      }
+      // Error lines kept from the earlier run count too: the file still has failed inputs.
+      if (failed > 0 || (resume?.keptErrors ?? 0) > 0) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
+    });
+}
+
+/** Appends JSON lines to a file (or standard output), once per batch. */
+class LineWriter {
+  constructor(private readonly file: string | undefined) {}
+
+  write(lines: readonly Line[]): void {
+    if (lines.length === 0) return;
+    const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+    if (this.file) appendFileSync(this.file, text);
+    else process.stdout.write(text);
+  }
+}
+
+/**
+ * Decodes and detects one batch; returns a line per file, in order (`__count`: detections, for the
+ * summary). An image that fails is retried alone so the others keep their results; a failure never
+ * stops the run.
+ */
+export async function detectBatch(run: CliRun<unknown>, batch: string[], overlays: string | undefined, load: (input: string) => Promise<RgbImage> = decodeImage): Promise<Array<Line & { __count?: number }>> {
+  const decoded = await Promise.allSettled(batch.map((f) => load(f)));
+  const lines: Array<(Line & { __count?: number }) | undefined> = decoded.map((d, i) => (d.status === 'rejected' ? { file: batch[i]!, error: (d.reason as Error).message } : undefined));
+  const ok = decoded.flatMap((d, i) => (d.status === 'fulfilled' ? [{ i, image: d.value }] : []));
+  const results = new Map<number, unknown>();
+  const detectAll = async (items: Array<{ i: number; image: RgbImage }>): Promise<void> => {
+    try {
+      const found = await run.detect(items.map((x) => x.image));
+      items.forEach((x, k) => results.set(x.i, found[k]));
+    } catch (err) {
+      // Isolate the image that failed and keep the others.
+      if (items.length > 1) for (const x of items) await detectAll([x]);
+      else lines[items[0]!.i] = { file: batch[items[0]!.i]!, error: `detection failed: ${(err as Error).message}` };
+    }
+  };
+  if (ok.length) await detectAll(ok);
+  for (const { i, image } of ok) {
+    if (!results.has(i)) continue;
+    const result = results.get(i);
+    lines[i] = { ...run.line(batch[i]!, result), __count: run.count(result) };
+    if (overlays) await writeOverlay(image, run.shapes(result), join(overlays, `${basename(batch[i]!, extname(batch[i]!))}.png`));
+  }
+  return lines.map((l, i) => l ?? { file: batch[i]!, error: 'not processed' });
+}
+
+/** Every model's flags (each model reads its own): detect and worker take the same. */
+export function addModelOptions(command: Command): Command {
+  return command
     .addOption(modelOption('--min-face <px>', 'mtcnn: smallest face to detect', positiveNumber, DEFAULT_MTCNN_OPTIONS.minFaceSize))
     .addOption(modelOption('--factor <f>', 'mtcnn: pyramid scale factor', positiveNumber, DEFAULT_MTCNN_OPTIONS.factor))
     .addOption(modelOption('--thresholds <p,r,o>', 'mtcnn: PNet, RNet, ONet score thresholds', numberList(3), DEFAULT_MTCNN_OPTIONS.thresholds))
@@ -107,89 +211,15 @@ export function registerDetect(program: Command): void {
     .addOption(modelOption('--sigma <s>', 'grid models, --nms soft gaussian: sigma'))
     .addOption(modelOption('--max-det <n>', 'grid models: detections kept per image'))
     .addOption(modelOption('--agnostic', 'grid models: NMS across classes (default: per class)'))
-    .addOption(modelOption('--multi-label', 'grid models: every class above the threshold is a candidate'))
-    .option('--adapter <name>', 'auto | lavapipe | swiftshader | path to a Vulkan ICD .json')
-    .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
-    .option('--quiet', 'no summary on standard error')
-    .action(async (inputs: string[], flags: CommonFlags & DetectFlags) => {
-      const model = CLI_MODELS.find((m) => m.name === flags.model) ?? (flags.model.endsWith('.onnx') ? onnxCliModel(flags.model, flags) : undefined);
-      if (!model) throw new UsageError(`unknown model '${flags.model}' (known: ${names()}, or a path to an .onnx grid detector; webgpu-detect models lists them)`);
-      if (model.name !== 'mtcnn' && ['landmarks', 'clmModel', 'clmWindows', 'clmDiagnostics', 'clmMissingSigma'].some((k) => (flags as Record<string, unknown>)[k] !== undefined)) {
-        throw new UsageError(`--landmarks and --clm-* fit landmarks to MTCNN's faces (its 5 landmarks start the fit); --model ${model.name} does not have them`);
-      }
-      const create = model.prepare(flags); // bad values fail before any work
-      const started = performance.now();
-      const { files, missing } = await resolveInputs(inputs);
-      const ctx = await acquireGpu({ adapter: flags.adapter });
-      const run = await create(ctx);
-      const out = new LineWriter(flags.out);
-      let failed = missing.length;
-      out.write(missing.map(([file, error]) => ({ file, error })));
-      if (flags.overlays) mkdirSync(flags.overlays, { recursive: true });
-      const bar = flags.progress && process.stderr.isTTY && files.length > 1 ? new SingleBar({ format: 'detect [{bar}] {value}/{total} images | {found} {what} | {rate} img/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
-      let found = 0;
-      let done = 0;
-      bar?.start(files.length, 0, { found: 0, rate: '-', what: run.countName });
-      for (let b = 0; b < files.length; b += flags.batch) {
-        const batch = files.slice(b, b + flags.batch);
-        const lines = await detectBatch(run, batch, flags.overlays);
-        failed += lines.filter((l) => 'error' in l).length;
-        found += lines.reduce((s, l) => s + ((l.__count as number | undefined) ?? 0), 0);
-        out.write(lines.map(({ __count, ...line }) => line));
-        done += batch.length;
-        bar?.update(done, { found, rate: (done / ((performance.now() - started) / 1000)).toFixed(2), what: run.countName });
-      }
-      bar?.stop();
-      const seconds = (performance.now() - started) / 1000;
-      if (!flags.quiet) {
-        process.stderr.write(
-          `webgpu-detect: ${files.length + missing.length} images (${failed} failed), ${found} ${run.countName} in ${seconds.toFixed(1)} s ` +
-            `(${(files.length / seconds).toFixed(2)} images/s, batch ${flags.batch}, model ${model.name}) on ${ctx.adapter.name}; ` +
-            `${ctx.stats.submits} submits, ${ctx.stats.readbacks} GPU readbacks${flags.out ? `; lines appended to ${flags.out}` : ''}\n`,
-        );
-      }
-      if (failed > 0) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
-    });
+    .addOption(modelOption('--multi-label', 'grid models: every class above the threshold is a candidate'));
 }
 
-/** Appends JSON lines to a file (or standard output), once per batch. */
-class LineWriter {
-  constructor(private readonly file: string | undefined) {}
-
-  write(lines: readonly Line[]): void {
-    if (lines.length === 0) return;
-    const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
-    if (this.file) appendFileSync(this.file, text);
-    else process.stdout.write(text);
+/** The model `--model` names (a packaged one or an .onnx file), its flags checked against it. */
+export function resolveCliModel(name: string, flags: DetectFlags): CliModel {
+  const model = CLI_MODELS.find((m) => m.name === name) ?? (name.endsWith('.onnx') ? onnxCliModel(name, flags) : undefined);
+  if (!model) throw new UsageError(`unknown model '${name}' (known: ${CLI_MODELS.map((m) => m.name).join(', ')}, or a path to an .onnx grid detector; webgpu-detect models lists them)`);
+  if (model.name !== 'mtcnn' && ['landmarks', 'clmModel', 'clmWindows', 'clmDiagnostics', 'clmMissingSigma'].some((k) => flags[k] !== undefined)) {
+    throw new UsageError(`--landmarks and --clm-* fit landmarks to MTCNN's faces (its 5 landmarks start the fit); --model ${model.name} does not have them`);
   }
-}
-
-/**
- * Decodes and detects one batch; returns a line per file, in order (`__count`: detections, for the
- * summary). An image that fails is retried alone so the others keep their results; a failure never
- * stops the run.
- */
-async function detectBatch(run: CliRun<unknown>, batch: string[], overlays: string | undefined): Promise<Array<Line & { __count?: number }>> {
-  const decoded = await Promise.allSettled(batch.map((f) => decodeImage(f)));
-  const lines: Array<(Line & { __count?: number }) | undefined> = decoded.map((d, i) => (d.status === 'rejected' ? { file: batch[i]!, error: (d.reason as Error).message } : undefined));
-  const ok = decoded.flatMap((d, i) => (d.status === 'fulfilled' ? [{ i, image: d.value }] : []));
-  const results = new Map<number, unknown>();
-  const detectAll = async (items: Array<{ i: number; image: RgbImage }>): Promise<void> => {
-    try {
-      const found = await run.detect(items.map((x) => x.image));
-      items.forEach((x, k) => results.set(x.i, found[k]));
-    } catch (err) {
-      // Isolate the image that failed and keep the others.
-      if (items.length > 1) for (const x of items) await detectAll([x]);
-      else lines[items[0]!.i] = { file: batch[items[0]!.i]!, error: `detection failed: ${(err as Error).message}` };
-    }
-  };
-  if (ok.length) await detectAll(ok);
-  for (const { i, image } of ok) {
-    if (!results.has(i)) continue;
-    const result = results.get(i);
-    lines[i] = { ...run.line(batch[i]!, result), __count: run.count(result) };
-    if (overlays) await writeOverlay(image, run.shapes(result), join(overlays, `${basename(batch[i]!, extname(batch[i]!))}.png`));
-  }
-  return lines.map((l, i) => l ?? { file: batch[i]!, error: 'not processed' });
+  return model;
 }

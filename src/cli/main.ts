@@ -9,6 +9,7 @@ import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
 import { registerPrecision } from './precision.js';
 import { registerSweep } from './sweep.js';
+import { registerQueue, registerWorker } from './queue.js';
 
 const program = new Command();
 program
@@ -30,6 +31,8 @@ registerModels(program);
 registerDemo(program);
 registerPrecision(program);
 registerSweep(program);
+registerQueue(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,3 +24,16 @@ export async function decodeImage(input: string | Uint8Array, name = typeof inpu
     throw new ImageDecodeError(name, `cannot decode image: ${message === 'Unknown error' ? 'corrupt or truncated image data' : message}`);
   }
 }
+
+/** A local path, or an http(s) URL fetched first (a worker's inputs may be either). */
+export async function loadImage(input: string): Promise<RgbImage> {
+  if (!/^https?:\/\//i.test(input)) return decodeImage(input);
+  let response: Response;
+  try {
+    response = await fetch(input);
+  } catch (err) {
+    throw new ImageDecodeError(input, `cannot fetch: ${(err as Error).message}`);
+  }
+  if (!response.ok) throw new ImageDecodeError(input, `HTTP ${response.status} ${response.statusText}`);
+  return decodeImage(new Uint8Array(await response.arrayBuffer()), input);
+}
