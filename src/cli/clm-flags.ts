@@ -7,7 +7,7 @@ import { CcnfFitter } from '../pipelines/clm/ccnf-fitter.js';
 import { openFaceSchedule } from '../pipelines/clm/ccnf-options.js';
 import { LandmarkFitter } from '../pipelines/clm/fitter.js';
 import { clmSchedule, resolveClmOptions, type ClmOptions } from '../pipelines/clm/options.js';
-import type { ClmDiagnostics, ClmFit } from '../pipelines/clm/types.js';
+import type { ClmFit } from '../pipelines/clm/types.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { UsageError } from './exit-codes.js';
 
@@ -74,33 +74,3 @@ export async function createClmStep(ctx: GpuContext, f: ClmFlags): Promise<FitFa
   };
 }
 
-const r = (v: number, digits: number) => Number(v.toFixed(digits));
-
-/** A fit as it goes into the JSON line (points to 0.01 px). */
-export function shapeLine(fit: ClmFit): Record<string, unknown> {
-  return {
-    model: fit.model,
-    points: fit.points.map(([x, y]) => [r(x, 2), r(y, 2)]),
-    converged: fit.converged,
-    iterations: fit.iterations,
-    likelihood: r(fit.likelihood, 4),
-    ...(fit.diagnostics ? { diagnostics: diagnosticsLine(fit.diagnostics) } : {}),
-  };
-}
-
-function diagnosticsLine(d: ClmDiagnostics): Record<string, unknown> {
-  const stats = (s: { min: number; max: number; mean: number; sum: number; nonFinite: number }) => ({ min: r(s.min, 4), max: r(s.max, 4), mean: r(s.mean, 4), sum: r(s.sum, 3), nonFinite: s.nonFinite });
-  return {
-    stages: d.stages.map((s) => ({
-      stage: s.stage,
-      windowSize: s.windowSize,
-      sigma: s.sigma,
-      scale: r(s.scale, 4),
-      rotationDeg: r(s.rotationDeg, 2),
-      responses: stats(s.responses),
-      peakBias: { meanOffsetPx: s.peakBias.meanOffsetPx.map((v) => r(v, 3)), scale: r(s.peakBias.scale, 4), rotationDeg: r(s.peakBias.rotationDeg, 3) },
-      landmarks: s.landmarks.map((l) => ({ ...stats(l), peak: l.peak, peakPx: l.peakPx.map((v) => r(v, 2)) })),
-    })),
-    iterations: d.iterations.map((t) => ({ stage: t.stage, iteration: t.iteration, meanShift: r(t.meanShift, 4), maxShift: r(t.maxShift, 4), stepNorm: r(t.stepNorm, 5), move: r(t.move, 4), clamped: t.clamped })),
-  };
-}

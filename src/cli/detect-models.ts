@@ -8,19 +8,19 @@ import type { RgbImage } from '../pipelines/floor/image.js';
 import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
 import { mtcnnConvention } from '../pipelines/mtcnn/conventions.js';
 import { resolveMtcnnOptions, type MtcnnDetectOptions, type MtcnnOptions } from '../pipelines/mtcnn/options.js';
-import type { ImageDetections, StageCandidate } from '../pipelines/mtcnn/types.js';
 import { TextDetector, type TextResult } from '../pipelines/textdet/detector.js';
 import { resolveTextDetOptions, type TextDetOptions } from '../pipelines/textdet/options.js';
 import { loadCenterNetModel, loadSsdOidModel, loadTinyFaceModel, loadUserOnnxModel } from '../io/model-catalog.js';
 import { GridDetector } from '../pipelines/grid/detector.js';
 import type { GridModel, GridDetections } from '../pipelines/grid/types.js';
-import type { ClmFit } from '../pipelines/clm/types.js';
-import { clmFlags, createClmStep, shapeLine } from './clm-flags.js';
+import { clmFlags, createClmStep } from './clm-flags.js';
+import { faceLine, gridLine, textLine, type FaceResult, type Line } from '../io/result-lines.js';
 import { UsageError } from './exit-codes.js';
 import type { Storage } from '../graph/half-storage.js';
 import { gridOptionFlags, parseInputSize, userModelFlags } from './grid-flags.js';
 
-export type Line = Record<string, unknown>;
+export type { Line } from '../io/result-lines.js';
+export { faceLine, gridLine, textLine, round, type FaceResult } from '../io/result-lines.js';
 
 /** The detect verb's parsed flags (every model's; each model reads its own). */
 export type DetectFlags = Record<string, unknown> & { stages?: boolean };
@@ -52,7 +52,6 @@ export interface CliModel {
   prepare(flags: DetectFlags): (ctx: GpuContext) => Promise<CliRun<unknown>>;
 }
 
-export const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
 /** The object without its undefined values (flags not given fall back to each model's defaults). */
 export function defined<T extends object>(o: T): Partial<T> {
@@ -66,28 +65,6 @@ export function usage<T>(resolve: () => T): T {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-/** MTCNN's result of one image, with each face's fitted landmark shape under --landmarks clm. */
-export type FaceResult = ImageDetections & { shapes?: ClmFit[] };
-
-export function faceLine(file: string, r: FaceResult): Line {
-  return {
-    file,
-    width: r.width,
-    height: r.height,
-    faces: r.faces.map((f, i) => ({
-      box: f.box.map((v) => round(v, 2)),
-      score: round(f.score, 6),
-      landmarks: f.landmarks.map(([x, y]) => [round(x, 2), round(y, 2)]),
-      ...(r.shapes?.[i] ? { shape: shapeLine(r.shapes[i]) } : {}),
-    })),
-    stages: r.stages,
-    ...(r.shrunk ? { shrunk: r.shrunk } : {}),
-    ...(r.candidates
-      ? { candidates: Object.fromEntries((Object.entries(r.candidates) as Array<[string, StageCandidate[]]>).map(([stage, list]) => [stage, list.map((c) => ({ box: c.box.map((v) => round(v, 2)), score: round(c.score, 6), margin: round(c.rank, 4), key: c.key }))])) }
-      : {}),
-  };
 }
 
 const mtcnn: CliModel = {
@@ -143,18 +120,6 @@ const mtcnn: CliModel = {
   },
 };
 
-export function textLine(file: string, r: TextResult): Line {
-  return {
-    file,
-    width: r.width,
-    height: r.height,
-    polygons: r.boxes.map((b) => b.polygon),
-    scores: r.boxes.map((b) => round(b.score, 6)),
-    components: r.components,
-    network: [r.networkWidth, r.networkHeight],
-  };
-}
-
 const ppocrDet: CliModel = {
   name: 'ppocr-det',
   prepare(flags) {
@@ -185,16 +150,6 @@ const ppocrDet: CliModel = {
     };
   },
 };
-
-export function gridLine(file: string, r: GridDetections): Line {
-  return {
-    file,
-    width: r.width,
-    height: r.height,
-    detections: r.detections.map((d) => ({ box: d.box.map((v) => round(v, 2)), score: round(d.score, 6), class: d.class, ...(d.label !== undefined ? { label: d.label } : {}) })),
-    ...(r.candidateList ? { candidates: r.candidateList.map((d) => ({ box: d.box.map((v) => round(v, 2)), score: round(d.score, 6), class: d.class })) } : {}),
-  };
-}
 
 const PALETTE = ['#00ff66', '#ff3366', '#33aaff', '#ffcc00', '#cc66ff', '#00ddcc', '#ff8833', '#aaff33'];
 
