@@ -10,6 +10,7 @@ import { registerModels } from './models.js';
 import { registerPrecision } from './precision.js';
 import { registerSweep } from './sweep.js';
 import { registerQueue, registerWorker } from './queue.js';
+import { registerServe } from './serve.js';
 
 const program = new Command();
 program
@@ -33,6 +34,7 @@ registerPrecision(program);
 registerSweep(program);
 registerQueue(program);
 registerWorker(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
