@@ -63,6 +63,15 @@ interface UploadedInputs {
   anchors: GPUBuffer;
 }
 
+/** A decode group's buffers and steps: one decode per chunk, one sort, an NMS per member setting. */
+interface DecodeGroup {
+  lists: Pick<K.NmsBuffers, 'candidates' | 'counts'>;
+  decodes: KernelStep[];
+  sort: KernelStep[];
+  nms: Array<{ k: number; output: GPUBuffer; steps: KernelStep[]; stage: string }>;
+  stage: string;
+}
+
 interface NetworkChunk {
   plan: CompiledGraph;
   resize: KernelStep[];
@@ -211,84 +220,27 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
   private async runOnce(images: readonly RgbImage[], settings: readonly Setting[], capacity: number, opts: GridDetectOptions): Promise<SettingsRun | { needs: number }> {
     const { ctx } = this;
     const n = images.length;
-    const first = settings[0]!;
-    const single = settings.length === 1;
     const res = new BatchResources(ctx, this.spec.name);
     try {
-      const inputs = this.uploadInputs(res, images, first.o);
+      const inputs = this.uploadInputs(res, images, settings[0]!.o);
       const scratch = this.allocateScratch(res, n, capacity, settings);
-      const chunks = await this.networkChunks(res, inputs, first.o, first.g, n);
-      // Settings that decode alike (same grid, threshold, labels) share one decode and one sort;
-      // each runs its own NMS on the sorted list, its kept count at counts[n (1 + j) + image].
-      const groups = decodeGroups(settings);
-      const runs = await Promise.all(
-        groups.map(async (members, g) => {
-          const lists = { candidates: res.storage(`group ${g} candidates`, n * capacity * K.DETECTION_BYTES), counts: res.upload(`group ${g} counters`, new Uint32Array(n * (1 + members.length))) };
-          const decodes = await Promise.all(chunks.map((c) => this.decodeStep(c, inputs, lists, settings[members[0]!]!, capacity)));
-          const length = K.sortLength(capacity);
-          const sort = await K.sort(ctx, `${this.spec.name} sort`, { images: n, length, capacity, countBase: 0 }, { candidates: lists.candidates, counts: lists.counts, keys: scratch.keys });
-          const nms = await Promise.all(
-            members.map(async (k, j) => {
-              const output = res.storage(`setting ${k} detections`, n * settings[k]!.o.maxDet * K.DETECTION_BYTES);
-              const steps = await this.nmsSteps({ ...scratch, ...lists, output }, settings[k]!.o, n, capacity, n * (1 + j));
-              res.keep(...steps);
-              return { k, output, steps, stage: single ? 'nms' : `setting ${k}` };
-            }),
-          );
-          res.keep(...decodes, ...sort);
-          return { lists, decodes, sort, nms, stage: single ? 'nms' : `decode ${g}` };
-        }),
-      );
-
+      const chunks = await this.networkChunks(res, inputs, settings[0]!.o, settings[0]!.g, n);
+      const groups = await this.decodeGroupSteps(res, inputs, scratch, chunks, settings, n, capacity);
       const encoder = ctx.device.createCommandEncoder({ label: `${this.spec.name} batch` });
       const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
-      // Each chunk's decodes read its network outputs before the next chunk overwrites them.
-      chunks.forEach((chunk, c) => {
-        rec.beginStage('network');
-        rec.run(...chunk.resize);
-        rec.graph(`images ${chunk.first}..`, chunk.plan.steps());
-        rec.endStage();
-        for (const r of runs) {
-          rec.beginStage(r.stage);
-          rec.run(r.decodes[c]!);
-          rec.endStage();
-        }
-      });
-      for (const r of runs) {
-        rec.beginStage(r.stage);
-        rec.run(...r.sort);
-        rec.endStage();
-        for (const m of r.nms) {
-          rec.beginStage(m.stage);
-          rec.run(...m.steps);
-          rec.endStage();
-        }
-      }
+      encodeBatch(rec, chunks, groups);
       const times = rec.finish();
-      const length = K.sortLength(capacity);
-      const regions = [...runs.map((r) => ({ buffer: r.lists.counts, size: r.lists.counts.size })), ...runs.flatMap((r) => r.nms.map((m) => ({ buffer: m.output, size: m.output.size })))];
+      const regions = [...groups.map((r) => ({ buffer: r.lists.counts, size: r.lists.counts.size })), ...groups.flatMap((r) => r.nms.map((m) => ({ buffer: m.output, size: m.output.size })))];
       // --stages (one setting): its sorted candidates.
       if (opts.stages) regions.push({ buffer: scratch.sorted, size: scratch.sorted.size });
       if (times) regions.push(times);
       const data = await ctx.readback(regions, `${this.spec.name} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
-      const counts = runs.map((_, g) => new Uint32Array(data[g]!));
+      const counts = groups.map((_, g) => new Uint32Array(data[g]!));
       const most = Math.max(...counts.flatMap((cnt) => Array.from({ length: n }, (_, i) => cnt[i]!)));
       if (most > capacity) return { needs: most };
-      const results: GridDetections[][] = new Array(settings.length);
-      let region = runs.length;
-      runs.forEach((r, g) =>
-        r.nms.forEach((m, j) => {
-          const bytes = data[region++]!;
-          results[m.k] = images.map((im, i): GridDetections => ({
-            width: im.width,
-            height: im.height,
-            detections: this.decodeList(bytes, i * settings[m.k]!.o.maxDet, counts[g]![n * (1 + j) + i]!),
-            candidates: counts[g]![i]!,
-            ...(opts.stages && single ? { candidateList: this.decodeList(data[data.length - (times ? 2 : 1)]!, i * length, counts[g]![i]!) } : {}),
-          }));
-        }),
-      );
+      const sorted = opts.stages && settings.length === 1 ? data[data.length - (times ? 2 : 1)] : undefined;
+      const results = this.readSettings(images, settings, groups, counts, data.slice(groups.length), sorted, K.sortLength(capacity));
       const stats = {
         ...emptyStats(n),
         parts: 1,
@@ -297,13 +249,55 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
         ...(timing ? { gpuMs: timing.stages } : {}),
         ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
       };
-      // A setting's GPU time: its NMS plus its share of its group's decode and sort.
-      const settingMs = timing && !single ? settings.map(() => 0) : undefined;
-      if (settingMs) runs.forEach((r) => r.nms.forEach((m) => (settingMs[m.k] = (timing!.stages[m.stage] ?? 0) + (timing!.stages[r.stage] ?? 0) / r.nms.length)));
-      return { settings: results, stats, ...(settingMs ? { settingMs } : timing ? { settingMs: [timing.stages.nms ?? 0] } : {}) };
+      return { settings: results, stats, ...(timing ? { settingMs: settingTimes(timing.stages, groups, settings.length) } : {}) };
     } finally {
       res.release();
     }
+  }
+
+  /**
+   * Settings that decode alike (same grid, threshold, labels) share one decode and one sort; each
+   * runs its own NMS on the sorted list, its kept count at counts[n (1 + j) + image].
+   */
+  private decodeGroupSteps(res: BatchResources, inputs: UploadedInputs, scratch: Omit<K.NmsBuffers, 'candidates' | 'counts' | 'output'>, chunks: NetworkChunk[], settings: readonly Setting[], n: number, capacity: number): Promise<DecodeGroup[]> {
+    const single = settings.length === 1;
+    return Promise.all(
+      decodeGroups(settings).map(async (members, g) => {
+        const lists = { candidates: res.storage(`group ${g} candidates`, n * capacity * K.DETECTION_BYTES), counts: res.upload(`group ${g} counters`, new Uint32Array(n * (1 + members.length))) };
+        const decodes = await Promise.all(chunks.map((c) => this.decodeStep(c, inputs, lists, settings[members[0]!]!, capacity)));
+        const sort = await K.sort(this.ctx, `${this.spec.name} sort`, { images: n, length: K.sortLength(capacity), capacity, countBase: 0 }, { candidates: lists.candidates, counts: lists.counts, keys: scratch.keys });
+        const nms = await Promise.all(
+          members.map(async (k, j) => {
+            const output = res.storage(`setting ${k} detections`, n * settings[k]!.o.maxDet * K.DETECTION_BYTES);
+            const steps = await this.nmsSteps({ ...scratch, ...lists, output }, settings[k]!.o, n, capacity, n * (1 + j));
+            res.keep(...steps);
+            return { k, output, steps, stage: single ? 'nms' : `setting ${k}` };
+          }),
+        );
+        res.keep(...decodes, ...sort);
+        return { lists, decodes, sort, nms, stage: single ? 'nms' : `decode ${g}` };
+      }),
+    );
+  }
+
+  /** Per setting, per image: the kept detections (and with --stages the sorted candidates). */
+  private readSettings(images: readonly RgbImage[], settings: readonly Setting[], groups: readonly DecodeGroup[], counts: readonly Uint32Array[], outputs: readonly ArrayBuffer[], sorted: ArrayBuffer | undefined, length: number): GridDetections[][] {
+    const n = images.length;
+    const results: GridDetections[][] = new Array(settings.length);
+    let region = 0;
+    groups.forEach((r, g) =>
+      r.nms.forEach((m, j) => {
+        const bytes = outputs[region++]!;
+        results[m.k] = images.map((im, i): GridDetections => ({
+          width: im.width,
+          height: im.height,
+          detections: this.decodeList(bytes, i * settings[m.k]!.o.maxDet, counts[g]![n * (1 + j) + i]!),
+          candidates: counts[g]![i]!,
+          ...(sorted ? { candidateList: this.decodeList(sorted, i * length, counts[g]![i]!) } : {}),
+        }));
+      }),
+    );
+    return results;
   }
 
   /** One setting's NMS over its group's sorted candidates, the kept count at counts[keptBase + image]. */
@@ -404,6 +398,34 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       return { box: [f[w]!, f[w + 1]!, f[w + 2]! - f[w]!, f[w + 3]! - f[w + 1]!], score: f[w + 4]!, class: cls, ...(label !== undefined ? { label } : {}) };
     });
   }
+}
+
+/** The network per chunk, each chunk's decodes right after it (before the next chunk overwrites its outputs), then per group its sort and its settings' NMS. */
+function encodeBatch(rec: PassRecorder, chunks: readonly NetworkChunk[], groups: readonly DecodeGroup[]): void {
+  const stage = (name: string, steps: KernelStep[]) => {
+    rec.beginStage(name);
+    rec.run(...steps);
+    rec.endStage();
+  };
+  chunks.forEach((chunk, c) => {
+    rec.beginStage('network');
+    rec.run(...chunk.resize);
+    rec.graph(`images ${chunk.first}..`, chunk.plan.steps());
+    rec.endStage();
+    for (const r of groups) stage(r.stage, [r.decodes[c]!]);
+  });
+  for (const r of groups) {
+    stage(r.stage, r.sort);
+    for (const m of r.nms) stage(m.stage, m.steps);
+  }
+}
+
+/** A setting's GPU time: its NMS plus its share of its group's decode and sort (one setting: 'nms'). */
+function settingTimes(stages: Record<string, number>, groups: readonly DecodeGroup[], settings: number): number[] {
+  if (settings === 1) return [stages.nms ?? 0];
+  const ms = new Array<number>(settings).fill(0);
+  for (const r of groups) for (const m of r.nms) ms[m.k] = (stages[m.stage] ?? 0) + (stages[r.stage] ?? 0) / r.nms.length;
+  return ms;
 }
 
 /** Indices of settings grouped by what their decode depends on (grid, threshold, labels), in first-seen order. */
