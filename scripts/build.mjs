@@ -24,7 +24,7 @@ await Promise.all([
   esbuild.build({ ...common, platform: 'node', target: 'node20', packages: 'external', entryPoints: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' }),
   esbuild.build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: { 'webgpu-detect': 'src/index.ts' }, outdir: 'dist/browser', plugins: [browserStub] }),
   // The detection page `webgpu-detect serve` serves.
-  esbuild.build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: { page: 'src/page/main.ts' }, outdir: 'dist/page', plugins: [browserStub] }),
+  esbuild.build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: { page: 'src/page/main.ts', sw: 'src/page/sw.ts' }, outdir: 'dist/page', plugins: [browserStub] }),
 ]);
 mkdirSync('dist/page', { recursive: true });
 copyFileSync('src/page/index.html', 'dist/page/index.html');

@@ -147,7 +147,17 @@ async function webcam(): Promise<void> {
   void loop();
 }
 
+/** The service worker keeps the page and the models it loads, for offline use (sw.ts). */
+async function keepForOffline(): Promise<void> {
+  if (!('serviceWorker' in navigator)) return;
+  await navigator.serviceWorker.register('./sw.js');
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+  document.body.dataset.offline = 'ready';
+}
+
 async function start(): Promise<void> {
+  void keepForOffline().catch((err: Error) => console.warn(`offline use unavailable: ${err.message}`));
   const select = $<HTMLSelectElement>('model');
   for (const m of PAGE_MODELS) select.append(new Option(m, m));
   if (!('gpu' in navigator)) {

@@ -2,7 +2,8 @@
 // two photos given to the page's file input (PNG, so the browser and sharp decode the same pixels),
 // MTCNN run in the page on WebGPU (SwiftShader), the "download JSON Lines" file compared with the
 // CLI's lines for the same files and options (the CLI on SwiftShader too), no console errors, and
-// a screenshot of the first result checked for the drawn face box.
+// a screenshot of the first result checked for the drawn face box; then, with the server stopped and
+// the browser offline, the reloaded page runs again from what its service worker kept.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,8 @@ describe('the detection page (webgpu-detect serve) in headless Chromium', () => 
     await page.goto(url);
     await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
     const adapter = await page.textContent('#adapter');
+    // The service worker controls the page before anything is loaded (so the models are kept).
+    await page.waitForSelector('body[data-offline="ready"]', { timeout: 60_000 });
     await page.selectOption('#model', 'mtcnn');
     await page.setInputFiles('#files', photos);
     await page.click('#run');
@@ -109,5 +112,17 @@ describe('the detection page (webgpu-detect serve) in headless Chromium', () => 
     expect(green).toBeGreaterThan(4 * Math.min(w, h) * scale);
     writeFileSync(join(dir, 'lines.jsonl'), downloaded.map((l) => JSON.stringify(l)).join('\n'));
     expect(problems, problems.join('\n')).toEqual([]);
+
+    // Offline once loaded: the server stopped and the browser offline, a reload and the same run.
+    server.kill('SIGTERM');
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+    await page.selectOption('#model', 'mtcnn');
+    await page.setInputFiles('#files', photos);
+    await page.click('#run');
+    await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 240_000 });
+    expect(await page.textContent('#status')).toBe('done: 2 lines');
+    console.log('offline (server stopped, browser offline): reloaded and detected again from the kept page and models');
   });
 });
