@@ -6,12 +6,13 @@
 // collect` concatenates the chunk files in chunk (= input) order. A killed worker's chunk goes back
 // to waiting when its lock expires (BullMQ's stalled-job check) and another worker takes it; a
 // chunk that throws is retried up to --attempts times, then kept in the failed set with its error.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Command } from 'commander';
 import { acquireGpu } from '../gpu/device.js';
+import { writeFileAtomically } from '../io/atomic-write.js';
 import { resolveInputs } from '../io/inputs.js';
 import { loadImage } from '../io/node-image.js';
 import { addModelOptions, detectBatch, resolveCliModel } from './detect.js';
@@ -50,18 +51,6 @@ async function reachable(redis: Redis, url: string): Promise<void> {
   }
 }
 
-function writeAtomically(path: string, content: string): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-}
-
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} expects a positive integer, got '${value}'`);
@@ -78,82 +67,14 @@ export function registerQueue(program: Command): void {
     .requiredOption('--queue <name>', 'queue name')
     .option('--chunk <n>', 'inputs per chunk (one job)', '64')
     .option('--attempts <n>', 'tries of a chunk that throws before it goes to the failed set', '3')
-    .action(async (inputs: string[], o: { redis: string; queue: string; chunk: string; attempts: string }) => {
-      const size = positiveInt('chunk', o.chunk);
-      const attempts = positiveInt('attempts', o.attempts);
-      const urls = inputs.filter((i) => /^https?:\/\//i.test(i));
-      const { files, missing } = await resolveInputs(inputs.filter((i) => !/^https?:\/\//i.test(i)));
-      for (const [input, error] of missing) console.error(`webgpu-detect: ${input}: ${error} (not enqueued)`);
-      const all = [...files, ...urls];
-      if (all.length === 0) throw new UsageError('no inputs to enqueue');
-      const redis = connect(o.redis);
-      await reachable(redis, o.redis);
-      const q = new Queue<ChunkJob>(o.queue, { connection: redis });
-      try {
-        const chunks = Math.ceil(all.length / size);
-        // Reserve chunk numbers atomically (several `add` calls may run at once).
-        const last = await redis.hincrby(metaKey(o.queue), 'chunks', chunks);
-        await redis.hincrby(metaKey(o.queue), 'inputs', all.length);
-        const first = last - chunks;
-        await q.addBulk(
-          Array.from({ length: chunks }, (_, c) => ({
-            name: 'chunk',
-            data: { index: first + c, inputs: all.slice(c * size, (c + 1) * size) },
-            opts: { jobId: `chunk-${first + c}`, attempts, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
-          })),
-        );
-        console.error(`webgpu-detect: ${all.length} inputs in ${chunks} chunks (${first}..${last - 1}) added to queue '${o.queue}'${missing.length ? `; ${missing.length} inputs not found` : ''}`);
-      } finally {
-        await q.close();
-        redis.disconnect();
-      }
-      if (missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
-    });
-
+    .action(addChunks);
   queue
     .command('status')
     .description('waiting / active / completed / failed chunks, inputs done and throughput')
     .requiredOption('--redis <url>', 'Redis URL')
     .requiredOption('--queue <name>', 'queue name')
     .option('--json', 'one JSON object')
-    .action(async (o: { redis: string; queue: string; json?: boolean }) => {
-      const redis = connect(o.redis);
-      await reachable(redis, o.redis);
-      const q = new Queue<ChunkJob, ChunkResult>(o.queue, { connection: redis });
-      try {
-        const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
-        const meta = await redis.hgetall(metaKey(o.queue));
-        const completed = await q.getJobs(['completed'], 0, -1);
-        const inputsDone = completed.reduce((s, j) => s + (j.returnvalue?.lines ?? 0), 0);
-        const started = Math.min(...completed.map((j) => j.processedOn ?? Infinity));
-        const finished = Math.max(...completed.map((j) => j.finishedOn ?? 0));
-        const throughput = completed.length && finished > started ? inputsDone / ((finished - started) / 1000) : 0;
-        const failed = await q.getJobs(['failed'], 0, 20);
-        const status = {
-          queue: o.queue,
-          waiting: counts.waiting! + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
-          active: counts.active!,
-          completed: counts.completed!,
-          failed: counts.failed!,
-          chunks: Number(meta.chunks ?? 0),
-          inputs: Number(meta.inputs ?? 0),
-          inputsDone,
-          imagesPerSecond: Number(throughput.toFixed(3)),
-          failures: failed.map((j) => ({ chunk: j.data.index, attempts: j.attemptsMade, error: j.failedReason })),
-        };
-        if (o.json) console.log(JSON.stringify(status));
-        else {
-          console.log(`queue '${o.queue}': ${status.chunks} chunks, ${status.inputs} inputs`);
-          console.log(`  waiting ${status.waiting}  active ${status.active}  completed ${status.completed}  failed ${status.failed}`);
-          console.log(`  inputs done ${status.inputsDone} of ${status.inputs}, ${status.imagesPerSecond} images/s over the completed chunks`);
-          for (const f of status.failures) console.log(`  failed chunk ${f.chunk} after ${f.attempts} attempts: ${f.error}`);
-        }
-      } finally {
-        await q.close();
-        redis.disconnect();
-      }
-    });
-
+    .action(showStatus);
   queue
     .command('collect')
     .description('merge the workers\' chunk files in input order into one JSON Lines file (missing chunks are named; exit 4)')
@@ -161,28 +82,103 @@ export function registerQueue(program: Command): void {
     .requiredOption('--queue <name>', 'queue name')
     .requiredOption('--from <dir>', 'the --out directory of the workers (shared, or copied together)')
     .requiredOption('--out <file.jsonl>', 'merged output (written atomically)')
-    .action(async (o: { redis: string; queue: string; from: string; out: string }) => {
-      const redis = connect(o.redis);
-      await reachable(redis, o.redis);
-      let chunks: number;
-      try {
-        chunks = Number((await redis.hget(metaKey(o.queue), 'chunks')) ?? 0);
-      } finally {
-        redis.disconnect();
-      }
-      if (chunks === 0) throw new UsageError(`queue '${o.queue}' has no chunks (nothing was added)`);
-      const parts: string[] = [];
-      const missing: number[] = [];
-      for (let c = 0; c < chunks; c++) {
-        const path = join(o.from, chunkFile(c));
-        if (existsSync(path)) parts.push(readFileSync(path, 'utf8'));
-        else missing.push(c);
-      }
-      writeAtomically(o.out, parts.join(''));
-      const lines = parts.reduce((s, p) => s + p.split('\n').filter(Boolean).length, 0);
-      console.error(`webgpu-detect: ${lines} lines from ${chunks - missing.length} of ${chunks} chunks in ${o.out}${missing.length ? `; missing chunks: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}` : ''}`);
-      if (missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
-    });
+    .action(collectChunks);
+}
+
+/** queue add: the inputs as numbered chunks, one job each. */
+async function addChunks(inputs: string[], o: { redis: string; queue: string; chunk: string; attempts: string }): Promise<void> {
+  const size = positiveInt('chunk', o.chunk);
+  const attempts = positiveInt('attempts', o.attempts);
+  const urls = inputs.filter((i) => /^https?:\/\//i.test(i));
+  const { files, missing } = await resolveInputs(inputs.filter((i) => !/^https?:\/\//i.test(i)));
+  for (const [input, error] of missing) console.error(`webgpu-detect: ${input}: ${error} (not enqueued)`);
+  const all = [...files, ...urls];
+  if (all.length === 0) throw new UsageError('no inputs to enqueue');
+  const redis = connect(o.redis);
+  await reachable(redis, o.redis);
+  const q = new Queue<ChunkJob>(o.queue, { connection: redis });
+  try {
+    const chunks = Math.ceil(all.length / size);
+    // Reserve chunk numbers atomically (several `add` calls may run at once).
+    const last = await redis.hincrby(metaKey(o.queue), 'chunks', chunks);
+    await redis.hincrby(metaKey(o.queue), 'inputs', all.length);
+    const first = last - chunks;
+    await q.addBulk(
+      Array.from({ length: chunks }, (_, c) => ({
+        name: 'chunk',
+        data: { index: first + c, inputs: all.slice(c * size, (c + 1) * size) },
+        opts: { jobId: `chunk-${first + c}`, attempts, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
+    console.error(`webgpu-detect: ${all.length} inputs in ${chunks} chunks (${first}..${last - 1}) added to queue '${o.queue}'${missing.length ? `; ${missing.length} inputs not found` : ''}`);
+  } finally {
+    await q.close();
+    redis.disconnect();
+  }
+  if (missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
+}
+
+/** queue status: job counts, inputs done, throughput, failed chunks with their errors. */
+async function showStatus(o: { redis: string; queue: string; json?: boolean }): Promise<void> {
+  const redis = connect(o.redis);
+  await reachable(redis, o.redis);
+  const q = new Queue<ChunkJob, ChunkResult>(o.queue, { connection: redis });
+  try {
+    const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+    const meta = await redis.hgetall(metaKey(o.queue));
+    const completed = await q.getJobs(['completed'], 0, -1);
+    const inputsDone = completed.reduce((s, j) => s + (j.returnvalue?.lines ?? 0), 0);
+    const started = Math.min(...completed.map((j) => j.processedOn ?? Infinity));
+    const finished = Math.max(...completed.map((j) => j.finishedOn ?? 0));
+    const throughput = completed.length && finished > started ? inputsDone / ((finished - started) / 1000) : 0;
+    const failed = await q.getJobs(['failed'], 0, 20);
+    const status = {
+      queue: o.queue,
+      waiting: counts.waiting! + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active!,
+      completed: counts.completed!,
+      failed: counts.failed!,
+      chunks: Number(meta.chunks ?? 0),
+      inputs: Number(meta.inputs ?? 0),
+      inputsDone,
+      imagesPerSecond: Number(throughput.toFixed(3)),
+      failures: failed.map((j) => ({ chunk: j.data.index, attempts: j.attemptsMade, error: j.failedReason })),
+    };
+    if (o.json) console.log(JSON.stringify(status));
+    else {
+      console.log(`queue '${o.queue}': ${status.chunks} chunks, ${status.inputs} inputs`);
+      console.log(`  waiting ${status.waiting}  active ${status.active}  completed ${status.completed}  failed ${status.failed}`);
+      console.log(`  inputs done ${status.inputsDone} of ${status.inputs}, ${status.imagesPerSecond} images/s over the completed chunks`);
+      for (const f of status.failures) console.log(`  failed chunk ${f.chunk} after ${f.attempts} attempts: ${f.error}`);
+    }
+  } finally {
+    await q.close();
+    redis.disconnect();
+  }
+}
+
+/** queue collect: the chunk files concatenated in chunk (= input) order. */
+async function collectChunks(o: { redis: string; queue: string; from: string; out: string }): Promise<void> {
+  const redis = connect(o.redis);
+  await reachable(redis, o.redis);
+  let chunks: number;
+  try {
+    chunks = Number((await redis.hget(metaKey(o.queue), 'chunks')) ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+  if (chunks === 0) throw new UsageError(`queue '${o.queue}' has no chunks (nothing was added)`);
+  const parts: string[] = [];
+  const missing: number[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const path = join(o.from, chunkFile(c));
+    if (existsSync(path)) parts.push(readFileSync(path, 'utf8'));
+    else missing.push(c);
+  }
+  writeFileAtomically(o.out, parts.join(''));
+  const lines = parts.reduce((s, p) => s + p.split('\n').filter(Boolean).length, 0);
+  console.error(`webgpu-detect: ${lines} lines from ${chunks - missing.length} of ${chunks} chunks in ${o.out}${missing.length ? `; missing chunks: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}` : ''}`);
+  if (missing.length) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
 }
 
 interface WorkerFlags extends DetectFlags {
@@ -244,7 +240,7 @@ async function runWorker(f: WorkerFlags): Promise<void> {
     }
     const errors = lines.filter((l) => 'error' in l);
     if (f.failOnErrors && errors.length) throw new Error(`${errors.length} of ${inputs.length} inputs failed: ${errors.slice(0, 3).map((e) => `${e.file}: ${e.error}`).join('; ')}`);
-    writeAtomically(join(f.out, chunkFile(index)), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    writeFileAtomically(join(f.out, chunkFile(index)), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const seconds = (performance.now() - t0) / 1000;
     return { lines: lines.length, errors: errors.length, seconds, worker: name };
   };

@@ -4,17 +4,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Graph } from '../graph/types.js';
 import { ModelFileError } from '../graph/serialize.js';
-import { readTflite } from '../import/tflite/reader.js';
-import { tfliteToGraph } from '../import/tflite/to-graph.js';
 import { readOnnx } from '../import/onnx/reader.js';
 import { onnxToGraph } from '../import/onnx/to-graph.js';
-import { readTfjsWeights } from '../import/tfjs/weights.js';
-import { tfjsGraphToGraph } from '../import/tfjs/graph-model.js';
-import { CENTERNET_HEATMAP, CENTERNET_SIZES, centerNetModel } from '../pipelines/grid/models/centernet.js';
-import { ssdOidModel } from '../pipelines/grid/models/ssd-oid.js';
-import { tinyFaceGraph, tinyFaceModel } from '../pipelines/grid/models/tiny-face.js';
+import { centerNetFromFiles, ssdOidFromFiles, tinyFaceFromFiles } from '../pipelines/grid/models/from-files.js';
 import { userGridModel, type UserModelSpec } from '../pipelines/grid/models/user.js';
 import type { GridModel } from '../pipelines/grid/types.js';
 import { packageRoot } from './package-root.js';
@@ -121,38 +114,31 @@ export function readModelFiles(name: string): Map<string, Uint8Array> {
   return out;
 }
 
+/** A shard reader for a tfjs model: only the weights file its provenance records. */
+function recordedShard(name: string, files: Map<string, Uint8Array>): (path: string) => Uint8Array {
+  const recorded = provenanceOf(name).files.find((f) => f.role === 'weights')!.file;
+  return (path) => {
+    if (!recorded.endsWith(path)) throw new Error(`not in models/${name}/provenance.json`);
+    return files.get('weights')!;
+  };
+}
+
 export function loadTinyFaceModel(): GridModel {
   const files = readModelFiles('tiny-face');
   const p = provenanceOf('tiny-face');
-  const manifestFile = `${p.package}/${p.files[0]!.file}`;
-  const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest')!)) as unknown;
-  const weights = readTfjsWeights(manifest, manifestFile, (path) => {
-    if (!p.files[1]!.file.endsWith(path)) throw new Error(`not in models/tiny-face/provenance.json`);
-    return files.get('weights')!;
-  });
-  return tinyFaceModel(tinyFaceGraph(weights, manifestFile), `${p.package}@${p.version}`);
+  return tinyFaceFromFiles(files.get('manifest')!, recordedShard('tiny-face', files), `${p.package}/${p.files[0]!.file}`, `${p.package}@${p.version}`);
 }
 
 export function loadSsdOidModel(): GridModel {
   const files = readModelFiles('ssd-oid');
   const p = provenanceOf('ssd-oid');
-  const labels = new TextDecoder().decode(files.get('labels')!).split('\n').filter((l) => l.length > 0);
-  const file = `${p.package}/${p.files[1]!.file}[${p.files[1]!.range}]`;
-  const graph: Graph = tfliteToGraph(readTflite(files.get('tflite')!, file), { name: 'ssd-oid' }).graph;
-  return ssdOidModel(graph, labels, `${p.package}@${p.version}`);
+  return ssdOidFromFiles(files.get('labels')!, files.get('tflite')!, `${p.package}/${p.files[1]!.file}[${p.files[1]!.range}]`, `${p.package}@${p.version}`);
 }
 
 export function loadCenterNetModel(): GridModel {
   const files = readModelFiles('centernet');
   const p = provenanceOf('centernet');
-  const file = `${p.package}/${p.files[0]!.file}`;
-  const json = JSON.parse(new TextDecoder().decode(files.get('model')!)) as unknown;
-  const weights = readTfjsWeights(json, file, (path) => {
-    if (!p.files[1]!.file.endsWith(path)) throw new Error('not in models/centernet/provenance.json');
-    return files.get('weights')!;
-  });
-  const graph = tfjsGraphToGraph(json, weights, file, { name: 'centernet', outputs: [CENTERNET_HEATMAP, CENTERNET_SIZES] });
-  return centerNetModel(graph, `${p.package}@${p.version}`);
+  return centerNetFromFiles(files.get('model')!, recordedShard('centernet', files), `${p.package}/${p.files[0]!.file}`, `${p.package}@${p.version}`);
 }
 
 /**

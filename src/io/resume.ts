@@ -4,7 +4,8 @@
 // not parse elsewhere are dropped the same way. With `retryErrors`, error lines ({file, error}) are
 // removed so their inputs run again. The file is rewritten atomically (a temporary file renamed
 // over it) only when something must be removed, so each input ends with exactly one line.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-write.js';
 
 export interface ResumeState {
   /** `file` of every input with a line that stays (a result, or an error when not retried). */
@@ -61,18 +62,6 @@ export function prepareResume(path: string, options: { retryErrors?: boolean } =
     state.kept++;
     if (l.error) state.keptErrors++;
   }
-  if (state.cutTail || state.dropped > 0 || state.retried > 0) rewriteAtomically(path, keep.map((l) => `${l}\n`).join(''));
+  if (state.cutTail || state.dropped > 0 || state.retried > 0) writeFileAtomically(path, keep.map((l) => `${l}\n`).join(''));
   return state;
-}
-
-function rewriteAtomically(path: string, content: string): void {
-  const temporary = `${path}.resume-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
 }

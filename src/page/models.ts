@@ -3,10 +3,6 @@
 // from npm packages, sha256-checked by the server), run with the same options as the CLI's
 // defaults, and turned into the CLI's JSON lines (io/result-lines.ts) and overlay shapes.
 import type { GpuContext } from '../gpu/context.js';
-import { tfjsGraphToGraph } from '../import/tfjs/graph-model.js';
-import { readTfjsWeights } from '../import/tfjs/weights.js';
-import { readTflite } from '../import/tflite/reader.js';
-import { tfliteToGraph } from '../import/tflite/to-graph.js';
 import { readOnnx } from '../import/onnx/reader.js';
 import { onnxToGraph } from '../import/onnx/to-graph.js';
 import { fetchClmModel, fetchGraph } from '../io/browser-image.js';
@@ -15,9 +11,7 @@ import { LandmarkFitter } from '../pipelines/clm/fitter.js';
 import { resolveClmOptions } from '../pipelines/clm/options.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { GridDetector } from '../pipelines/grid/detector.js';
-import { centerNetModel } from '../pipelines/grid/models/centernet.js';
-import { ssdOidModel } from '../pipelines/grid/models/ssd-oid.js';
-import { tinyFaceGraph, tinyFaceModel } from '../pipelines/grid/models/tiny-face.js';
+import { centerNetFromFiles, ssdOidFromFiles, tinyFaceFromFiles } from '../pipelines/grid/models/from-files.js';
 import type { GridModel } from '../pipelines/grid/types.js';
 import { MtcnnDetector } from '../pipelines/mtcnn/detector.js';
 import { resolveMtcnnOptions } from '../pipelines/mtcnn/options.js';
@@ -57,22 +51,16 @@ async function bytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-const text = async (url: string) => new TextDecoder().decode(await bytes(url));
 const PALETTE = ['#00ff66', '#ff3366', '#33aaff', '#ffcc00', '#cc66ff', '#00ddcc', '#ff8833', '#aaff33'];
 
 async function gridModel(name: string): Promise<GridModel> {
   if (name === 'tiny-face') {
-    const manifest = JSON.parse(await text('/model/tiny-face/manifest')) as unknown;
     const weights = await bytes('/model/tiny-face/weights');
-    return tinyFaceModel(tinyFaceGraph(readTfjsWeights(manifest, 'tiny_face_detector_model-weights_manifest.json', () => weights), 'tiny-face'));
+    return tinyFaceFromFiles(await bytes('/model/tiny-face/manifest'), () => weights, 'tiny-face manifest');
   }
-  if (name === 'ssd-oid') {
-    const labels = (await text('/model/ssd-oid/labels')).split('\n').filter((l) => l.length > 0);
-    return ssdOidModel(tfliteToGraph(readTflite(await bytes('/model/ssd-oid/tflite'), 'ssd-oid.tflite'), { name: 'ssd-oid' }).graph, labels);
-  }
-  const json = JSON.parse(await text('/model/centernet/model')) as unknown;
+  if (name === 'ssd-oid') return ssdOidFromFiles(await bytes('/model/ssd-oid/labels'), await bytes('/model/ssd-oid/tflite'), 'ssd-oid.tflite');
   const weights = await bytes('/model/centernet/weights');
-  return centerNetModel(tfjsGraphToGraph(json, readTfjsWeights(json, 'centernet.json', () => weights), 'centernet.json', { name: 'centernet', outputs: ['tower_0/keypoints', 'tower_0/wh'] }));
+  return centerNetFromFiles(await bytes('/model/centernet/model'), () => weights, 'centernet.json');
 }
 
 /** Loads a model's files and returns its detector. */
