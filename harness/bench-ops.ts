@@ -15,7 +15,7 @@ import { compileGraph } from '../src/graph/compiled-graph.js';
 import { seededRandom } from '../src/graph/sample-graphs.js';
 import type { Graph } from '../src/graph/types.js';
 
-const { values: args } = parseArgs({ options: { adapter: { type: 'string' }, runs: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({ options: { adapter: { type: 'string' }, runs: { type: 'string', default: '10' }, only: { type: 'string' } } });
 const RUNS = Number(args.runs);
 
 function random(n: number, seed: number): Float32Array {
@@ -138,7 +138,7 @@ const copy = await copyBandwidth(ctx);
 console.log(`FMA peak ${peak.gflops.toFixed(2)} GFLOP/s, copy bandwidth ${copy.gbps.toFixed(2)} GB/s`);
 
 const rows: Row[] = [];
-for (const c of cases) {
+for (const c of cases.filter((k) => !args.only || k.name.includes(args.only))) {
   const plan = await compileGraph(ctx, c.graph);
   plan.writeInputs({ x: random(c.input.reduce((a, b) => a * b, 1), 6) });
   const t = await timePass(ctx, c.name, (pass) => plan.encode(pass), { runs: RUNS });
@@ -154,6 +154,7 @@ for (const c of cases) {
   console.log(`${row.name.padEnd(32)} ${row.ms.toFixed(2).padStart(9)} ms ${row.gflops.toFixed(2).padStart(7)} GFLOP/s (${(100 * row.peakFraction).toFixed(0).padStart(3)}% of peak) ${row.gbps.toFixed(2).padStart(7)} GB/s (${(100 * row.bandwidthFraction).toFixed(0).padStart(3)}% of copy)`);
 }
 
+if (args.only) process.exit(0);  // a partial run writes no report
 const slug = (ctx.adapter.architecture || ctx.adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 const name = `${slug === 'software' ? 'lavapipe' : slug}`;
 mkdirSync('harness/reports', { recursive: true });

@@ -29,11 +29,43 @@ struct Params {
   post_shift: f32,
 }
 
+#if ${A_VEC4}
+#if ${F16_INPUT_0}
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // A, rows of K (K % 4 == 0), f16
+fn load_a4(i: u32) -> vec4<f32> {
+  let h = input_0[i];
+  return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
+}
+#else
+@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // A, rows of K (K % 4 == 0)
+fn load_a4(i: u32) -> vec4<f32> {
+  return input_0[i];
+}
+#endif
+#else
 #if ${F16_INPUT_0}
 @group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_storage.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // A
 #endif
+fn load_input_0(i: u32) -> f32 {
+#if ${F16_INPUT_0}
+  return unpack2x16float(input_0[i >> 1u])[i & 1u];
+#else
+  return input_0[i];
+#endif
+}
+#endif
+// Two invocations may write the two halves of one u32: clearing and setting only one's own half.
+fn store_output_0(i: u32, v: f32) {
+#if ${F16_OUTPUT_0}
+  let shift = (i & 1u) * 16u;
+  atomicAnd(&output_0[i >> 1u], ~(0xffffu << shift));
+  atomicOr(&output_0[i >> 1u], (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) << shift);
+#else
+  output_0[i] = v;
+#endif
+}
 #if ${B_VEC4}
 #if ${F16_INPUT_1}
 @group(0) @binding(1) var<storage, read> input_1: array<vec2<u32>>;  // B, rows of N (N % 4 == 0), f16
@@ -169,6 +201,132 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc14 = real4(0.0);
   var acc15 = real4(0.0);
 #endif
+#if ${A_VEC4}
+  // A rows are read 4 k-steps at a time (one vec4 per row instead of 4 scalars).
+  for (var k4 = 0u; k4 < params.k / 4u; k4++) {
+    let kb = b_base / 4u + 4u * k4 * (params.b_row_stride / 4u) + col_block;
+    let b0 = real4(load_b4(kb));
+    let b1 = real4(load_b4(kb + params.b_row_stride / 4u));
+    let b2 = real4(load_b4(kb + 2u * (params.b_row_stride / 4u)));
+    let b3 = real4(load_b4(kb + 3u * (params.b_row_stride / 4u)));
+    {
+      let a = real4(load_a4(a0 / 4u + k4));
+      acc0 = fma(real4(a.x), b0, acc0);
+      acc0 = fma(real4(a.y), b1, acc0);
+      acc0 = fma(real4(a.z), b2, acc0);
+      acc0 = fma(real4(a.w), b3, acc0);
+    }
+    {
+      let a = real4(load_a4(a1 / 4u + k4));
+      acc1 = fma(real4(a.x), b0, acc1);
+      acc1 = fma(real4(a.y), b1, acc1);
+      acc1 = fma(real4(a.z), b2, acc1);
+      acc1 = fma(real4(a.w), b3, acc1);
+    }
+    {
+      let a = real4(load_a4(a2 / 4u + k4));
+      acc2 = fma(real4(a.x), b0, acc2);
+      acc2 = fma(real4(a.y), b1, acc2);
+      acc2 = fma(real4(a.z), b2, acc2);
+      acc2 = fma(real4(a.w), b3, acc2);
+    }
+    {
+      let a = real4(load_a4(a3 / 4u + k4));
+      acc3 = fma(real4(a.x), b0, acc3);
+      acc3 = fma(real4(a.y), b1, acc3);
+      acc3 = fma(real4(a.z), b2, acc3);
+      acc3 = fma(real4(a.w), b3, acc3);
+    }
+#if ${ROW_BLOCK_GE_8}
+    {
+      let a = real4(load_a4(a4 / 4u + k4));
+      acc4 = fma(real4(a.x), b0, acc4);
+      acc4 = fma(real4(a.y), b1, acc4);
+      acc4 = fma(real4(a.z), b2, acc4);
+      acc4 = fma(real4(a.w), b3, acc4);
+    }
+    {
+      let a = real4(load_a4(a5 / 4u + k4));
+      acc5 = fma(real4(a.x), b0, acc5);
+      acc5 = fma(real4(a.y), b1, acc5);
+      acc5 = fma(real4(a.z), b2, acc5);
+      acc5 = fma(real4(a.w), b3, acc5);
+    }
+    {
+      let a = real4(load_a4(a6 / 4u + k4));
+      acc6 = fma(real4(a.x), b0, acc6);
+      acc6 = fma(real4(a.y), b1, acc6);
+      acc6 = fma(real4(a.z), b2, acc6);
+      acc6 = fma(real4(a.w), b3, acc6);
+    }
+    {
+      let a = real4(load_a4(a7 / 4u + k4));
+      acc7 = fma(real4(a.x), b0, acc7);
+      acc7 = fma(real4(a.y), b1, acc7);
+      acc7 = fma(real4(a.z), b2, acc7);
+      acc7 = fma(real4(a.w), b3, acc7);
+    }
+#endif
+#if ${ROW_BLOCK_GE_16}
+    {
+      let a = real4(load_a4(a8 / 4u + k4));
+      acc8 = fma(real4(a.x), b0, acc8);
+      acc8 = fma(real4(a.y), b1, acc8);
+      acc8 = fma(real4(a.z), b2, acc8);
+      acc8 = fma(real4(a.w), b3, acc8);
+    }
+    {
+      let a = real4(load_a4(a9 / 4u + k4));
+      acc9 = fma(real4(a.x), b0, acc9);
+      acc9 = fma(real4(a.y), b1, acc9);
+      acc9 = fma(real4(a.z), b2, acc9);
+      acc9 = fma(real4(a.w), b3, acc9);
+    }
+    {
+      let a = real4(load_a4(a10 / 4u + k4));
+      acc10 = fma(real4(a.x), b0, acc10);
+      acc10 = fma(real4(a.y), b1, acc10);
+      acc10 = fma(real4(a.z), b2, acc10);
+      acc10 = fma(real4(a.w), b3, acc10);
+    }
+    {
+      let a = real4(load_a4(a11 / 4u + k4));
+      acc11 = fma(real4(a.x), b0, acc11);
+      acc11 = fma(real4(a.y), b1, acc11);
+      acc11 = fma(real4(a.z), b2, acc11);
+      acc11 = fma(real4(a.w), b3, acc11);
+    }
+    {
+      let a = real4(load_a4(a12 / 4u + k4));
+      acc12 = fma(real4(a.x), b0, acc12);
+      acc12 = fma(real4(a.y), b1, acc12);
+      acc12 = fma(real4(a.z), b2, acc12);
+      acc12 = fma(real4(a.w), b3, acc12);
+    }
+    {
+      let a = real4(load_a4(a13 / 4u + k4));
+      acc13 = fma(real4(a.x), b0, acc13);
+      acc13 = fma(real4(a.y), b1, acc13);
+      acc13 = fma(real4(a.z), b2, acc13);
+      acc13 = fma(real4(a.w), b3, acc13);
+    }
+    {
+      let a = real4(load_a4(a14 / 4u + k4));
+      acc14 = fma(real4(a.x), b0, acc14);
+      acc14 = fma(real4(a.y), b1, acc14);
+      acc14 = fma(real4(a.z), b2, acc14);
+      acc14 = fma(real4(a.w), b3, acc14);
+    }
+    {
+      let a = real4(load_a4(a15 / 4u + k4));
+      acc15 = fma(real4(a.x), b0, acc15);
+      acc15 = fma(real4(a.y), b1, acc15);
+      acc15 = fma(real4(a.z), b2, acc15);
+      acc15 = fma(real4(a.w), b3, acc15);
+    }
+#endif
+  }
+#else
   for (var kk = 0u; kk < params.k; kk++) {
 #if ${B_VEC4}
     let b = real4(load_b4((b_base + kk * params.b_row_stride) / 4u + col_block));
@@ -198,6 +356,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     acc15 = fma(real4(real(load_input_0(a15 + a_k))), b, acc15);
 #endif
   }
+#endif
 
   if (wg.x * ${WORKGROUP_SIZE}u + lane >= params.col_blocks) {
     return;

@@ -12,6 +12,9 @@ export interface AdapterSummary {
   source: string;
   features: string[];
   limits: Record<string, number>;
+  /** Subgroup sizes the adapter may use (GPUAdapterInfo; 0 when it does not say). */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
 }
 
 const KEY_LIMITS = [
@@ -42,6 +45,8 @@ export function summarizeAdapter(adapter: GPUAdapter, source: string): AdapterSu
     source,
     features: [...adapter.features].map(String).sort(),
     limits,
+    subgroupMinSize: Number((info as { subgroupMinSize?: number } | undefined)?.subgroupMinSize ?? 0),
+    subgroupMaxSize: Number((info as { subgroupMaxSize?: number } | undefined)?.subgroupMaxSize ?? 0),
   };
 }
 
@@ -54,6 +59,7 @@ export function formatAdapter(a: AdapterSummary): string {
     `description  ${a.description || '-'}`,
     `source       ${a.source}`,
     `features     ${a.features.join(' ')}`,
+    `subgroups    ${a.subgroupMinSize ? `${a.subgroupMinSize}..${a.subgroupMaxSize} invocations` : '-'}`,
     ...Object.entries(a.limits).map(([k, v]) => `${k.padEnd(33)} ${v}`),
   ].join('\n');
 }

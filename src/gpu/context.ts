@@ -1,6 +1,8 @@
 // GpuContext: one device plus what every part of the library shares on it: the pipeline cache,
 // submit/readback counters, and error reporting that names the op or node that failed.
+import { adapterClass } from './adapter-class.js';
 import { summarizeAdapter, type AdapterSummary } from './adapter-info.js';
+import type { AdapterClass } from '../ops/types.js';
 import { DeviceLostError, GpuValidationError } from './errors.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { PipelineCache } from './pipeline-cache.js';
@@ -26,12 +28,19 @@ export class GpuContext {
   /** Errors no error scope caught; each is also printed to stderr when it happens. */
   readonly uncapturedErrors: string[] = [];
   lost: GPUDeviceLostInfo | undefined;
+  /**
+   * Which kernel variants graphs compiled from now on use: the adapter's own family by default;
+   * WEBGPU_DETECT_KERNELS=gpu (or assigning 'gpu') forces the workgroup-memory variants meant for
+   * real GPUs, so they can be tested and compared on the software adapters.
+   */
+  kernelClass: AdapterClass;
 
   constructor(
     readonly device: GPUDevice,
     readonly adapter: AdapterSummary,
   ) {
     this.pipelines = new PipelineCache(device);
+    this.kernelClass = forcedKernelClass() ?? adapterClass(adapter);
     device.addEventListener('uncapturederror', (event) => {
       const message = (event as GPUUncapturedErrorEvent).error.message;
       this.uncapturedErrors.push(message);
@@ -55,13 +64,22 @@ export class GpuContext {
     ]) {
       wanted[key] = (adapter.limits as unknown as Record<string, number>)[key]!;
     }
-    const optional: GPUFeatureName[] = ['timestamp-query', 'shader-f16'];
+    const optional: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
     const device = await adapter.requestDevice({
       label: 'webgpu-detect',
       requiredFeatures: optional.filter((f) => adapter.features.has(f)),
       requiredLimits: wanted,
     });
     return new GpuContext(device, summarizeAdapter(adapter, source));
+  }
+
+  /**
+   * The subgroup size kernels may assume (subgroup builtins enabled and the adapter's size fixed),
+   * else undefined.
+   */
+  get subgroupSize(): number | undefined {
+    const { subgroupMinSize: min, subgroupMaxSize: max } = this.adapter;
+    return this.device.features.has('subgroups' as GPUFeatureName) && min > 0 && min === max ? min : undefined;
   }
 
   get hasTimestamps(): boolean {
@@ -142,4 +160,11 @@ export class GpuContext {
     this.stats.bytesRead += total;
     return out;
   }
+}
+
+function forcedKernelClass(): AdapterClass | undefined {
+  const value = typeof process === 'undefined' ? undefined : process.env?.WEBGPU_DETECT_KERNELS;
+  if (!value) return undefined;
+  if (value === 'gpu' || value === 'llvmpipe' || value === 'swiftshader') return value;
+  throw new Error(`WEBGPU_DETECT_KERNELS must be gpu, llvmpipe or swiftshader, got '${value}'`);
 }

@@ -3,6 +3,7 @@
 // (test/gpu/pipeline-cache.test.ts checks that this list matches the directory).
 import benchCopy from '../../shaders/bench/copy.wgsl';
 import benchFmaPeak from '../../shaders/bench/fma_peak.wgsl';
+import probeLoad from '../../shaders/probe/load_probe.wgsl';
 import clmCommon from '../../shaders/clm/common.wgsl';
 import clmFit from '../../shaders/clm/clm_fit.wgsl';
 import clmPatches from '../../shaders/clm/clm_patches.wgsl';
@@ -50,6 +51,7 @@ import softmax from '../../shaders/reduce/softmax.wgsl';
 export const shaderFiles: Readonly<Record<string, string>> = {
   'bench/copy.wgsl': benchCopy,
   'bench/fma_peak.wgsl': benchFmaPeak,
+  'probe/load_probe.wgsl': probeLoad,
   'clm/common.wgsl': clmCommon,
   'clm/clm_fit.wgsl': clmFit,
   'clm/clm_patches.wgsl': clmPatches,

@@ -9,7 +9,6 @@ import { shaderSource } from '../gpu/shader-library.js';
 import { formatShape, sizeOf } from '../ops/tensor-utils.js';
 import type { BindingTarget, KernelCall, KernelEnv, Shape } from '../ops/types.js';
 import { analyzeGraph, type Analysis, type Step } from './analyze.js';
-import { adapterClass } from '../gpu/adapter-class.js';
 import type { BufferArena } from './arena.js';
 import { foldDispatch, INDIRECT_ARGS_BYTES } from '../gpu/launch.js';
 import { buildLaunchTable, packLaunchTable, type LaunchEntry } from './dynamic-batch.js';
@@ -74,10 +73,13 @@ interface Dispatch {
 // keyed '<weight>#<layout>').
 const weightBuffers = new WeakMap<Graph, Map<string, GPUBuffer>>();
 
-/** What kernels() may know: the adapter family, and which inputs of a step are weights. */
+/** What kernels() may know: the kernel family, the subgroup size, and which inputs of a step are weights. */
 export function kernelEnv(ctx: GpuContext, analysis: Analysis, step: Step): KernelEnv {
-  const adapter = adapterClass(ctx.adapter);
-  return { adapter, constant: (k) => analysis.kind.get(step.node.inputs[k] ?? '') === 'weight' };
+  return {
+    adapter: ctx.kernelClass,
+    subgroupSize: ctx.subgroupSize,
+    constant: (k) => analysis.kind.get(step.node.inputs[k] ?? '') === 'weight',
+  };
 }
 
 const UNIFORM_ALIGN = 256;

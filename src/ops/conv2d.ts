@@ -2,6 +2,7 @@
 // optional bias, optional fused activation (`activation` attribute; PRelu takes input 3 = slope).
 import { activationDefines, applyActivation, parseFusedActivation, type Activation } from './activation.js';
 import { gemmKernel } from './gemm-kernel.js';
+import { tiledConvKernel, tiledDepthwiseKernel } from './tiled-kernels.js';
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
 import { DEFAULT_WORKGROUP_SIZE, formatShape, intList, newTensor, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
 import { DEFAULT_KERNEL_ENV, ShapeError, type OpDescriptor, type Shape, type WeightPacking } from './types.js';
@@ -110,8 +111,14 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           aRowStride: g.c, aColStride: 1, bRowStride: spatial, bColStride: 1, bBatchStride: g.c * spatial,
           c: inputs[2] ? { rowStride: 1, colStride: 0 } : undefined,
           alpha: 1, beta: 1, activation: a.activation, slopePerRow: true, operands: { a: 1, b: 0 },
-        }),
+        }, env),
       ];
+    }
+    if (env.adapter === 'gpu') {
+      const problem = { ...g, strides: a.strides, dilations: a.dilations, group: a.group, hasBias: inputs[2] !== undefined, activation: a.activation };
+      const depthwise = a.group === g.c && a.group === g.m;
+      const tiled = depthwise ? tiledDepthwiseKernel(problem) : a.group === 1 ? tiledConvKernel(problem) : undefined;
+      if (tiled) return [tiled];
     }
     const outPerGroup = g.m / a.group;
     // A channel block must not straddle groups (its weights rows would need two input ranges).

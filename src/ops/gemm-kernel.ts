@@ -1,6 +1,7 @@
 // The kernel call for shaders/matmul/gemm.wgsl, shared by Gemm and pointwise (1x1) Conv.
 import { activationDefines, type Activation } from './activation.js';
-import type { KernelCall } from './types.js';
+import { tiledGemmKernel } from './tiled-kernels.js';
+import { DEFAULT_KERNEL_ENV, type KernelCall, type KernelEnv } from './types.js';
 import { NO_HALF } from '../graph/half-storage.js';
 
 export interface GemmProblem {
@@ -25,14 +26,16 @@ export interface GemmProblem {
 }
 
 // Tuning, measured with harness/bench-ops.ts on lavapipe (see harness/reports/).
-const WORKGROUP_SIZE = 16;
+const WORKGROUP_SIZE = Number(process.env.WD_EXP_WG ?? 16);
 
-export function gemmKernel(p: GemmProblem): KernelCall {
+export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV): KernelCall {
+  const tiled = env.adapter === 'gpu' ? tiledGemmKernel(p) : undefined;
+  if (tiled) return tiled;
   const colBlocks = Math.ceil(p.n / 4);
-  const rowBlock = p.m >= 16 ? 16 : p.m >= 8 ? 8 : 4;
+  const rowBlock = Number(process.env.WD_EXP_RB ?? 0) || (p.m >= 16 ? 16 : p.m >= 8 ? 8 : 4);
   const bVec4 = p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
   return {
-    files: ['common/activation.wgsl', 'common/half_storage.wgsl', 'matmul/gemm.wgsl'],
+    files: ['common/activation.wgsl', 'matmul/gemm.wgsl'],
     defines: {
       // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
       ...NO_HALF,
@@ -43,6 +46,7 @@ export function gemmKernel(p: GemmProblem): KernelCall {
       ROW_BLOCK_GE_8: rowBlock >= 8,
       ROW_BLOCK_GE_16: rowBlock >= 16,
       B_VEC4: bVec4,
+      A_VEC4: bVec4 && p.aColStride === 1 && p.k % 4 === 0 && p.aRowStride % 4 === 0 && process.env.WD_EXP_AVEC4 !== '0',
       HAS_C: p.c !== undefined,
       ACT_PRELU: p.activation.type === 'PRelu',
       SLOPE_PER_ROW: p.slopePerRow,

@@ -63,7 +63,7 @@ export const Gemm: OpDescriptor<GemmAttrs> = {
     const g = geometry(inputs, a);
     return [[g.m, g.n]];
   },
-  kernels(inputs, _outs, a) {
+  kernels(inputs, _outs, a, env) {
     const g = geometry(inputs, a);
     return [
       gemmKernel({
@@ -71,7 +71,7 @@ export const Gemm: OpDescriptor<GemmAttrs> = {
         aRowStride: g.aRow, aColStride: g.aCol, bRowStride: g.bRow, bColStride: g.bCol, bBatchStride: 0,
         c: inputs[2] ? { rowStride: g.cRow, colStride: g.cCol } : undefined,
         alpha: a.alpha, beta: a.beta, activation: a.activation, slopePerRow: false,
-      }),
+      }, env),
     ];
   },
   reference([A, B, C, slope], a, precision) {

@@ -33,7 +33,10 @@ export type AdapterClass = 'llvmpipe' | 'swiftshader' | 'gpu';
 
 /** What an op may know about where its kernels will run. */
 export interface KernelEnv {
+  /** The kernel family: CPU rasterizers and real GPUs want different kernels. */
   adapter: AdapterClass;
+  /** The fixed subgroup size when subgroup builtins may be used (GpuContext.subgroupSize). */
+  subgroupSize?: number;
   /** Whether op input k is a constant (a graph weight): only constants can be packed. */
   constant(input: number): boolean;
 }

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { compileGraph } from '../../src/graph/compiled-graph.js';
 import { runReference } from '../../src/graph/reference.js';
 import type { Graph } from '../../src/graph/types.js';
+import type { AdapterClass } from '../../src/ops/types.js';
 import { sizeOf } from '../../src/ops/tensor-utils.js';
 import { countNaN, freshSeed, gpu, randomData, relativeError, rng } from './gpu.js';
 
@@ -22,6 +23,8 @@ export interface OpCase {
   /** Inputs given as graph weights (constants) instead of graph inputs: kernels may pack them. */
   constants?: number[];
   tolerance?: number;
+  /** Compile with this kernel family instead of the adapter's (e.g. 'gpu': the workgroup-memory variants). */
+  kernels?: AdapterClass;
 }
 
 export async function checkOp(c: OpCase): Promise<number> {
@@ -47,7 +50,9 @@ export async function checkOp(c: OpCase): Promise<number> {
     nodes: [{ name: c.op.toLowerCase(), op: c.op, inputs: names, outputs: ['out'], attrs: c.attrs }],
     weights: Object.fromEntries(names.filter((n) => n && constant(n)).map((n) => [n, { shape: shapes[n]!, data: data[n]! }])),
   };
-  const plan = await compileGraph(ctx, graph);
+  const ownClass = ctx.kernelClass;
+  if (c.kernels) ctx.kernelClass = c.kernels;
+  const plan = await compileGraph(ctx, graph).finally(() => (ctx.kernelClass = ownClass));
   plan.poison();
   const result = (await plan.run(Object.fromEntries(Object.entries(data).filter(([n]) => !constant(n))))).out!;
   const reference = runReference(graph, Object.fromEntries(Object.entries(data).filter(([k]) => !constant(k)).map(([k, v]) => [k, { shape: shapes[k]!, data: v }]))).get("out")!;
@@ -56,7 +61,7 @@ export async function checkOp(c: OpCase): Promise<number> {
   const error = relativeError(result.data, reference.data);
   const tolerance = c.tolerance ?? F32_TOLERANCE;
   const inputs = c.inputs.map((s) => (s ? `[${s}]` : '-')).join(' ');
-  console.log(`[${ctx.adapter.name}] ${c.op} ${inputs} ${JSON.stringify(c.attrs ?? {})} rel.err ${error.toExponential(2)} (seed ${seed})`);
+  console.log(`[${ctx.adapter.name}${c.kernels ? `, ${c.kernels} kernels` : ''}] ${c.op} ${inputs} ${JSON.stringify(c.attrs ?? {})} rel.err ${error.toExponential(2)} (seed ${seed})`);
   expect(error, `relative error of ${c.op} (seed ${seed})`).toBeLessThanOrEqual(tolerance);
   return error;
 }
