@@ -108,7 +108,11 @@ fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32
+#if ${W_SHARED}
+        , @builtin(subgroup_invocation_id) sg_lane: u32
+#endif
+) {
   // Uniform across the workgroup: channel block, group, weight rows (and the image, unless BATCH_IN_X).
 #if ${BATCH_IN_X}
   let flat = wg.x * ${WORKGROUP_SIZE}u + lane;
@@ -158,6 +162,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc6 = real4(0.0);
   var acc7 = real4(0.0);
 #endif
+#if ${OC_BLOCK_GE_16}
+  var acc8 = real4(0.0);
+  var acc9 = real4(0.0);
+  var acc10 = real4(0.0);
+  var acc11 = real4(0.0);
+  var acc12 = real4(0.0);
+  var acc13 = real4(0.0);
+  var acc14 = real4(0.0);
+  var acc15 = real4(0.0);
+#endif
   for (var ci = 0u; ci < params.in_channels_per_group; ci++) {
     let plane = (n * params.in_channels + ic0 + ci) * params.in_height * params.in_width;
     for (var ky = 0u; ky < params.kernel_height; ky++) {
@@ -165,6 +179,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let row_inside = iy >= 0i && iy < i32(params.in_height);
       let row = plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i)) * params.in_width;
 #if ${W_PACKED}
+      // In taps of the packed layout (8 or 16 channels each).
       let w_tap0 = ((wg.y * params.in_channels_per_group + ci) * params.kernel_height + ky) * params.kernel_width;
 #else
       let w_tap0 = (ci * params.kernel_height + ky) * params.kernel_width;
@@ -178,6 +193,101 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let x3 = input_at(row, row_inside, ix_origin + 3i);
       let x4 = input_at(row, row_inside, ix_origin + 4i);
       let x5 = input_at(row, row_inside, ix_origin + 5i);
+#if ${W_SHARED}
+      // 16 channels per block, packed [O/16][C][KH][KW][16]: the row's 3 taps x 16 channels are 12
+      // vec4; each invocation of the subgroup loads one or two and subgroupBroadcast shares them,
+      // instead of every invocation loading all 12 (on lavapipe a load costs the same whether or not
+      // the address is shared: shaders/probe/load_probe.wgsl).
+#if ${SUBGROUP_8}
+      let wv0 = input_1[4u * w_tap0 + 0u + sg_lane];
+      let wv1 = input_1[4u * w_tap0 + 8u + min(sg_lane, 3u)];
+      let w0_0 = subgroupBroadcast(wv0, 0u);
+      let w0_1 = subgroupBroadcast(wv0, 1u);
+      let w0_2 = subgroupBroadcast(wv0, 2u);
+      let w0_3 = subgroupBroadcast(wv0, 3u);
+      let w1_0 = subgroupBroadcast(wv0, 4u);
+      let w1_1 = subgroupBroadcast(wv0, 5u);
+      let w1_2 = subgroupBroadcast(wv0, 6u);
+      let w1_3 = subgroupBroadcast(wv0, 7u);
+      let w2_0 = subgroupBroadcast(wv1, 0u);
+      let w2_1 = subgroupBroadcast(wv1, 1u);
+      let w2_2 = subgroupBroadcast(wv1, 2u);
+      let w2_3 = subgroupBroadcast(wv1, 3u);
+#else
+      let wv0 = input_1[4u * w_tap0 + 0u + sg_lane];
+      let wv1 = input_1[4u * w_tap0 + 4u + sg_lane];
+      let wv2 = input_1[4u * w_tap0 + 8u + sg_lane];
+      let w0_0 = subgroupBroadcast(wv0, 0u);
+      let w0_1 = subgroupBroadcast(wv0, 1u);
+      let w0_2 = subgroupBroadcast(wv0, 2u);
+      let w0_3 = subgroupBroadcast(wv0, 3u);
+      let w1_0 = subgroupBroadcast(wv1, 0u);
+      let w1_1 = subgroupBroadcast(wv1, 1u);
+      let w1_2 = subgroupBroadcast(wv1, 2u);
+      let w1_3 = subgroupBroadcast(wv1, 3u);
+      let w2_0 = subgroupBroadcast(wv2, 0u);
+      let w2_1 = subgroupBroadcast(wv2, 1u);
+      let w2_2 = subgroupBroadcast(wv2, 2u);
+      let w2_3 = subgroupBroadcast(wv2, 3u);
+#endif
+      {
+        let x = real4(x0, x1, x2, x3);
+        acc0 = fma(real4(real(w0_0.x)), x, acc0);
+        acc1 = fma(real4(real(w0_0.y)), x, acc1);
+        acc2 = fma(real4(real(w0_0.z)), x, acc2);
+        acc3 = fma(real4(real(w0_0.w)), x, acc3);
+        acc4 = fma(real4(real(w0_1.x)), x, acc4);
+        acc5 = fma(real4(real(w0_1.y)), x, acc5);
+        acc6 = fma(real4(real(w0_1.z)), x, acc6);
+        acc7 = fma(real4(real(w0_1.w)), x, acc7);
+        acc8 = fma(real4(real(w0_2.x)), x, acc8);
+        acc9 = fma(real4(real(w0_2.y)), x, acc9);
+        acc10 = fma(real4(real(w0_2.z)), x, acc10);
+        acc11 = fma(real4(real(w0_2.w)), x, acc11);
+        acc12 = fma(real4(real(w0_3.x)), x, acc12);
+        acc13 = fma(real4(real(w0_3.y)), x, acc13);
+        acc14 = fma(real4(real(w0_3.z)), x, acc14);
+        acc15 = fma(real4(real(w0_3.w)), x, acc15);
+      }
+      {
+        let x = real4(x1, x2, x3, x4);
+        acc0 = fma(real4(real(w1_0.x)), x, acc0);
+        acc1 = fma(real4(real(w1_0.y)), x, acc1);
+        acc2 = fma(real4(real(w1_0.z)), x, acc2);
+        acc3 = fma(real4(real(w1_0.w)), x, acc3);
+        acc4 = fma(real4(real(w1_1.x)), x, acc4);
+        acc5 = fma(real4(real(w1_1.y)), x, acc5);
+        acc6 = fma(real4(real(w1_1.z)), x, acc6);
+        acc7 = fma(real4(real(w1_1.w)), x, acc7);
+        acc8 = fma(real4(real(w1_2.x)), x, acc8);
+        acc9 = fma(real4(real(w1_2.y)), x, acc9);
+        acc10 = fma(real4(real(w1_2.z)), x, acc10);
+        acc11 = fma(real4(real(w1_2.w)), x, acc11);
+        acc12 = fma(real4(real(w1_3.x)), x, acc12);
+        acc13 = fma(real4(real(w1_3.y)), x, acc13);
+        acc14 = fma(real4(real(w1_3.z)), x, acc14);
+        acc15 = fma(real4(real(w1_3.w)), x, acc15);
+      }
+      {
+        let x = real4(x2, x3, x4, x5);
+        acc0 = fma(real4(real(w2_0.x)), x, acc0);
+        acc1 = fma(real4(real(w2_0.y)), x, acc1);
+        acc2 = fma(real4(real(w2_0.z)), x, acc2);
+        acc3 = fma(real4(real(w2_0.w)), x, acc3);
+        acc4 = fma(real4(real(w2_1.x)), x, acc4);
+        acc5 = fma(real4(real(w2_1.y)), x, acc5);
+        acc6 = fma(real4(real(w2_1.z)), x, acc6);
+        acc7 = fma(real4(real(w2_1.w)), x, acc7);
+        acc8 = fma(real4(real(w2_2.x)), x, acc8);
+        acc9 = fma(real4(real(w2_2.y)), x, acc9);
+        acc10 = fma(real4(real(w2_2.z)), x, acc10);
+        acc11 = fma(real4(real(w2_2.w)), x, acc11);
+        acc12 = fma(real4(real(w2_3.x)), x, acc12);
+        acc13 = fma(real4(real(w2_3.y)), x, acc13);
+        acc14 = fma(real4(real(w2_3.z)), x, acc14);
+        acc15 = fma(real4(real(w2_3.w)), x, acc15);
+      }
+#else
 #if ${WINDOW_UNROLLED}
       // The three taps written out (no vector selects): faster on SwiftShader, slower on lavapipe
       // (see src/ops/conv2d.ts).
@@ -300,6 +410,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
       }
 #endif
+#endif
 #else
       for (var kx = 0u; kx < params.kernel_width; kx++) {
         let ix = ix_origin + i32(kx * params.dilation_x);
@@ -352,5 +463,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   store_channel(vec4<f32>(acc5), n, oc0 + 5u, oy, ox0);
   store_channel(vec4<f32>(acc6), n, oc0 + 6u, oy, ox0);
   store_channel(vec4<f32>(acc7), n, oc0 + 7u, oy, ox0);
+#endif
+#if ${OC_BLOCK_GE_16}
+  store_channel(vec4<f32>(acc8), n, oc0 + 8u, oy, ox0);
+  store_channel(vec4<f32>(acc9), n, oc0 + 9u, oy, ox0);
+  store_channel(vec4<f32>(acc10), n, oc0 + 10u, oy, ox0);
+  store_channel(vec4<f32>(acc11), n, oc0 + 11u, oy, ox0);
+  store_channel(vec4<f32>(acc12), n, oc0 + 12u, oy, ox0);
+  store_channel(vec4<f32>(acc13), n, oc0 + 13u, oy, ox0);
+  store_channel(vec4<f32>(acc14), n, oc0 + 14u, oy, ox0);
+  store_channel(vec4<f32>(acc15), n, oc0 + 15u, oy, ox0);
 #endif
 }

@@ -29,43 +29,34 @@ struct Params {
   post_shift: f32,
 }
 
-#if ${A_VEC4}
+#if ${A_SHARED}
+// A read as rows of 4 consecutive k (K % 4 == 0, a_col_stride 1): each invocation of a subgroup
+// loads a few, and subgroupBroadcast hands every A value to the whole subgroup.
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // A, rows of K (K % 4 == 0), f16
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // A, f16
 fn load_a4(i: u32) -> vec4<f32> {
   let h = input_0[i];
   return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
 }
 #else
-@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // A, rows of K (K % 4 == 0)
+@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // A
 fn load_a4(i: u32) -> vec4<f32> {
   return input_0[i];
 }
 #endif
 #else
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // A, f16 pairs
+fn load_input_0(i: u32) -> f32 {
+  return unpack2x16float(input_0[i >> 1u])[i & 1u];
+}
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // A
-#endif
 fn load_input_0(i: u32) -> f32 {
-#if ${F16_INPUT_0}
-  return unpack2x16float(input_0[i >> 1u])[i & 1u];
-#else
   return input_0[i];
-#endif
 }
 #endif
-// Two invocations may write the two halves of one u32: clearing and setting only one's own half.
-fn store_output_0(i: u32, v: f32) {
-#if ${F16_OUTPUT_0}
-  let shift = (i & 1u) * 16u;
-  atomicAnd(&output_0[i >> 1u], ~(0xffffu << shift));
-  atomicOr(&output_0[i >> 1u], (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) << shift);
-#else
-  output_0[i] = v;
 #endif
-}
 #if ${B_VEC4}
 #if ${F16_INPUT_1}
 @group(0) @binding(1) var<storage, read> input_1: array<vec2<u32>>;  // B, rows of N (N % 4 == 0), f16
@@ -99,7 +90,7 @@ fn load_input_1(i: u32) -> f32 {
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope, per row or per column
 #endif
 #if ${F16_OUTPUT_0}
-@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 #endif
@@ -116,7 +107,7 @@ alias real4 = vec4<f32>;
 #endif
 
 
-// Row offset into A, clamped so a partial last block reads in bounds (its results are dropped).
+// Row offset into A (in elements), clamped so a partial last block reads in bounds (its results are dropped).
 fn a_row(row: u32) -> u32 {
   return min(row, params.m - 1u) * params.a_row_stride;
 }
@@ -148,7 +139,11 @@ fn store_row(acc: vec4<f32>, row: u32, col0: u32, y_base: u32) {
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32
+#if ${A_SHARED}
+        , @builtin(subgroup_invocation_id) sg_lane: u32
+#endif
+) {
   let row0 = wg.y * ${ROW_BLOCK}u;
   let batch = wg.z;
   let a0 = a_row(row0 + 0u);
@@ -201,37 +196,43 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc14 = real4(0.0);
   var acc15 = real4(0.0);
 #endif
-#if ${A_VEC4}
-  // A rows are read 4 k-steps at a time (one vec4 per row instead of 4 scalars).
+#if ${A_SHARED}
+  // 4 k per step: B as 4 vec4 rows, A through the subgroup (see load_a4). Rows of A past the block
+  // or past m are clamped by a_row; their products land in accumulators that are never stored.
+  let b_row4 = params.b_row_stride / 4u;
   for (var k4 = 0u; k4 < params.k / 4u; k4++) {
-    let kb = b_base / 4u + 4u * k4 * (params.b_row_stride / 4u) + col_block;
+    let kb = b_base / 4u + 4u * k4 * b_row4 + col_block;
     let b0 = real4(load_b4(kb));
-    let b1 = real4(load_b4(kb + params.b_row_stride / 4u));
-    let b2 = real4(load_b4(kb + 2u * (params.b_row_stride / 4u)));
-    let b3 = real4(load_b4(kb + 3u * (params.b_row_stride / 4u)));
+    let b1 = real4(load_b4(kb + b_row4));
+    let b2 = real4(load_b4(kb + 2u * b_row4));
+    let b3 = real4(load_b4(kb + 3u * b_row4));
+#if ${SUBGROUP_8}
+    // Rows sg_lane + j * 8 of the block, 4 k each; row r is in slot r / 8 of invocation r % 8.
+    let av0 = load_a4(a_row(row0 + sg_lane + 0u) / 4u + k4);
+    let av1 = load_a4(a_row(row0 + sg_lane + 8u) / 4u + k4);
     {
-      let a = real4(load_a4(a0 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 0u));
       acc0 = fma(real4(a.x), b0, acc0);
       acc0 = fma(real4(a.y), b1, acc0);
       acc0 = fma(real4(a.z), b2, acc0);
       acc0 = fma(real4(a.w), b3, acc0);
     }
     {
-      let a = real4(load_a4(a1 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 1u));
       acc1 = fma(real4(a.x), b0, acc1);
       acc1 = fma(real4(a.y), b1, acc1);
       acc1 = fma(real4(a.z), b2, acc1);
       acc1 = fma(real4(a.w), b3, acc1);
     }
     {
-      let a = real4(load_a4(a2 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 2u));
       acc2 = fma(real4(a.x), b0, acc2);
       acc2 = fma(real4(a.y), b1, acc2);
       acc2 = fma(real4(a.z), b2, acc2);
       acc2 = fma(real4(a.w), b3, acc2);
     }
     {
-      let a = real4(load_a4(a3 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 3u));
       acc3 = fma(real4(a.x), b0, acc3);
       acc3 = fma(real4(a.y), b1, acc3);
       acc3 = fma(real4(a.z), b2, acc3);
@@ -239,28 +240,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
 #if ${ROW_BLOCK_GE_8}
     {
-      let a = real4(load_a4(a4 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 4u));
       acc4 = fma(real4(a.x), b0, acc4);
       acc4 = fma(real4(a.y), b1, acc4);
       acc4 = fma(real4(a.z), b2, acc4);
       acc4 = fma(real4(a.w), b3, acc4);
     }
     {
-      let a = real4(load_a4(a5 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 5u));
       acc5 = fma(real4(a.x), b0, acc5);
       acc5 = fma(real4(a.y), b1, acc5);
       acc5 = fma(real4(a.z), b2, acc5);
       acc5 = fma(real4(a.w), b3, acc5);
     }
     {
-      let a = real4(load_a4(a6 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 6u));
       acc6 = fma(real4(a.x), b0, acc6);
       acc6 = fma(real4(a.y), b1, acc6);
       acc6 = fma(real4(a.z), b2, acc6);
       acc6 = fma(real4(a.w), b3, acc6);
     }
     {
-      let a = real4(load_a4(a7 / 4u + k4));
+      let a = real4(subgroupBroadcast(av0, 7u));
       acc7 = fma(real4(a.x), b0, acc7);
       acc7 = fma(real4(a.y), b1, acc7);
       acc7 = fma(real4(a.z), b2, acc7);
@@ -269,61 +270,184 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
 #if ${ROW_BLOCK_GE_16}
     {
-      let a = real4(load_a4(a8 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 0u));
       acc8 = fma(real4(a.x), b0, acc8);
       acc8 = fma(real4(a.y), b1, acc8);
       acc8 = fma(real4(a.z), b2, acc8);
       acc8 = fma(real4(a.w), b3, acc8);
     }
     {
-      let a = real4(load_a4(a9 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 1u));
       acc9 = fma(real4(a.x), b0, acc9);
       acc9 = fma(real4(a.y), b1, acc9);
       acc9 = fma(real4(a.z), b2, acc9);
       acc9 = fma(real4(a.w), b3, acc9);
     }
     {
-      let a = real4(load_a4(a10 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 2u));
       acc10 = fma(real4(a.x), b0, acc10);
       acc10 = fma(real4(a.y), b1, acc10);
       acc10 = fma(real4(a.z), b2, acc10);
       acc10 = fma(real4(a.w), b3, acc10);
     }
     {
-      let a = real4(load_a4(a11 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 3u));
       acc11 = fma(real4(a.x), b0, acc11);
       acc11 = fma(real4(a.y), b1, acc11);
       acc11 = fma(real4(a.z), b2, acc11);
       acc11 = fma(real4(a.w), b3, acc11);
     }
     {
-      let a = real4(load_a4(a12 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 4u));
       acc12 = fma(real4(a.x), b0, acc12);
       acc12 = fma(real4(a.y), b1, acc12);
       acc12 = fma(real4(a.z), b2, acc12);
       acc12 = fma(real4(a.w), b3, acc12);
     }
     {
-      let a = real4(load_a4(a13 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 5u));
       acc13 = fma(real4(a.x), b0, acc13);
       acc13 = fma(real4(a.y), b1, acc13);
       acc13 = fma(real4(a.z), b2, acc13);
       acc13 = fma(real4(a.w), b3, acc13);
     }
     {
-      let a = real4(load_a4(a14 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 6u));
       acc14 = fma(real4(a.x), b0, acc14);
       acc14 = fma(real4(a.y), b1, acc14);
       acc14 = fma(real4(a.z), b2, acc14);
       acc14 = fma(real4(a.w), b3, acc14);
     }
     {
-      let a = real4(load_a4(a15 / 4u + k4));
+      let a = real4(subgroupBroadcast(av1, 7u));
       acc15 = fma(real4(a.x), b0, acc15);
       acc15 = fma(real4(a.y), b1, acc15);
       acc15 = fma(real4(a.z), b2, acc15);
       acc15 = fma(real4(a.w), b3, acc15);
     }
+#endif
+#else
+    // Rows sg_lane + j * 4 of the block, 4 k each; row r is in slot r / 4 of invocation r % 4.
+    let av0 = load_a4(a_row(row0 + sg_lane + 0u) / 4u + k4);
+    let av1 = load_a4(a_row(row0 + sg_lane + 4u) / 4u + k4);
+    let av2 = load_a4(a_row(row0 + sg_lane + 8u) / 4u + k4);
+    let av3 = load_a4(a_row(row0 + sg_lane + 12u) / 4u + k4);
+    {
+      let a = real4(subgroupBroadcast(av0, 0u));
+      acc0 = fma(real4(a.x), b0, acc0);
+      acc0 = fma(real4(a.y), b1, acc0);
+      acc0 = fma(real4(a.z), b2, acc0);
+      acc0 = fma(real4(a.w), b3, acc0);
+    }
+    {
+      let a = real4(subgroupBroadcast(av0, 1u));
+      acc1 = fma(real4(a.x), b0, acc1);
+      acc1 = fma(real4(a.y), b1, acc1);
+      acc1 = fma(real4(a.z), b2, acc1);
+      acc1 = fma(real4(a.w), b3, acc1);
+    }
+    {
+      let a = real4(subgroupBroadcast(av0, 2u));
+      acc2 = fma(real4(a.x), b0, acc2);
+      acc2 = fma(real4(a.y), b1, acc2);
+      acc2 = fma(real4(a.z), b2, acc2);
+      acc2 = fma(real4(a.w), b3, acc2);
+    }
+    {
+      let a = real4(subgroupBroadcast(av0, 3u));
+      acc3 = fma(real4(a.x), b0, acc3);
+      acc3 = fma(real4(a.y), b1, acc3);
+      acc3 = fma(real4(a.z), b2, acc3);
+      acc3 = fma(real4(a.w), b3, acc3);
+    }
+#if ${ROW_BLOCK_GE_8}
+    {
+      let a = real4(subgroupBroadcast(av1, 0u));
+      acc4 = fma(real4(a.x), b0, acc4);
+      acc4 = fma(real4(a.y), b1, acc4);
+      acc4 = fma(real4(a.z), b2, acc4);
+      acc4 = fma(real4(a.w), b3, acc4);
+    }
+    {
+      let a = real4(subgroupBroadcast(av1, 1u));
+      acc5 = fma(real4(a.x), b0, acc5);
+      acc5 = fma(real4(a.y), b1, acc5);
+      acc5 = fma(real4(a.z), b2, acc5);
+      acc5 = fma(real4(a.w), b3, acc5);
+    }
+    {
+      let a = real4(subgroupBroadcast(av1, 2u));
+      acc6 = fma(real4(a.x), b0, acc6);
+      acc6 = fma(real4(a.y), b1, acc6);
+      acc6 = fma(real4(a.z), b2, acc6);
+      acc6 = fma(real4(a.w), b3, acc6);
+    }
+    {
+      let a = real4(subgroupBroadcast(av1, 3u));
+      acc7 = fma(real4(a.x), b0, acc7);
+      acc7 = fma(real4(a.y), b1, acc7);
+      acc7 = fma(real4(a.z), b2, acc7);
+      acc7 = fma(real4(a.w), b3, acc7);
+    }
+#endif
+#if ${ROW_BLOCK_GE_16}
+    {
+      let a = real4(subgroupBroadcast(av2, 0u));
+      acc8 = fma(real4(a.x), b0, acc8);
+      acc8 = fma(real4(a.y), b1, acc8);
+      acc8 = fma(real4(a.z), b2, acc8);
+      acc8 = fma(real4(a.w), b3, acc8);
+    }
+    {
+      let a = real4(subgroupBroadcast(av2, 1u));
+      acc9 = fma(real4(a.x), b0, acc9);
+      acc9 = fma(real4(a.y), b1, acc9);
+      acc9 = fma(real4(a.z), b2, acc9);
+      acc9 = fma(real4(a.w), b3, acc9);
+    }
+    {
+      let a = real4(subgroupBroadcast(av2, 2u));
+      acc10 = fma(real4(a.x), b0, acc10);
+      acc10 = fma(real4(a.y), b1, acc10);
+      acc10 = fma(real4(a.z), b2, acc10);
+      acc10 = fma(real4(a.w), b3, acc10);
+    }
+    {
+      let a = real4(subgroupBroadcast(av2, 3u));
+      acc11 = fma(real4(a.x), b0, acc11);
+      acc11 = fma(real4(a.y), b1, acc11);
+      acc11 = fma(real4(a.z), b2, acc11);
+      acc11 = fma(real4(a.w), b3, acc11);
+    }
+    {
+      let a = real4(subgroupBroadcast(av3, 0u));
+      acc12 = fma(real4(a.x), b0, acc12);
+      acc12 = fma(real4(a.y), b1, acc12);
+      acc12 = fma(real4(a.z), b2, acc12);
+      acc12 = fma(real4(a.w), b3, acc12);
+    }
+    {
+      let a = real4(subgroupBroadcast(av3, 1u));
+      acc13 = fma(real4(a.x), b0, acc13);
+      acc13 = fma(real4(a.y), b1, acc13);
+      acc13 = fma(real4(a.z), b2, acc13);
+      acc13 = fma(real4(a.w), b3, acc13);
+    }
+    {
+      let a = real4(subgroupBroadcast(av3, 2u));
+      acc14 = fma(real4(a.x), b0, acc14);
+      acc14 = fma(real4(a.y), b1, acc14);
+      acc14 = fma(real4(a.z), b2, acc14);
+      acc14 = fma(real4(a.w), b3, acc14);
+    }
+    {
+      let a = real4(subgroupBroadcast(av3, 3u));
+      acc15 = fma(real4(a.x), b0, acc15);
+      acc15 = fma(real4(a.y), b1, acc15);
+      acc15 = fma(real4(a.z), b2, acc15);
+      acc15 = fma(real4(a.w), b3, acc15);
+    }
+#endif
 #endif
   }
 #else

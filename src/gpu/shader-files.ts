@@ -16,7 +16,11 @@ import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import enableF16 from '../../shaders/common/enable_f16.wgsl';
 import halfStorage from '../../shaders/common/half_storage.wgsl';
+import halfStore from '../../shaders/common/half_store.wgsl';
+import enableSubgroups from '../../shaders/common/enable_subgroups.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
+import conv2dTiled from '../../shaders/conv/conv2d_tiled.wgsl';
+import depthwiseTiled from '../../shaders/conv/depthwise_tiled.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
 import batchArgs from '../../shaders/dispatch/batch_args.wgsl';
@@ -44,6 +48,7 @@ import concat from '../../shaders/layout/concat.wgsl';
 import resize from '../../shaders/layout/resize.wgsl';
 import transpose from '../../shaders/layout/transpose.wgsl';
 import gemm from '../../shaders/matmul/gemm.wgsl';
+import gemmTiled from '../../shaders/matmul/gemm_tiled.wgsl';
 import maxpool from '../../shaders/pool/maxpool.wgsl';
 import globalAvgPool from '../../shaders/reduce/global_avg_pool.wgsl';
 import softmax from '../../shaders/reduce/softmax.wgsl';
@@ -64,7 +69,11 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/indexing.wgsl': indexing,
   'common/enable_f16.wgsl': enableF16,
   'common/half_storage.wgsl': halfStorage,
+  'common/half_store.wgsl': halfStore,
+  'common/enable_subgroups.wgsl': enableSubgroups,
   'conv/conv2d.wgsl': conv2d,
+  'conv/conv2d_tiled.wgsl': conv2dTiled,
+  'conv/depthwise_tiled.wgsl': depthwiseTiled,
   'conv/conv_transpose.wgsl': convTranspose,
   'conv/conv_transpose_2x2.wgsl': convTranspose2x2,
   'dispatch/batch_args.wgsl': batchArgs,
@@ -92,6 +101,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'layout/resize.wgsl': resize,
   'layout/transpose.wgsl': transpose,
   'matmul/gemm.wgsl': gemm,
+  'matmul/gemm_tiled.wgsl': gemmTiled,
   'pool/maxpool.wgsl': maxpool,
   'reduce/global_avg_pool.wgsl': globalAvgPool,
   'reduce/softmax.wgsl': softmax,

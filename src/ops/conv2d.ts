@@ -55,17 +55,17 @@ function geometry(inputs: ReadonlyArray<Shape | undefined>, a: ConvAttrs): ConvG
   return { n: n!, c: c!, h: h!, w: w!, m: m!, kh: kh!, kw: kw!, oh, ow, pads };
 }
 
-/** [O, C, KH, KW] -> [ceil(O / 8)][C][KH][KW][8] (the last block repeats its last channel). */
-function packConvWeights8(m: number, c: number, kh: number, kw: number): WeightPacking {
+/** [O, C, KH, KW] -> [ceil(O / B)][C][KH][KW][B] (the last block repeats its last channel). */
+function packConvWeights(block: number, m: number, c: number, kh: number, kw: number): WeightPacking {
   return {
-    key: 'oc8',
+    key: `oc${block}`,
     pack(data) {
       const taps = c * kh * kw;
-      const blocks = Math.ceil(m / 8);
-      const out = new Float32Array(blocks * taps * 8);
+      const blocks = Math.ceil(m / block);
+      const out = new Float32Array(blocks * taps * block);
       for (let b = 0; b < blocks; b++)
         for (let t = 0; t < taps; t++)
-          for (let j = 0; j < 8; j++) out[(b * taps + t) * 8 + j] = data[Math.min(b * 8 + j, m - 1) * taps + t]!;
+          for (let j = 0; j < block; j++) out[(b * taps + t) * block + j] = data[Math.min(b * block + j, m - 1) * taps + t]!;
       return out;
     },
   };
@@ -122,7 +122,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     }
     const outPerGroup = g.m / a.group;
     // A channel block must not straddle groups (its weights rows would need two input ranges).
-    const ocBlock = a.group === 1 ? CONV_OC_BLOCK : ([8, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
+    let ocBlock = a.group === 1 ? CONV_OC_BLOCK : ([8, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
     const oxBlocks = Math.ceil(g.ow / 4);
     const pixelBlocks = g.oh * oxBlocks;
     // 3-wide stride-1 kernels share one 6-value window per row instead of gathering 4 values per
@@ -137,9 +137,13 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // vec4 loads (3x3 convs, lavapipe: 64->64 @128 6.3 -> 9.1 GFLOP/s, 96->24 @160 7.1 -> 8.6;
     // SwiftShader +2% to +8%).
     const packed = ocBlock === 8 && env.constant(1);
+    // Packed 3-wide windows take 16 channels per block and load their weights once per subgroup,
+    // broadcasting them (see conv2d.wgsl).
+    const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4) && process.env.WD_EXP_NOSG !== '1';
+    if (shared) ocBlock = 16;
     return [
       {
-        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'common/half_storage.wgsl', 'conv/conv2d.wgsl'],
+        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_storage.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,
@@ -149,11 +153,14 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           OC_BLOCK_GE_2: ocBlock >= 2,
           OC_BLOCK_GE_4: ocBlock >= 4,
           OC_BLOCK_GE_8: ocBlock >= 8,
+          OC_BLOCK_GE_16: ocBlock >= 16,
           WINDOW_3X3_S1: window3x3,
           // SwiftShader runs the window's three taps faster written out, lavapipe as a loop
           // (96->24 @160: SwiftShader 965 -> 737 ms, lavapipe 124 -> 202 ms).
           WINDOW_UNROLLED: window3x3 && env.adapter === 'swiftshader',
           W_PACKED: packed,
+          W_SHARED: shared,
+          SUBGROUP_8: env.subgroupSize === 8,
           BATCH_IN_X: batchInX,
           HAS_BIAS: inputs[2] !== undefined,
           ACT_PRELU: a.activation.type === 'PRelu',
@@ -170,7 +177,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           ox_blocks: oxBlocks, pixel_blocks: pixelBlocks, batch: g.n,
           alpha: a.activation.alpha, beta: a.activation.beta, post_scale: a.activation.scale, post_shift: a.activation.shift,
         },
-        ...(packed ? { bind: { input_0: { input: 0 }, input_1: { input: 1, pack: packConvWeights8(g.m, g.c / a.group, g.kh, g.kw) }, input_2: { input: 2 }, input_3: { input: 3 }, output_0: { output: 0 } } } : {}),
+        ...(packed ? { bind: { input_0: { input: 0 }, input_1: { input: 1, pack: packConvWeights(ocBlock, g.m, g.c / a.group, g.kh, g.kw) }, input_2: { input: 2 }, input_3: { input: 3 }, output_0: { output: 0 } } } : {}),
         workgroups: batchInX
           ? [Math.ceil((g.n * pixelBlocks) / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), 1]
           : [Math.ceil(pixelBlocks / CONV_WORKGROUP_SIZE), Math.ceil(g.m / ocBlock), g.n],

@@ -32,10 +32,15 @@ export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV):
   const tiled = env.adapter === 'gpu' ? tiledGemmKernel(p) : undefined;
   if (tiled) return tiled;
   const colBlocks = Math.ceil(p.n / 4);
-  const rowBlock = Number(process.env.WD_EXP_RB ?? 0) || (p.m >= 16 ? 16 : p.m >= 8 ? 8 : 4);
+  const rowBlock = p.m >= 16 ? 16 : p.m >= 8 ? 8 : 4;
   const bVec4 = p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
+  // A through the subgroup: on lavapipe every storage load costs ~15-50 FMAs' time, the same for a
+  // value all invocations share (shaders/probe/load_probe.wgsl); loading A once per subgroup and
+  // broadcasting it cuts the loads per k from 1 + 16 to 1 + 16/32 (conv 1x1 256->256 @64: 8.7 -> ? GFLOP/s).
+  const aShared = bVec4 && rowBlock === 16 && (env.subgroupSize === 8 || env.subgroupSize === 4) &&
+    p.aColStride === 1 && p.k % 4 === 0 && p.aRowStride % 4 === 0 && process.env.WD_EXP_NOSG !== '1';
   return {
-    files: ['common/activation.wgsl', 'matmul/gemm.wgsl'],
+    files: [...(aShared ? ['common/enable_subgroups.wgsl'] : []), 'common/activation.wgsl', 'common/half_store.wgsl', 'matmul/gemm.wgsl'],
     defines: {
       // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
       ...NO_HALF,
@@ -46,7 +51,8 @@ export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV):
       ROW_BLOCK_GE_8: rowBlock >= 8,
       ROW_BLOCK_GE_16: rowBlock >= 16,
       B_VEC4: bVec4,
-      A_VEC4: bVec4 && p.aColStride === 1 && p.k % 4 === 0 && p.aRowStride % 4 === 0 && process.env.WD_EXP_AVEC4 !== '0',
+      A_SHARED: aShared,
+      SUBGROUP_8: env.subgroupSize === 8,
       HAS_C: p.c !== undefined,
       ACT_PRELU: p.activation.type === 'PRelu',
       SLOPE_PER_ROW: p.slopePerRow,

@@ -57,4 +57,12 @@ describe('Conv vs float64 reference', () => {
     await checkOp({ op: 'Conv', inputs: [[3, 6, 4, 5], [9, 6, 2, 2], [9]], constants: [1, 2] });
   });
   it('fused Clip (ReLU6)', () => checkOp({ op: 'Conv', inputs: [[1, 3, 9, 9], [4, 3, 3, 3], [4]], attrs: { activation: { type: 'Clip', alpha: 0, beta: 6 } }, ranges: [[-5, 5]] }));
+  // Subgroup paths (lavapipe: 8-wide subgroups, SwiftShader: 4-wide): weights or A rows loaded once
+  // per subgroup and broadcast.
+  it('constant 3x3 weights in 16-channel blocks through the subgroup: 40 channels (partial block), batch 2, odd width, fused PReLU', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 6, 11, 13], [40, 6, 3, 3], [40], [40]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'PRelu' } }, constants: [1, 2, 3] }));
+  it('1x1 conv with weight rows through the subgroup: 36 rows (partial block of 16), 12 in, batch 2', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 12, 5, 8], [36, 12, 1, 1], [36]] }));
+  it('Gemm with A rows through the subgroup: 35x24 @ 24x16 + C, fused Relu', () =>
+    checkOp({ op: 'Gemm', inputs: [[35, 24], [24, 16], [16]], attrs: { activation: { type: 'Relu' } } }));
 });
