@@ -117,9 +117,10 @@ export function registerDetect(program: Command): void {
         process.stderr.write(
           `webgpu-detect: ${files.length + missing.length} images (${failed} failed), ${found} ${run.countName} in ${seconds.toFixed(1)} s ` +
             `(${(files.length / seconds).toFixed(2)} images/s, batch ${flags.batch}, model ${model.name}) on ${ctx.adapter.name}; ` +
-            `${ctx.stats.submits} submits, ${ctx.stats.readbacks} GPU readbacks${flags.out ? `; lines appended to ${flags.out}` : ''}\n`,
+            `${ctx.stats.submits} submits, ${ctx.stats.readbacks} GPU readbacks, ${ctx.pipelines.describe()}${flags.out ? `; lines appended to ${flags.out}` : ''}\n`,
         );
       }
+      if (process.env.WD_DUMP_CODES) (await import('node:fs')).writeFileSync(process.env.WD_DUMP_CODES, JSON.stringify((globalThis as any).__codes));
       // Error lines kept from the earlier run count too: the file still has failed inputs.
       if (failed > 0 || (resume?.keptErrors ?? 0) > 0) process.exitCode = ExitCode.SOME_INPUTS_FAILED;
     });

@@ -38,6 +38,10 @@ export class PipelineCache {
   private readonly kernels = new Map<string, Promise<CompiledKernel>>();
   hits = 0;
   misses = 0;
+  /** Wall-clock milliseconds during which at least one compile was in progress (overlaps counted once). */
+  compileMs = 0;
+  private inFlight = 0;
+  private busySince = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -56,10 +60,22 @@ export class PipelineCache {
       return cached;
     }
     this.misses++;
+    if (process.env.WD_DUMP_CODES) (globalThis as any).__codes = [...((globalThis as any).__codes ?? []), { label, code: shader.code }];
+    if (this.inFlight++ === 0) this.busySince = performance.now();
     const compiled = this.compile(shader.code, shader.lineOrigins, entry, source, label);
+    void compiled.then(this.compileEnded, this.compileEnded);
     this.kernels.set(key, compiled);
     compiled.catch(() => this.kernels.delete(key));
     return compiled;
+  }
+
+  private readonly compileEnded = (): void => {
+    if (--this.inFlight === 0) this.compileMs += performance.now() - this.busySince;
+  };
+
+  /** 'N pipelines compiled in X s' for run summaries. */
+  describe(): string {
+    return `${this.misses} pipelines compiled in ${(this.compileMs / 1000).toFixed(1)} s`;
   }
 
   private async compile(
