@@ -19,6 +19,7 @@ import halfStorage from '../../shaders/common/half_storage.wgsl';
 import halfStore from '../../shaders/common/half_store.wgsl';
 import enableSubgroups from '../../shaders/common/enable_subgroups.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
+import depthwise from '../../shaders/conv/depthwise.wgsl';
 import conv2dTiled from '../../shaders/conv/conv2d_tiled.wgsl';
 import depthwiseTiled from '../../shaders/conv/depthwise_tiled.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
@@ -72,6 +73,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/half_store.wgsl': halfStore,
   'common/enable_subgroups.wgsl': enableSubgroups,
   'conv/conv2d.wgsl': conv2d,
+  'conv/depthwise.wgsl': depthwise,
   'conv/conv2d_tiled.wgsl': conv2dTiled,
   'conv/depthwise_tiled.wgsl': depthwiseTiled,
   'conv/conv_transpose.wgsl': convTranspose,

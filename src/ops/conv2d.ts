@@ -5,7 +5,7 @@ import { gemmKernel } from './gemm-kernel.js';
 import { tiledConvKernel, tiledDepthwiseKernel } from './tiled-kernels.js';
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
 import { DEFAULT_WORKGROUP_SIZE, formatShape, intList, newTensor, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
-import { DEFAULT_KERNEL_ENV, ShapeError, type OpDescriptor, type Shape, type WeightPacking } from './types.js';
+import { DEFAULT_KERNEL_ENV, ShapeError, type KernelCall, type OpDescriptor, type Shape, type WeightPacking } from './types.js';
 import { NO_HALF } from '../graph/half-storage.js';
 
 // Tuning, measured with harness/bench-ops.ts on lavapipe (3x3 64->64 @128x128: OC block 4 -> 256 ms,
@@ -71,6 +71,32 @@ function packConvWeights(block: number, m: number, c: number, kh: number, kw: nu
   };
 }
 
+const DEPTHWISE_WORKGROUP_SIZE = 64;
+const DEPTHWISE_ROWS = 8; // output rows per invocation, fixed in shaders/conv/depthwise.wgsl
+
+/** Depthwise K x K (3 or 5), stride 1: strips of 4 x 8 outputs per invocation (conv/depthwise.wgsl). */
+function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
+  const oxBlocks = Math.ceil(g.ow / 4);
+  const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
+  return {
+    files: ['common/activation.wgsl', 'common/half_storage.wgsl', 'conv/depthwise.wgsl'],
+    defines: {
+      ...NO_HALF,
+      WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
+      K5: g.kh === 5,
+      HAS_BIAS: hasBias,
+      ACT_PRELU: activation.type === 'PRelu',
+      ...activationDefines(activation),
+    },
+    params: {
+      channels: g.c, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
+      pad_top: g.pads[0], pad_left: g.pads[1], ox_blocks: oxBlocks, strips,
+      alpha: activation.alpha, beta: activation.beta, post_scale: activation.scale, post_shift: activation.shift,
+    },
+    workgroups: [Math.ceil(strips / DEPTHWISE_WORKGROUP_SIZE), g.c, g.n],
+  };
+}
+
 export const Conv: OpDescriptor<ConvAttrs> = {
   type: 'Conv',
   // Its kernels read input_0 / input_1 and write output_0 as f16 under F16_<binding> (half-storage.ts).
@@ -114,9 +140,12 @@ export const Conv: OpDescriptor<ConvAttrs> = {
         }, env),
       ];
     }
+    const depthwise = a.group === g.c && g.c === g.m;
+    if (depthwise && env.adapter !== 'gpu' && g.kh === g.kw && (g.kh === 3 || g.kh === 5) && a.strides.every((v) => v === 1) && a.dilations.every((v) => v === 1)) {
+      return [depthwiseStripKernel(g, inputs[2] !== undefined, a.activation)];
+    }
     if (env.adapter === 'gpu') {
       const problem = { ...g, strides: a.strides, dilations: a.dilations, group: a.group, hasBias: inputs[2] !== undefined, activation: a.activation };
-      const depthwise = a.group === g.c && a.group === g.m;
       const tiled = depthwise ? tiledDepthwiseKernel(problem) : a.group === 1 ? tiledConvKernel(problem) : undefined;
       if (tiled) return [tiled];
     }

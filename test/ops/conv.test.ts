@@ -65,4 +65,11 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'Conv', inputs: [[2, 12, 5, 8], [36, 12, 1, 1], [36]] }));
   it('Gemm with A rows through the subgroup: 35x24 @ 24x16 + C, fused Relu', () =>
     checkOp({ op: 'Gemm', inputs: [[35, 24], [24, 16], [16]], attrs: { activation: { type: 'Relu' } } }));
+  // Depthwise K x K stride 1 on the CPU adapters: strips of 4 x 8 outputs (conv/depthwise.wgsl).
+  it('depthwise 5x5 pad 2, 19 rows (partial strip), odd width, batch 2, fused PReLU', () =>
+    checkOp({ op: 'Conv', inputs: [[2, 5, 19, 13], [5, 1, 5, 5], [5], [5]], attrs: { group: 5, pads: [2, 2, 2, 2], activation: { type: 'PRelu' } } }));
+  it('depthwise 3x3 without padding, asymmetric pads, no bias, HardSwish', async () => {
+    await checkOp({ op: 'Conv', inputs: [[1, 4, 17, 9], [4, 1, 3, 3]], attrs: { group: 4, activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] });
+    await checkOp({ op: 'Conv', inputs: [[1, 3, 10, 12], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [0, 2, 1, 0] } });
+  });
 });
