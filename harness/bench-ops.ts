@@ -4,6 +4,8 @@
 //
 //   npm run bench:ops -- --adapter lavapipe
 //   npm run bench:ops -- --adapter swiftshader
+//   WEBGPU_DETECT_KERNELS=gpu npm run bench:ops -- --adapter lavapipe --tag gpu-kernels
+//   (--only <text>: just the cases whose name contains it, no report written)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { acquireGpu } from '../src/gpu/device.js';
@@ -15,7 +17,7 @@ import { compileGraph } from '../src/graph/compiled-graph.js';
 import { seededRandom } from '../src/graph/sample-graphs.js';
 import type { Graph } from '../src/graph/types.js';
 
-const { values: args } = parseArgs({ options: { adapter: { type: 'string' }, runs: { type: 'string', default: '10' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { adapter: { type: 'string' }, runs: { type: 'string', default: '10' }, only: { type: 'string' }, tag: { type: 'string' } } });
 const RUNS = Number(args.runs);
 
 function random(n: number, seed: number): Float32Array {
@@ -132,7 +134,7 @@ const cases: OpCase[] = [
 ];
 
 const ctx = await acquireGpu({ adapter: args.adapter });
-console.log(`adapter: ${ctx.adapter.name} (${ctx.adapter.source}); timing: ${ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock'}; median of ${RUNS} runs after 2 warm-up`);
+console.log(`adapter: ${ctx.adapter.name} (${ctx.adapter.source}); kernels: ${ctx.kernelClass}; timing: ${ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock'}; median of ${RUNS} runs after 2 warm-up`);
 const peak = await fmaPeak(ctx);
 const copy = await copyBandwidth(ctx);
 console.log(`FMA peak ${peak.gflops.toFixed(2)} GFLOP/s, copy bandwidth ${copy.gbps.toFixed(2)} GB/s`);
@@ -156,14 +158,14 @@ for (const c of cases.filter((k) => !args.only || k.name.includes(args.only))) {
 
 if (args.only) process.exit(0);  // a partial run writes no report
 const slug = (ctx.adapter.architecture || ctx.adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-const name = `${slug === 'software' ? 'lavapipe' : slug}`;
+const name = `${slug === 'software' ? 'lavapipe' : slug}${args.tag ? `-${args.tag}` : ''}`;
 mkdirSync('harness/reports', { recursive: true });
-const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, source: ctx.adapter.source, runs: RUNS, timing: ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock', fmaPeakGflops: peak.gflops, copyGbps: copy.gbps, rows };
+const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, kernels: ctx.kernelClass, source: ctx.adapter.source, runs: RUNS, timing: ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock', fmaPeakGflops: peak.gflops, copyGbps: copy.gbps, rows };
 writeFileSync(`harness/reports/bench-ops-${name}.json`, JSON.stringify(report, null, 2) + '\n');
 const md = [
   `# Op micro-benchmark: ${ctx.adapter.name}`,
   '',
-  `${report.date}, ${report.timing}, median of ${RUNS} runs after 2 warm-up. FMA peak ${peak.gflops.toFixed(2)} GFLOP/s, copy bandwidth ${copy.gbps.toFixed(2)} GB/s (both measured by this harness).`,
+  `${report.date}, ${ctx.kernelClass} kernels, ${report.timing}, median of ${RUNS} runs after 2 warm-up. FMA peak ${peak.gflops.toFixed(2)} GFLOP/s, copy bandwidth ${copy.gbps.toFixed(2)} GB/s (both measured by this harness).`,
   '',
   '| op | ms | GFLOP/s | % of FMA peak | GB/s (min. traffic) | % of copy bandwidth |',
   '|---|---:|---:|---:|---:|---:|',

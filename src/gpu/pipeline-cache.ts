@@ -60,7 +60,6 @@ export class PipelineCache {
       return cached;
     }
     this.misses++;
-    if (process.env.WD_DUMP_CODES) (globalThis as any).__codes = [...((globalThis as any).__codes ?? []), { label, code: shader.code }];
     if (this.inFlight++ === 0) this.busySince = performance.now();
     const compiled = this.compile(shader.code, shader.lineOrigins, entry, source, label);
     void compiled.then(this.compileEnded, this.compileEnded);

@@ -168,7 +168,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     const packed = ocBlock === 8 && env.constant(1);
     // Packed 3-wide windows take 16 channels per block and load their weights once per subgroup,
     // broadcasting them (see conv2d.wgsl).
-    const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4) && process.env.WD_EXP_NOSG !== '1';
+    const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4);
     if (shared) ocBlock = 16;
     return [
       {

@@ -38,9 +38,9 @@ export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV):
   const rowBlock = !bVec4 || p.m < 8 ? 4 : p.m < 16 ? 8 : 16;
   // A through the subgroup: on lavapipe every storage load costs ~15-50 FMAs' time, the same for a
   // value all invocations share (shaders/probe/load_probe.wgsl); loading A once per subgroup and
-  // broadcasting it cuts the loads per k from 1 + 16 to 1 + 16/32 (conv 1x1 256->256 @64: 8.7 -> ? GFLOP/s).
+  // broadcasting it cuts the loads per k from 1 + 16 to 1 + 16/32 (lavapipe, conv 1x1 256->256 @64: 8.8 -> 22 GFLOP/s).
   const aShared = bVec4 && rowBlock === 16 && (env.subgroupSize === 8 || env.subgroupSize === 4) &&
-    p.aColStride === 1 && p.k % 4 === 0 && p.aRowStride % 4 === 0 && process.env.WD_EXP_NOSG !== '1';
+    p.aColStride === 1 && p.k % 4 === 0 && p.aRowStride % 4 === 0;
   return {
     files: [...(aShared ? ['common/enable_subgroups.wgsl'] : []), 'common/activation.wgsl', 'common/half_store.wgsl', 'matmul/gemm.wgsl'],
     defines: {
