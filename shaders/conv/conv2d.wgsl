@@ -2,10 +2,10 @@
 // stride, padding, dilation, groups (depthwise included), optional bias and fused activation.
 // (Pointwise 1x1 convolutions run as a batched Gemm instead, see src/ops/conv2d.ts.)
 //
-// Launch: workgroup_id.y picks a block of OC_BLOCK (1, 2, 4 or 8) output channels, workgroup_id.z
-// the image, and the invocations along x cover the output pixels, 4 adjacent columns each
-// (BATCH_IN_X, for small outputs such as RNet's 3x3: x covers images x pixel blocks, so a workgroup
-// is not mostly idle lanes; z is then 1). Every
+// Launch: workgroup_id.y picks a block of OC_BLOCK (1, 2, 4, 8 or 16) output channels,
+// workgroup_id.z the image, and the invocations along x cover the output pixels, 4 adjacent columns
+// each (params.batch_in_x, for small outputs such as RNet's 3x3: x covers images x pixel blocks, so
+// a workgroup is not mostly idle lanes; z is then 1). Every
 // weight index is thus the same for all invocations of a workgroup, and each gathered input value
 // is reused OC_BLOCK times. Accumulators are separate variables (SwiftShader keeps loop-indexed
 // private arrays in memory). No workgroup memory: on CPU adapters it only adds copies.
@@ -29,6 +29,7 @@ struct Params {
   ox_blocks: u32,
   pixel_blocks: u32,  // out_height * ox_blocks
   batch: u32,
+  batch_in_x: u32,  // 1: x covers images x pixel blocks (small outputs), z is 1; 0: z is the image
   alpha: f32,
   beta: f32,
   post_scale: f32,
@@ -113,17 +114,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         , @builtin(subgroup_invocation_id) sg_lane: u32
 #endif
 ) {
-  // Uniform across the workgroup: channel block, group, weight rows (and the image, unless BATCH_IN_X).
-#if ${BATCH_IN_X}
+  // Uniform across the workgroup: channel block, group, weight rows (and the image, unless batch_in_x).
+  // batch_in_x is a uniform, not a define: both launches share one pipeline (lavapipe JITs each
+  // pipeline at its first dispatch, ~1.3 s for this shader; the selects cost nothing measurable).
   let flat = wg.x * ${WORKGROUP_SIZE}u + lane;
-  let n = min(flat / params.pixel_blocks, params.batch - 1u);
-  let block = flat % params.pixel_blocks;
-  let valid = flat < params.batch * params.pixel_blocks;
-#else
-  let n = wg.z;
-  let block = wg.x * ${WORKGROUP_SIZE}u + lane;
-  let valid = block < params.pixel_blocks;
-#endif
+  let batch_in_x = params.batch_in_x != 0u;
+  let n = select(wg.z, min(flat / params.pixel_blocks, params.batch - 1u), batch_in_x);
+  let block = select(flat, flat % params.pixel_blocks, batch_in_x);
+  let valid = flat < select(params.pixel_blocks, params.batch * params.pixel_blocks, batch_in_x);
   let oc0 = wg.y * ${OC_BLOCK}u;
   let ic0 = (oc0 / params.out_channels_per_group) * params.in_channels_per_group;
   let w0 = weight_row(oc0 + 0u);
