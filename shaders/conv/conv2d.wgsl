@@ -87,25 +87,7 @@ fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
   if (oc >= params.out_channels) {
     return;
   }
-#if ${HAS_BIAS}
-  var v = acc + vec4<f32>(input_2[oc]);
-#else
-  var v = acc;
-#endif
-#if ${ACT_PRELU}
-  let slope = input_3[oc];
-  v = select(v * slope, v, v >= vec4<f32>(0.0));
-#else
-  v = vec4<f32>(activate(v.x, params.alpha, params.beta), activate(v.y, params.alpha, params.beta),
-                activate(v.z, params.alpha, params.beta), activate(v.w, params.alpha, params.beta));
-#endif
-  v = v * params.post_scale + params.post_shift;
-  let out_row = ((n * params.out_channels + oc) * params.out_height + oy) * params.out_width;
-  for (var p = 0u; p < 4u; p++) {
-    if (ox0 + p < params.out_width) {
-      store_output_0(out_row + ox0 + p, v[p]);
-    }
-  }
+  store_row4(acc, oc, ((n * params.out_channels + oc) * params.out_height + oy) * params.out_width, ox0);
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})

@@ -20,6 +20,7 @@ import halfStore from '../../shaders/common/half_store.wgsl';
 import enableSubgroups from '../../shaders/common/enable_subgroups.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
 import depthwise from '../../shaders/conv/depthwise.wgsl';
+import convEpilogue from '../../shaders/conv/epilogue.wgsl';
 import conv2dTiled from '../../shaders/conv/conv2d_tiled.wgsl';
 import depthwiseTiled from '../../shaders/conv/depthwise_tiled.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
@@ -74,6 +75,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/enable_subgroups.wgsl': enableSubgroups,
   'conv/conv2d.wgsl': conv2d,
   'conv/depthwise.wgsl': depthwise,
+  'conv/epilogue.wgsl': convEpilogue,
   'conv/conv2d_tiled.wgsl': conv2dTiled,
   'conv/depthwise_tiled.wgsl': depthwiseTiled,
   'conv/conv_transpose.wgsl': convTranspose,

@@ -79,7 +79,7 @@ function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Act
   const oxBlocks = Math.ceil(g.ow / 4);
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
   return {
-    files: ['common/activation.wgsl', 'common/half_storage.wgsl', 'conv/depthwise.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_storage.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
@@ -172,7 +172,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     if (shared) ocBlock = 16;
     return [
       {
-        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_storage.wgsl', 'conv/conv2d.wgsl'],
+        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_storage.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,
