@@ -1,5 +1,6 @@
-// store_output_0 alone, for kernels that read input_0 their own way (gemm.wgsl's vec4 rows of A):
-// f16 pairs under F16_OUTPUT_0 as in common/half_storage.wgsl.
+// f16 storage (src/graph/half-storage.ts) of a kernel's output_0, which the op shader declares:
+// array<atomic<u32>> of f16 pairs under F16_OUTPUT_0, array<f32> otherwise (common/half_load.wgsl
+// reads input_0).
 
 // Two invocations may write the two halves of one u32: clearing and setting only one's own half
 // (two atomics) is race-free.

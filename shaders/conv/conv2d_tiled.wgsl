@@ -29,7 +29,7 @@ struct Params {
 }
 
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
 #endif
@@ -41,7 +41,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [M]
 #endif
 #if ${F16_OUTPUT_0}
-@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 #endif
@@ -82,18 +82,7 @@ fn store_channel(acc: vec4<f32>, n: u32, oc: u32, p0: u32) {
   if (oc >= params.out_channels) {
     return;
   }
-#if ${HAS_BIAS}
-  var v = acc + vec4<f32>(input_2[oc]);
-#else
-  var v = acc;
-#endif
-#if ${ACT_PRELU}
-  v = select(v * input_3[oc], v, v >= vec4<f32>(0.0));
-#else
-  v = vec4<f32>(activate(v.x, params.alpha, params.beta), activate(v.y, params.alpha, params.beta),
-                activate(v.z, params.alpha, params.beta), activate(v.w, params.alpha, params.beta));
-#endif
-  v = v * params.post_scale + params.post_shift;
+  let v = conv_finish4(acc, oc);
   let out_plane = (n * params.out_channels + oc) * pixels;
   for (var j = 0u; j < 4u; j++) {
     if (p0 + j < pixels) {

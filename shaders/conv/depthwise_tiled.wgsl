@@ -30,7 +30,7 @@ struct Params {
 }
 
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
 #endif
@@ -42,7 +42,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [C]
 #endif
 #if ${F16_OUTPUT_0}
-@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 #endif
@@ -77,11 +77,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 
   let window = params.kernel_height * params.kernel_width;
   let w0 = c * window;
-#if ${HAS_BIAS}
-  let bias = input_2[c];
-#else
-  let bias = 0.0;
-#endif
   // Each invocation takes the outputs (ty + 8i, tx + 16j) of the tile.
   for (var ty = lid.y; ty < params.tile_oh; ty += 8u) {
     for (var tx = lid.x; tx < params.tile_ow; tx += 16u) {
@@ -95,13 +90,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let oy = oy0 + ty;
       let ox = ox0 + tx;
       if (oy < params.out_height && ox < params.out_width) {
-        var v = acc + bias;
-#if ${ACT_PRELU}
-        v = select(v * input_3[c], v, v >= 0.0);
-#else
-        v = activate(v, params.alpha, params.beta);
-#endif
-        store_output_0(out_plane + oy * params.out_width + ox, v * params.post_scale + params.post_shift);
+        store_output_0(out_plane + oy * params.out_width + ox, conv_finish(acc, c));
       }
     }
   }

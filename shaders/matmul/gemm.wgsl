@@ -46,15 +46,9 @@ fn load_a4(i: u32) -> vec4<f32> {
 #endif
 #else
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // A, f16 pairs
-fn load_input_0(i: u32) -> f32 {
-  return unpack2x16float(input_0[i >> 1u])[i & 1u];
-}
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // A, f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // A
-fn load_input_0(i: u32) -> f32 {
-  return input_0[i];
-}
 #endif
 #endif
 #if ${B_VEC4}
@@ -110,32 +104,6 @@ alias real4 = vec4<f32>;
 // Row offset into A (in elements), clamped so a partial last block reads in bounds (its results are dropped).
 fn a_row(row: u32) -> u32 {
   return min(row, params.m - 1u) * params.a_row_stride;
-}
-
-fn store_row(acc: vec4<f32>, row: u32, col0: u32, y_base: u32) {
-  if (row >= params.m) {
-    return;
-  }
-  for (var j = 0u; j < 4u; j++) {
-    let col = col0 + j;
-    if (col < params.n) {
-      var v = params.alpha * acc[j];
-#if ${HAS_C}
-      v += params.beta * input_2[row * params.c_row_stride + col * params.c_col_stride];
-#endif
-#if ${ACT_PRELU}
-#if ${SLOPE_PER_ROW}
-      let slope = input_3[row];
-#else
-      let slope = input_3[col];
-#endif
-      v = select(v * slope, v, v >= 0.0);
-#else
-      v = activate(v, params.act_alpha, params.act_beta);
-#endif
-      store_output_0(y_base + row * params.n + col, v * params.post_scale + params.post_shift);
-    }
-  }
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
@@ -197,8 +165,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc15 = real4(0.0);
 #endif
 #if ${A_SHARED}
-  // 4 k per step: B as 4 vec4 rows, A through the subgroup (see load_a4). Rows of A past the block
-  // or past m are clamped by a_row; their products land in accumulators that are never stored.
+  // 4 k per step: B as 4 vec4 rows, A through the subgroup (see load_a4); always 16-row blocks
+  // (gemm-kernel.ts). Rows of A past m are clamped by a_row; their products land in accumulators
+  // that are never stored.
   let b_row4 = params.b_row_stride / 4u;
   for (var k4 = 0u; k4 < params.k / 4u; k4++) {
     let kb = b_base / 4u + 4u * k4 * b_row4 + col_block;
@@ -207,248 +176,112 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     let b2 = real4(load_b4(kb + 2u * b_row4));
     let b3 = real4(load_b4(kb + 3u * b_row4));
 #if ${SUBGROUP_8}
-    // Rows sg_lane + j * 8 of the block, 4 k each; row r is in slot r / 8 of invocation r % 8.
+    // Rows sg_lane + j * 8 of the block, 4 k each: row r is in slot r / 8 of invocation r % 8.
     let av0 = load_a4(a_row(row0 + sg_lane + 0u) / 4u + k4);
     let av1 = load_a4(a_row(row0 + sg_lane + 8u) / 4u + k4);
-    {
-      let a = real4(subgroupBroadcast(av0, 0u));
-      acc0 = fma(real4(a.x), b0, acc0);
-      acc0 = fma(real4(a.y), b1, acc0);
-      acc0 = fma(real4(a.z), b2, acc0);
-      acc0 = fma(real4(a.w), b3, acc0);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 1u));
-      acc1 = fma(real4(a.x), b0, acc1);
-      acc1 = fma(real4(a.y), b1, acc1);
-      acc1 = fma(real4(a.z), b2, acc1);
-      acc1 = fma(real4(a.w), b3, acc1);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 2u));
-      acc2 = fma(real4(a.x), b0, acc2);
-      acc2 = fma(real4(a.y), b1, acc2);
-      acc2 = fma(real4(a.z), b2, acc2);
-      acc2 = fma(real4(a.w), b3, acc2);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 3u));
-      acc3 = fma(real4(a.x), b0, acc3);
-      acc3 = fma(real4(a.y), b1, acc3);
-      acc3 = fma(real4(a.z), b2, acc3);
-      acc3 = fma(real4(a.w), b3, acc3);
-    }
-#if ${ROW_BLOCK_GE_8}
-    {
-      let a = real4(subgroupBroadcast(av0, 4u));
-      acc4 = fma(real4(a.x), b0, acc4);
-      acc4 = fma(real4(a.y), b1, acc4);
-      acc4 = fma(real4(a.z), b2, acc4);
-      acc4 = fma(real4(a.w), b3, acc4);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 5u));
-      acc5 = fma(real4(a.x), b0, acc5);
-      acc5 = fma(real4(a.y), b1, acc5);
-      acc5 = fma(real4(a.z), b2, acc5);
-      acc5 = fma(real4(a.w), b3, acc5);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 6u));
-      acc6 = fma(real4(a.x), b0, acc6);
-      acc6 = fma(real4(a.y), b1, acc6);
-      acc6 = fma(real4(a.z), b2, acc6);
-      acc6 = fma(real4(a.w), b3, acc6);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 7u));
-      acc7 = fma(real4(a.x), b0, acc7);
-      acc7 = fma(real4(a.y), b1, acc7);
-      acc7 = fma(real4(a.z), b2, acc7);
-      acc7 = fma(real4(a.w), b3, acc7);
-    }
-#endif
-#if ${ROW_BLOCK_GE_16}
-    {
-      let a = real4(subgroupBroadcast(av1, 0u));
-      acc8 = fma(real4(a.x), b0, acc8);
-      acc8 = fma(real4(a.y), b1, acc8);
-      acc8 = fma(real4(a.z), b2, acc8);
-      acc8 = fma(real4(a.w), b3, acc8);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 1u));
-      acc9 = fma(real4(a.x), b0, acc9);
-      acc9 = fma(real4(a.y), b1, acc9);
-      acc9 = fma(real4(a.z), b2, acc9);
-      acc9 = fma(real4(a.w), b3, acc9);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 2u));
-      acc10 = fma(real4(a.x), b0, acc10);
-      acc10 = fma(real4(a.y), b1, acc10);
-      acc10 = fma(real4(a.z), b2, acc10);
-      acc10 = fma(real4(a.w), b3, acc10);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 3u));
-      acc11 = fma(real4(a.x), b0, acc11);
-      acc11 = fma(real4(a.y), b1, acc11);
-      acc11 = fma(real4(a.z), b2, acc11);
-      acc11 = fma(real4(a.w), b3, acc11);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 4u));
-      acc12 = fma(real4(a.x), b0, acc12);
-      acc12 = fma(real4(a.y), b1, acc12);
-      acc12 = fma(real4(a.z), b2, acc12);
-      acc12 = fma(real4(a.w), b3, acc12);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 5u));
-      acc13 = fma(real4(a.x), b0, acc13);
-      acc13 = fma(real4(a.y), b1, acc13);
-      acc13 = fma(real4(a.z), b2, acc13);
-      acc13 = fma(real4(a.w), b3, acc13);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 6u));
-      acc14 = fma(real4(a.x), b0, acc14);
-      acc14 = fma(real4(a.y), b1, acc14);
-      acc14 = fma(real4(a.z), b2, acc14);
-      acc14 = fma(real4(a.w), b3, acc14);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 7u));
-      acc15 = fma(real4(a.x), b0, acc15);
-      acc15 = fma(real4(a.y), b1, acc15);
-      acc15 = fma(real4(a.z), b2, acc15);
-      acc15 = fma(real4(a.w), b3, acc15);
-    }
-#endif
+    let a0 = real4(subgroupBroadcast(av0, 0u));
+    let a1 = real4(subgroupBroadcast(av0, 1u));
+    let a2 = real4(subgroupBroadcast(av0, 2u));
+    let a3 = real4(subgroupBroadcast(av0, 3u));
+    let a4 = real4(subgroupBroadcast(av0, 4u));
+    let a5 = real4(subgroupBroadcast(av0, 5u));
+    let a6 = real4(subgroupBroadcast(av0, 6u));
+    let a7 = real4(subgroupBroadcast(av0, 7u));
+    let a8 = real4(subgroupBroadcast(av1, 0u));
+    let a9 = real4(subgroupBroadcast(av1, 1u));
+    let a10 = real4(subgroupBroadcast(av1, 2u));
+    let a11 = real4(subgroupBroadcast(av1, 3u));
+    let a12 = real4(subgroupBroadcast(av1, 4u));
+    let a13 = real4(subgroupBroadcast(av1, 5u));
+    let a14 = real4(subgroupBroadcast(av1, 6u));
+    let a15 = real4(subgroupBroadcast(av1, 7u));
 #else
-    // Rows sg_lane + j * 4 of the block, 4 k each; row r is in slot r / 4 of invocation r % 4.
+    // Rows sg_lane + j * 4 of the block, 4 k each: row r is in slot r / 4 of invocation r % 4.
     let av0 = load_a4(a_row(row0 + sg_lane + 0u) / 4u + k4);
     let av1 = load_a4(a_row(row0 + sg_lane + 4u) / 4u + k4);
     let av2 = load_a4(a_row(row0 + sg_lane + 8u) / 4u + k4);
     let av3 = load_a4(a_row(row0 + sg_lane + 12u) / 4u + k4);
-    {
-      let a = real4(subgroupBroadcast(av0, 0u));
-      acc0 = fma(real4(a.x), b0, acc0);
-      acc0 = fma(real4(a.y), b1, acc0);
-      acc0 = fma(real4(a.z), b2, acc0);
-      acc0 = fma(real4(a.w), b3, acc0);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 1u));
-      acc1 = fma(real4(a.x), b0, acc1);
-      acc1 = fma(real4(a.y), b1, acc1);
-      acc1 = fma(real4(a.z), b2, acc1);
-      acc1 = fma(real4(a.w), b3, acc1);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 2u));
-      acc2 = fma(real4(a.x), b0, acc2);
-      acc2 = fma(real4(a.y), b1, acc2);
-      acc2 = fma(real4(a.z), b2, acc2);
-      acc2 = fma(real4(a.w), b3, acc2);
-    }
-    {
-      let a = real4(subgroupBroadcast(av0, 3u));
-      acc3 = fma(real4(a.x), b0, acc3);
-      acc3 = fma(real4(a.y), b1, acc3);
-      acc3 = fma(real4(a.z), b2, acc3);
-      acc3 = fma(real4(a.w), b3, acc3);
-    }
-#if ${ROW_BLOCK_GE_8}
-    {
-      let a = real4(subgroupBroadcast(av1, 0u));
-      acc4 = fma(real4(a.x), b0, acc4);
-      acc4 = fma(real4(a.y), b1, acc4);
-      acc4 = fma(real4(a.z), b2, acc4);
-      acc4 = fma(real4(a.w), b3, acc4);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 1u));
-      acc5 = fma(real4(a.x), b0, acc5);
-      acc5 = fma(real4(a.y), b1, acc5);
-      acc5 = fma(real4(a.z), b2, acc5);
-      acc5 = fma(real4(a.w), b3, acc5);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 2u));
-      acc6 = fma(real4(a.x), b0, acc6);
-      acc6 = fma(real4(a.y), b1, acc6);
-      acc6 = fma(real4(a.z), b2, acc6);
-      acc6 = fma(real4(a.w), b3, acc6);
-    }
-    {
-      let a = real4(subgroupBroadcast(av1, 3u));
-      acc7 = fma(real4(a.x), b0, acc7);
-      acc7 = fma(real4(a.y), b1, acc7);
-      acc7 = fma(real4(a.z), b2, acc7);
-      acc7 = fma(real4(a.w), b3, acc7);
-    }
+    let a0 = real4(subgroupBroadcast(av0, 0u));
+    let a1 = real4(subgroupBroadcast(av0, 1u));
+    let a2 = real4(subgroupBroadcast(av0, 2u));
+    let a3 = real4(subgroupBroadcast(av0, 3u));
+    let a4 = real4(subgroupBroadcast(av1, 0u));
+    let a5 = real4(subgroupBroadcast(av1, 1u));
+    let a6 = real4(subgroupBroadcast(av1, 2u));
+    let a7 = real4(subgroupBroadcast(av1, 3u));
+    let a8 = real4(subgroupBroadcast(av2, 0u));
+    let a9 = real4(subgroupBroadcast(av2, 1u));
+    let a10 = real4(subgroupBroadcast(av2, 2u));
+    let a11 = real4(subgroupBroadcast(av2, 3u));
+    let a12 = real4(subgroupBroadcast(av3, 0u));
+    let a13 = real4(subgroupBroadcast(av3, 1u));
+    let a14 = real4(subgroupBroadcast(av3, 2u));
+    let a15 = real4(subgroupBroadcast(av3, 3u));
 #endif
-#if ${ROW_BLOCK_GE_16}
-    {
-      let a = real4(subgroupBroadcast(av2, 0u));
-      acc8 = fma(real4(a.x), b0, acc8);
-      acc8 = fma(real4(a.y), b1, acc8);
-      acc8 = fma(real4(a.z), b2, acc8);
-      acc8 = fma(real4(a.w), b3, acc8);
-    }
-    {
-      let a = real4(subgroupBroadcast(av2, 1u));
-      acc9 = fma(real4(a.x), b0, acc9);
-      acc9 = fma(real4(a.y), b1, acc9);
-      acc9 = fma(real4(a.z), b2, acc9);
-      acc9 = fma(real4(a.w), b3, acc9);
-    }
-    {
-      let a = real4(subgroupBroadcast(av2, 2u));
-      acc10 = fma(real4(a.x), b0, acc10);
-      acc10 = fma(real4(a.y), b1, acc10);
-      acc10 = fma(real4(a.z), b2, acc10);
-      acc10 = fma(real4(a.w), b3, acc10);
-    }
-    {
-      let a = real4(subgroupBroadcast(av2, 3u));
-      acc11 = fma(real4(a.x), b0, acc11);
-      acc11 = fma(real4(a.y), b1, acc11);
-      acc11 = fma(real4(a.z), b2, acc11);
-      acc11 = fma(real4(a.w), b3, acc11);
-    }
-    {
-      let a = real4(subgroupBroadcast(av3, 0u));
-      acc12 = fma(real4(a.x), b0, acc12);
-      acc12 = fma(real4(a.y), b1, acc12);
-      acc12 = fma(real4(a.z), b2, acc12);
-      acc12 = fma(real4(a.w), b3, acc12);
-    }
-    {
-      let a = real4(subgroupBroadcast(av3, 1u));
-      acc13 = fma(real4(a.x), b0, acc13);
-      acc13 = fma(real4(a.y), b1, acc13);
-      acc13 = fma(real4(a.z), b2, acc13);
-      acc13 = fma(real4(a.w), b3, acc13);
-    }
-    {
-      let a = real4(subgroupBroadcast(av3, 2u));
-      acc14 = fma(real4(a.x), b0, acc14);
-      acc14 = fma(real4(a.y), b1, acc14);
-      acc14 = fma(real4(a.z), b2, acc14);
-      acc14 = fma(real4(a.w), b3, acc14);
-    }
-    {
-      let a = real4(subgroupBroadcast(av3, 3u));
-      acc15 = fma(real4(a.x), b0, acc15);
-      acc15 = fma(real4(a.y), b1, acc15);
-      acc15 = fma(real4(a.z), b2, acc15);
-      acc15 = fma(real4(a.w), b3, acc15);
-    }
-#endif
-#endif
+    acc0 = fma(real4(a0.x), b0, acc0);
+    acc0 = fma(real4(a0.y), b1, acc0);
+    acc0 = fma(real4(a0.z), b2, acc0);
+    acc0 = fma(real4(a0.w), b3, acc0);
+    acc1 = fma(real4(a1.x), b0, acc1);
+    acc1 = fma(real4(a1.y), b1, acc1);
+    acc1 = fma(real4(a1.z), b2, acc1);
+    acc1 = fma(real4(a1.w), b3, acc1);
+    acc2 = fma(real4(a2.x), b0, acc2);
+    acc2 = fma(real4(a2.y), b1, acc2);
+    acc2 = fma(real4(a2.z), b2, acc2);
+    acc2 = fma(real4(a2.w), b3, acc2);
+    acc3 = fma(real4(a3.x), b0, acc3);
+    acc3 = fma(real4(a3.y), b1, acc3);
+    acc3 = fma(real4(a3.z), b2, acc3);
+    acc3 = fma(real4(a3.w), b3, acc3);
+    acc4 = fma(real4(a4.x), b0, acc4);
+    acc4 = fma(real4(a4.y), b1, acc4);
+    acc4 = fma(real4(a4.z), b2, acc4);
+    acc4 = fma(real4(a4.w), b3, acc4);
+    acc5 = fma(real4(a5.x), b0, acc5);
+    acc5 = fma(real4(a5.y), b1, acc5);
+    acc5 = fma(real4(a5.z), b2, acc5);
+    acc5 = fma(real4(a5.w), b3, acc5);
+    acc6 = fma(real4(a6.x), b0, acc6);
+    acc6 = fma(real4(a6.y), b1, acc6);
+    acc6 = fma(real4(a6.z), b2, acc6);
+    acc6 = fma(real4(a6.w), b3, acc6);
+    acc7 = fma(real4(a7.x), b0, acc7);
+    acc7 = fma(real4(a7.y), b1, acc7);
+    acc7 = fma(real4(a7.z), b2, acc7);
+    acc7 = fma(real4(a7.w), b3, acc7);
+    acc8 = fma(real4(a8.x), b0, acc8);
+    acc8 = fma(real4(a8.y), b1, acc8);
+    acc8 = fma(real4(a8.z), b2, acc8);
+    acc8 = fma(real4(a8.w), b3, acc8);
+    acc9 = fma(real4(a9.x), b0, acc9);
+    acc9 = fma(real4(a9.y), b1, acc9);
+    acc9 = fma(real4(a9.z), b2, acc9);
+    acc9 = fma(real4(a9.w), b3, acc9);
+    acc10 = fma(real4(a10.x), b0, acc10);
+    acc10 = fma(real4(a10.y), b1, acc10);
+    acc10 = fma(real4(a10.z), b2, acc10);
+    acc10 = fma(real4(a10.w), b3, acc10);
+    acc11 = fma(real4(a11.x), b0, acc11);
+    acc11 = fma(real4(a11.y), b1, acc11);
+    acc11 = fma(real4(a11.z), b2, acc11);
+    acc11 = fma(real4(a11.w), b3, acc11);
+    acc12 = fma(real4(a12.x), b0, acc12);
+    acc12 = fma(real4(a12.y), b1, acc12);
+    acc12 = fma(real4(a12.z), b2, acc12);
+    acc12 = fma(real4(a12.w), b3, acc12);
+    acc13 = fma(real4(a13.x), b0, acc13);
+    acc13 = fma(real4(a13.y), b1, acc13);
+    acc13 = fma(real4(a13.z), b2, acc13);
+    acc13 = fma(real4(a13.w), b3, acc13);
+    acc14 = fma(real4(a14.x), b0, acc14);
+    acc14 = fma(real4(a14.y), b1, acc14);
+    acc14 = fma(real4(a14.z), b2, acc14);
+    acc14 = fma(real4(a14.w), b3, acc14);
+    acc15 = fma(real4(a15.x), b0, acc15);
+    acc15 = fma(real4(a15.y), b1, acc15);
+    acc15 = fma(real4(a15.z), b2, acc15);
+    acc15 = fma(real4(a15.w), b3, acc15);
   }
 #else
   for (var kk = 0u; kk < params.k; kk++) {

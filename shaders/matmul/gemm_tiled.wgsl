@@ -29,7 +29,7 @@ struct Params {
 }
 
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // A, f16 pairs: common/half_storage.wgsl
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // A, f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // A
 #endif
@@ -45,7 +45,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope, per row or per column
 #endif
 #if ${F16_OUTPUT_0}
-@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 #endif
@@ -72,32 +72,6 @@ fn a_at(row: u32, k: u32) -> f32 {
 fn b_at(b_base: u32, k: u32, col: u32) -> f32 {
   let i = b_base + min(k, params.k - 1u) * params.b_row_stride + min(col, params.n - 1u) * params.b_col_stride;
   return select(0.0, load_input_1(i), k < params.k && col < params.n);
-}
-
-fn store_row(acc: vec4<f32>, row: u32, col0: u32, y_base: u32) {
-  if (row >= params.m) {
-    return;
-  }
-  for (var j = 0u; j < 4u; j++) {
-    let col = col0 + j;
-    if (col < params.n) {
-      var v = params.alpha * acc[j];
-#if ${HAS_C}
-      v += params.beta * input_2[row * params.c_row_stride + col * params.c_col_stride];
-#endif
-#if ${ACT_PRELU}
-#if ${SLOPE_PER_ROW}
-      let slope = input_3[row];
-#else
-      let slope = input_3[col];
-#endif
-      v = select(v * slope, v, v >= 0.0);
-#else
-      v = activate(v, params.act_alpha, params.act_beta);
-#endif
-      store_output_0(y_base + row * params.n + col, v * params.post_scale + params.post_shift);
-    }
-  }
 }
 
 @compute @workgroup_size(16, 16)

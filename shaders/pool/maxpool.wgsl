@@ -15,12 +15,12 @@ struct Params {
 }
 
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;
 #endif
 #if ${F16_OUTPUT_0}
-@group(0) @binding(1) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_storage.wgsl
+@group(0) @binding(1) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(1) var<storage, read_write> output_0: array<f32>;
 #endif

@@ -15,7 +15,7 @@ import clmPdm3d from '../../shaders/clm/pdm3d.wgsl';
 import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import enableF16 from '../../shaders/common/enable_f16.wgsl';
-import halfStorage from '../../shaders/common/half_storage.wgsl';
+import halfLoad from '../../shaders/common/half_load.wgsl';
 import halfStore from '../../shaders/common/half_store.wgsl';
 import enableSubgroups from '../../shaders/common/enable_subgroups.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
@@ -50,6 +50,7 @@ import concat from '../../shaders/layout/concat.wgsl';
 import resize from '../../shaders/layout/resize.wgsl';
 import transpose from '../../shaders/layout/transpose.wgsl';
 import gemm from '../../shaders/matmul/gemm.wgsl';
+import gemmEpilogue from '../../shaders/matmul/gemm_epilogue.wgsl';
 import gemmTiled from '../../shaders/matmul/gemm_tiled.wgsl';
 import maxpool from '../../shaders/pool/maxpool.wgsl';
 import globalAvgPool from '../../shaders/reduce/global_avg_pool.wgsl';
@@ -70,7 +71,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/activation.wgsl': activation,
   'common/indexing.wgsl': indexing,
   'common/enable_f16.wgsl': enableF16,
-  'common/half_storage.wgsl': halfStorage,
+  'common/half_load.wgsl': halfLoad,
   'common/half_store.wgsl': halfStore,
   'common/enable_subgroups.wgsl': enableSubgroups,
   'conv/conv2d.wgsl': conv2d,
@@ -105,6 +106,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'layout/resize.wgsl': resize,
   'layout/transpose.wgsl': transpose,
   'matmul/gemm.wgsl': gemm,
+  'matmul/gemm_epilogue.wgsl': gemmEpilogue,
   'matmul/gemm_tiled.wgsl': gemmTiled,
   'pool/maxpool.wgsl': maxpool,
   'reduce/global_avg_pool.wgsl': globalAvgPool,

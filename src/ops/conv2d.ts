@@ -79,7 +79,7 @@ function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Act
   const oxBlocks = Math.ceil(g.ow / 4);
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
   return {
-    files: ['common/activation.wgsl', 'common/half_storage.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
@@ -151,7 +151,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     }
     const outPerGroup = g.m / a.group;
     // A channel block must not straddle groups (its weights rows would need two input ranges).
-    let ocBlock = a.group === 1 ? CONV_OC_BLOCK : ([8, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
+    const groupBlock = a.group === 1 ? CONV_OC_BLOCK : ([8, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
     const oxBlocks = Math.ceil(g.ow / 4);
     const pixelBlocks = g.oh * oxBlocks;
     // 3-wide stride-1 kernels share one 6-value window per row instead of gathering 4 values per
@@ -165,14 +165,14 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // Constant weights of 8-channel blocks are re-laid out at upload so a tap's 8 weights are two
     // vec4 loads (3x3 convs, lavapipe: 64->64 @128 6.3 -> 9.1 GFLOP/s, 96->24 @160 7.1 -> 8.6;
     // SwiftShader +2% to +8%).
-    const packed = ocBlock === 8 && env.constant(1);
+    const packed = groupBlock === 8 && env.constant(1);
     // Packed 3-wide windows take 16 channels per block and load their weights once per subgroup,
     // broadcasting them (see conv2d.wgsl).
     const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4);
-    if (shared) ocBlock = 16;
+    const ocBlock = shared ? 16 : groupBlock;
     return [
       {
-        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_storage.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
+        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,

@@ -50,7 +50,7 @@ export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
     const count = sizeOf(out!);
     return [
       {
-        files: ['common/indexing.wgsl', 'common/half_storage.wgsl', 'pool/maxpool.wgsl'],
+        files: ['common/indexing.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'pool/maxpool.wgsl'],
         defines: { ...NO_HALF, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
         params: {
           count, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,

@@ -32,7 +32,7 @@ export const PRelu: OpDescriptor<Record<string, never>> = {
     const count = sizeOf(x!);
     return [
       {
-        files: ['common/indexing.wgsl', 'common/half_storage.wgsl', 'elementwise/prelu.wgsl'],
+        files: ['common/indexing.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'elementwise/prelu.wgsl'],
         defines: { ...NO_HALF, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
         params: { count, ...layout(x!, slope!) },
         invocations: count,
