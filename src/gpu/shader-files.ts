@@ -44,10 +44,12 @@ import scoreFilter from '../../shaders/postprocess/score_filter.wgsl';
 import sort from '../../shaders/postprocess/sort.wgsl';
 import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
 import binary from '../../shaders/elementwise/binary.wgsl';
+import binaryVec4 from '../../shaders/elementwise/binary_vec4.wgsl';
 import prelu from '../../shaders/elementwise/prelu.wgsl';
 import unary from '../../shaders/elementwise/unary.wgsl';
 import concat from '../../shaders/layout/concat.wgsl';
 import resize from '../../shaders/layout/resize.wgsl';
+import resizeNearestUp from '../../shaders/layout/resize_nearest_up.wgsl';
 import transpose from '../../shaders/layout/transpose.wgsl';
 import gemm from '../../shaders/matmul/gemm.wgsl';
 import gemmEpilogue from '../../shaders/matmul/gemm_epilogue.wgsl';
@@ -100,10 +102,12 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'postprocess/sort.wgsl': sort,
   'elementwise/batchnorm.wgsl': batchnorm,
   'elementwise/binary.wgsl': binary,
+  'elementwise/binary_vec4.wgsl': binaryVec4,
   'elementwise/prelu.wgsl': prelu,
   'elementwise/unary.wgsl': unary,
   'layout/concat.wgsl': concat,
   'layout/resize.wgsl': resize,
+  'layout/resize_nearest_up.wgsl': resizeNearestUp,
   'layout/transpose.wgsl': transpose,
   'matmul/gemm.wgsl': gemm,
   'matmul/gemm_epilogue.wgsl': gemmEpilogue,

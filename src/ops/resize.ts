@@ -15,6 +15,22 @@ export interface ResizeAttrs {
   scales?: number[];
 }
 
+/**
+ * Integer factors of a nearest upsampling that resize_nearest_up.wgsl computes exactly like
+ * resize.wgsl (asymmetric, floor; x factor a power of two so 4 outputs need 2 loads; whole vec4 rows;
+ * rows and planes within one launch dimension),
+ * or undefined.
+ */
+function integerUpsampling(g: ReturnType<typeof geometry>, a: ResizeAttrs): { x: number; y: number } | undefined {
+  if (a.mode !== 'nearest' || a.coordinateMode !== 'asymmetric' || a.nearestMode !== 'floor' || g.ow % 4 !== 0) return undefined;
+  const [x, y] = [g.scaleX, g.scaleY];
+  const powerOfTwo = Number.isInteger(x) && x >= 2 && (x & (x - 1)) === 0;
+  if (!powerOfTwo || !Number.isInteger(y) || y < 1 || g.ow !== g.w * x || g.oh !== g.h * y) return undefined;
+  // The launch's y and z are the output rows and planes (at most 65535 each).
+  if (g.oh > 65535 || g.n * g.c > 65535) return undefined;
+  return { x, y };
+}
+
 function geometry(x: Shape | undefined, a: ResizeAttrs) {
   const [n, c, h, w] = requireRank(x, 4, 'Resize input X');
   let oh: number;
@@ -63,6 +79,17 @@ export const Resize: OpDescriptor<ResizeAttrs> = {
   kernels([x], [out], a) {
     const g = geometry(x, a);
     const count = sizeOf(out!);
+    const up = integerUpsampling(g, a);
+    if (up) {
+      return [
+        {
+          files: ['layout/resize_nearest_up.wgsl'],
+          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
+          params: { in_height: g.h, in_width: g.w, out_height: g.oh, out_width4: g.ow / 4, factor_y: up.y, shift_x: Math.log2(up.x) },
+          workgroups: [Math.ceil(g.ow / 4 / DEFAULT_WORKGROUP_SIZE), g.oh, g.n * g.c],
+        },
+      ];
+    }
     return [
       {
         files: ['common/indexing.wgsl', 'layout/resize.wgsl'],

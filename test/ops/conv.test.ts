@@ -36,8 +36,12 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'ConvTranspose', inputs: [[2, 6, 7, 9], [6, 4, 2, 2], [4]], attrs: { strides: [2, 2] } }));
   it('ConvTranspose 2x2 stride 2, 6 channels (partial block), sigmoid + affine, plane not a multiple of 64', () =>
     checkOp({ op: 'ConvTranspose', inputs: [[1, 5, 9, 11], [5, 6, 2, 2], [6]], attrs: { strides: [2, 2], activation: { type: 'Sigmoid', scale: 2, shift: -0.5 } } }));
-  it('ConvTranspose 2x2 stride 2, 1 output channel, no bias', () =>
+  it('ConvTranspose 2x2 stride 2, 1 output channel, no bias (plane a multiple of 4: vec4 loads)', () =>
     checkOp({ op: 'ConvTranspose', inputs: [[1, 24, 8, 8], [24, 1, 2, 2], null], attrs: { strides: [2, 2] } }));
+  it('ConvTranspose 2x2 stride 2, 8 channels, batch 2, plane a multiple of 4 (vec4 loads), ReLU', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[2, 8, 6, 10], [8, 8, 2, 2], [8]], attrs: { strides: [2, 2], activation: { type: 'Relu' } } }));
+  it('ConvTranspose 2x2 stride 2, 1 output channel, bias, odd plane (clamped scalar loads), batch 3', () =>
+    checkOp({ op: 'ConvTranspose', inputs: [[3, 3, 5, 7], [3, 1, 2, 2], [1]], attrs: { strides: [2, 2], activation: { type: 'Sigmoid' } } }));
   it('ConvTranspose 3x3 stride 2, pads, output_padding, dilation 1, fused ReLU', () =>
     checkOp({ op: 'ConvTranspose', inputs: [[1, 5, 6, 5], [5, 3, 3, 3], [3]], attrs: { strides: [2, 2], pads: [1, 0, 1, 1], output_padding: [1, 1], activation: { type: 'Relu' } } }));
   it('ConvTranspose grouped (2 groups), dilation 2, stride 3, no bias', () =>

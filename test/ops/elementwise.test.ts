@@ -25,6 +25,8 @@ describe('binary ops with broadcasting vs float64 reference', () => {
   for (const op of ['Add', 'Sub', 'Mul', 'Div']) {
     it(`${op} same shape`, () => checkOp({ op, inputs: [[2, 3, 5, 7], [2, 3, 5, 7]], ranges: [undefined, op === 'Div' ? [0.5, 2] : undefined] }));
     it(`${op} per-channel [1,C,1,1]`, () => checkOp({ op, inputs: [[2, 4, 6, 3], [1, 4, 1, 1]], ranges: [undefined, op === 'Div' ? [0.5, 2] : undefined] }));
+    it(`${op} same shape, count a multiple of 4 (vec4 kernel)`, () => checkOp({ op, inputs: [[2, 3, 6, 10], [2, 3, 6, 10]], ranges: [undefined, op === 'Div' ? [0.5, 2] : undefined] }));
+    it(`${op} per-channel gate first, plane a multiple of 4 (vec4 kernel, block on the left)`, () => checkOp({ op, inputs: [[2, 5, 1, 1], [2, 5, 4, 6]], ranges: [undefined, op === 'Div' ? [0.5, 2] : undefined] }));
     it(`${op} both sides broadcast [3,1,5] x [4,1]`, () => checkOp({ op, inputs: [[3, 1, 5], [4, 1]], ranges: [undefined, op === 'Div' ? [0.5, 2] : undefined] }));
   }
   it('Mul by a scalar-shaped tensor', () => checkOp({ op: 'Mul', inputs: [[2, 3, 4, 5], [1]] }));

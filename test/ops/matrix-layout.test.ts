@@ -38,6 +38,10 @@ describe('Resize vs float64 reference', () => {
     checkOp({ op: 'Resize', inputs: [[1, 2, 9, 6]], attrs: { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel', sizes: [1, 2, 5, 1] } }));
   it('nearest asymmetric floor x2 (PP-OCR FPN upsampling)', () =>
     checkOp({ op: 'Resize', inputs: [[1, 4, 5, 6]], attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor', scales: [1, 1, 2, 2] } }));
+  it('nearest asymmetric floor, integer factors x8 / y3, batch 2 (vec4 upsampling kernel)', () =>
+    checkOp({ op: 'Resize', inputs: [[2, 3, 5, 3]], attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor', scales: [1, 1, 3, 8] } }));
+  it('nearest asymmetric floor x2 with an output row not a multiple of 4 (general kernel)', () =>
+    checkOp({ op: 'Resize', inputs: [[2, 3, 5, 7]], attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor', scales: [1, 1, 2, 2] } }));
   it('nearest half_pixel round_prefer_floor downscale', () => checkOp({ op: 'Resize', inputs: [[1, 2, 13, 11]], attrs: { mode: 'nearest', sizes: [1, 2, 6, 5] } }));
   it('nearest round_prefer_ceil', () => checkOp({ op: 'Resize', inputs: [[1, 2, 6, 6]], attrs: { mode: 'nearest', nearest_mode: 'round_prefer_ceil', sizes: [1, 2, 9, 4] } }));
   it('nearest ceil', () => checkOp({ op: 'Resize', inputs: [[1, 2, 6, 6]], attrs: { mode: 'nearest', nearest_mode: 'ceil', sizes: [1, 2, 4, 9] } }));
