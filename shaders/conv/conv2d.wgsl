@@ -142,11 +142,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc6 = real4(0.0);
   var acc7 = real4(0.0);
 #endif
-#if ${OC_BLOCK_GE_16}
+#if ${OC_BLOCK_GE_12}
   var acc8 = real4(0.0);
   var acc9 = real4(0.0);
   var acc10 = real4(0.0);
   var acc11 = real4(0.0);
+#endif
+#if ${OC_BLOCK_GE_16}
   var acc12 = real4(0.0);
   var acc13 = real4(0.0);
   var acc14 = real4(0.0);
@@ -178,6 +180,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       // vec4; each invocation of the subgroup loads one or two and subgroupBroadcast shares them,
       // instead of every invocation loading all 12 (on lavapipe a load costs the same whether or not
       // the address is shared: shaders/probe/load_probe.wgsl).
+#if ${OC_BLOCK_GE_16}
 #if ${SUBGROUP_8}
       let wv0 = input_1[4u * w_tap0 + 0u + sg_lane];
       let wv1 = input_1[4u * w_tap0 + 8u + min(sg_lane, 3u)];
@@ -210,6 +213,34 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let w2_2 = subgroupBroadcast(wv2, 2u);
       let w2_3 = subgroupBroadcast(wv2, 3u);
 #endif
+#else
+      // 12 channels per block, packed [O/12][C][KH][KW][12]: the row's 9 vec4 (24 output channels,
+      // PP-OCRv4's neck, would leave a third of a second 16-channel block idle).
+#if ${SUBGROUP_8}
+      let wv0 = input_1[3u * w_tap0 + sg_lane];
+      let w2_2 = input_1[3u * w_tap0 + 8u];
+      let w0_0 = subgroupBroadcast(wv0, 0u);
+      let w0_1 = subgroupBroadcast(wv0, 1u);
+      let w0_2 = subgroupBroadcast(wv0, 2u);
+      let w1_0 = subgroupBroadcast(wv0, 3u);
+      let w1_1 = subgroupBroadcast(wv0, 4u);
+      let w1_2 = subgroupBroadcast(wv0, 5u);
+      let w2_0 = subgroupBroadcast(wv0, 6u);
+      let w2_1 = subgroupBroadcast(wv0, 7u);
+#else
+      let wv0 = input_1[3u * w_tap0 + sg_lane];
+      let wv1 = input_1[3u * w_tap0 + 4u + sg_lane];
+      let w2_2 = input_1[3u * w_tap0 + 8u];
+      let w0_0 = subgroupBroadcast(wv0, 0u);
+      let w0_1 = subgroupBroadcast(wv0, 1u);
+      let w0_2 = subgroupBroadcast(wv0, 2u);
+      let w1_0 = subgroupBroadcast(wv0, 3u);
+      let w1_1 = subgroupBroadcast(wv1, 0u);
+      let w1_2 = subgroupBroadcast(wv1, 1u);
+      let w2_0 = subgroupBroadcast(wv1, 2u);
+      let w2_1 = subgroupBroadcast(wv1, 3u);
+#endif
+#endif
       {
         let x = real4(x0, x1, x2, x3);
         acc0 = fma(real4(real(w0_0.x)), x, acc0);
@@ -224,10 +255,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         acc9 = fma(real4(real(w0_2.y)), x, acc9);
         acc10 = fma(real4(real(w0_2.z)), x, acc10);
         acc11 = fma(real4(real(w0_2.w)), x, acc11);
+#if ${OC_BLOCK_GE_16}
         acc12 = fma(real4(real(w0_3.x)), x, acc12);
         acc13 = fma(real4(real(w0_3.y)), x, acc13);
         acc14 = fma(real4(real(w0_3.z)), x, acc14);
         acc15 = fma(real4(real(w0_3.w)), x, acc15);
+#endif
       }
       {
         let x = real4(x1, x2, x3, x4);
@@ -243,10 +276,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         acc9 = fma(real4(real(w1_2.y)), x, acc9);
         acc10 = fma(real4(real(w1_2.z)), x, acc10);
         acc11 = fma(real4(real(w1_2.w)), x, acc11);
+#if ${OC_BLOCK_GE_16}
         acc12 = fma(real4(real(w1_3.x)), x, acc12);
         acc13 = fma(real4(real(w1_3.y)), x, acc13);
         acc14 = fma(real4(real(w1_3.z)), x, acc14);
         acc15 = fma(real4(real(w1_3.w)), x, acc15);
+#endif
       }
       {
         let x = real4(x2, x3, x4, x5);
@@ -262,10 +297,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         acc9 = fma(real4(real(w2_2.y)), x, acc9);
         acc10 = fma(real4(real(w2_2.z)), x, acc10);
         acc11 = fma(real4(real(w2_2.w)), x, acc11);
+#if ${OC_BLOCK_GE_16}
         acc12 = fma(real4(real(w2_3.x)), x, acc12);
         acc13 = fma(real4(real(w2_3.y)), x, acc13);
         acc14 = fma(real4(real(w2_3.z)), x, acc14);
         acc15 = fma(real4(real(w2_3.w)), x, acc15);
+#endif
       }
 #else
 #if ${WINDOW_UNROLLED}
@@ -444,11 +481,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   store_channel(vec4<f32>(acc6), n, oc0 + 6u, oy, ox0);
   store_channel(vec4<f32>(acc7), n, oc0 + 7u, oy, ox0);
 #endif
-#if ${OC_BLOCK_GE_16}
+#if ${OC_BLOCK_GE_12}
   store_channel(vec4<f32>(acc8), n, oc0 + 8u, oy, ox0);
   store_channel(vec4<f32>(acc9), n, oc0 + 9u, oy, ox0);
   store_channel(vec4<f32>(acc10), n, oc0 + 10u, oy, ox0);
   store_channel(vec4<f32>(acc11), n, oc0 + 11u, oy, ox0);
+#endif
+#if ${OC_BLOCK_GE_16}
   store_channel(vec4<f32>(acc12), n, oc0 + 12u, oy, ox0);
   store_channel(vec4<f32>(acc13), n, oc0 + 13u, oy, ox0);
   store_channel(vec4<f32>(acc14), n, oc0 + 14u, oy, ox0);

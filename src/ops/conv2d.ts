@@ -169,7 +169,9 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // Packed 3-wide windows take 16 channels per block and load their weights once per subgroup,
     // broadcasting them (see conv2d.wgsl).
     const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4);
-    const ocBlock = shared ? 16 : groupBlock;
+    // 12 channels per block where that leaves fewer idle channels than 16 (24 outputs: PP-OCRv4's
+    // neck, 96->24 @160, 2x on SwiftShader ? ms; 10: PNet's conv1).
+    const ocBlock = shared ? (Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
     return [
       {
         files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
@@ -182,6 +184,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           OC_BLOCK_GE_2: ocBlock >= 2,
           OC_BLOCK_GE_4: ocBlock >= 4,
           OC_BLOCK_GE_8: ocBlock >= 8,
+          OC_BLOCK_GE_12: ocBlock >= 12,
           OC_BLOCK_GE_16: ocBlock >= 16,
           WINDOW_3X3_S1: window3x3,
           // SwiftShader runs the window's three taps faster written out, lavapipe as a loop
