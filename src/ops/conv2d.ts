@@ -169,9 +169,10 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // Packed 3-wide windows take 16 channels per block and load their weights once per subgroup,
     // broadcasting them (see conv2d.wgsl).
     const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4);
-    // 12 channels per block where that leaves fewer idle channels than 16 (24 outputs: PP-OCRv4's
-    // neck, 96->24 @160, 2x on SwiftShader ? ms; 10: PNet's conv1).
-    const ocBlock = shared ? (Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
+    // 12 channels per block where that leaves fewer idle channels than 16: PP-OCRv4's neck
+    // (96->24 @160 on lavapipe 74 -> 64 ms, SwiftShader 790 -> 540 ms). Not below 24 outputs: the
+    // variant is one more pipeline to JIT (~1.3 s on lavapipe) for little (PNet's conv1, 10 outputs).
+    const ocBlock = shared ? (g.m >= 24 && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
     return [
       {
         files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],

@@ -67,8 +67,8 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'Conv', inputs: [[2, 6, 11, 13], [40, 6, 3, 3], [40], [40]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'PRelu' } }, constants: [1, 2, 3] }));
   it('constant 3x3 weights in 12-channel blocks through the subgroup: 24 channels (PP-OCR neck), batch 2, fused ReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 7, 9, 10], [24, 7, 3, 3], [24]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'Relu' } }, constants: [1, 2] }));
-  it('constant 3x3 weights in 12-channel blocks: 22 channels (partial block), no padding, fused PReLU', () =>
-    checkOp({ op: 'Conv', inputs: [[1, 5, 8, 13], [22, 5, 3, 3], [22], [22]], attrs: { activation: { type: 'PRelu' } }, constants: [1, 2, 3] }));
+  it('constant 3x3 weights in 12-channel blocks: 34 channels (partial block), no padding, fused PReLU', () =>
+    checkOp({ op: 'Conv', inputs: [[1, 5, 8, 13], [34, 5, 3, 3], [34], [34]], attrs: { activation: { type: 'PRelu' } }, constants: [1, 2, 3] }));
   it('1x1 conv with weight rows through the subgroup: 36 rows (partial block of 16), 12 in, batch 2', () =>
     checkOp({ op: 'Conv', inputs: [[2, 12, 5, 8], [36, 12, 1, 1], [36]] }));
   it('Gemm with A rows through the subgroup: 35x24 @ 24x16 + C, fused Relu', () =>
