@@ -4,14 +4,18 @@
 //    deterministically (O(n^2 / workgroup));
 // 2. scan: in rank order, a candidate not yet suppressed is kept and suppresses every later one
 //    overlapping it by more than the threshold (facenet's nms: 'Union' = IoU, MIN = intersection
-//    over the smaller area; areas count pixels inclusively, (x2 - x1 + 1) * (y2 - y1 + 1), or with
-//    EXCLUSIVE as (x2 - x1) * (y2 - y1), as face-api.js's iou does);
+//    over the smaller area, params.min_mode; areas count pixels inclusively, (x2 - x1 + 1) *
+//    (y2 - y1 + 1), or with params.edge 0 as (x2 - x1) * (y2 - y1), as face-api.js's iou does);
 // 3. the kept candidates, in rank order, are appended to the segment's output list.
 // The overlap test is `inter > threshold * denominator` (no division, whose rounding WGSL leaves
 // loose), so the GPU and the CPU reference decide every pair alike.
+// The mode and the edge are uniforms, not defines: every NMS of a pipeline shares one pipeline
+// (lavapipe JITs each at its first dispatch, ~0.4 s for this shader).
 struct Params {
   threshold: f32,
   segments: u32,
+  min_mode: u32,  // 1: intersection over the smaller area; 0: IoU
+  edge: f32,      // added to a side's length: 1 (pixels counted inclusively) or 0
 }
 
 struct Segment {
@@ -39,25 +43,15 @@ var<workgroup> shared_count: u32;
 var<workgroup> shared_flag: u32;
 var<workgroup> shared_base: u32;
 
-#if ${EXCLUSIVE}
-const EDGE = 0.0;
-#else
-const EDGE = 1.0;
-#endif
-
 fn area(b: vec4<f32>) -> f32 {
-  return (b.z - b.x + EDGE) * (b.w - b.y + EDGE);
+  return (b.z - b.x + params.edge) * (b.w - b.y + params.edge);
 }
 
 fn overlaps(a: vec4<f32>, b: vec4<f32>) -> bool {
-  let w = max(0.0, min(a.z, b.z) - max(a.x, b.x) + EDGE);
-  let h = max(0.0, min(a.w, b.w) - max(a.y, b.y) + EDGE);
+  let w = max(0.0, min(a.z, b.z) - max(a.x, b.x) + params.edge);
+  let h = max(0.0, min(a.w, b.w) - max(a.y, b.y) + params.edge);
   let inter = w * h;
-#if ${MIN}
-  let denominator = min(area(a), area(b));
-#else
-  let denominator = area(a) + area(b) - inter;
-#endif
+  let denominator = select(area(a) + area(b) - inter, min(area(a), area(b)), params.min_mode != 0u);
   return inter > params.threshold * denominator;
 }
 

@@ -1,13 +1,15 @@
 // Between MTCNN stages: box regression, squaring and integer truncation of every candidate of every
 // image, packed image after image into one contiguous list (the next network's batch). One
 // workgroup per image; an image's place in the packed list is the sum of the earlier images' counts.
-//   PNET_REGRESSION: x1 += dx1 * (x2 - x1) ... (facenet stage 1 uses the width without the +1;
-//                    face-api.js's Box.calibrate, every stage)
-//   BBREG:           x1 += dx1 * (x2 - x1 + 1) ... (facenet's bbreg, stages 2 and 3)
-//   SQUARE:          rerec: grow the shorter side around the centre to the longer one
-//   FIX:             truncate the corners toward zero (np.fix)
-//   ROUND:           round x1, y1, the width and the height half up, x2 = x1 + width (face-api.js
+//   regress, reg_edge 0: x1 += dx1 * (x2 - x1) ... (facenet stage 1 uses the width without the
+//                    +1; face-api.js's Box.calibrate, every stage)
+//   regress, reg_edge 1: x1 += dx1 * (x2 - x1 + 1) ... (facenet's bbreg, stages 2 and 3)
+//   square:          rerec: grow the shorter side around the centre to the longer one
+//   fix:             truncate the corners toward zero (np.fix)
+//   round:           round x1, y1, the width and the height half up, x2 = x1 + width (face-api.js
 //                    Box.round after toSquare; JavaScript's Math.round, not WGSL's half-to-even)
+// The steps are uniforms, not defines: the packing after every stage shares one pipeline
+// (lavapipe JITs each at its first dispatch, 0.15-0.27 s for this shader).
 struct Params {
   images: u32,
   in_stride: u32,        // per-image segment capacity of the input list
@@ -16,6 +18,11 @@ struct Params {
   out_count: u32,        // counts[out_count] = total packed
   out_image_base: u32,   // counts[out_image_base + image] = where the image starts in the packed list
   overflow: u32,
+  regress: u32,
+  reg_edge: f32,
+  square: u32,
+  fix: u32,
+  round: u32,
 }
 
 @group(0) @binding(0) var<storage, read> input_list: array<Candidate>;
@@ -28,30 +35,26 @@ const WG = ${WORKGROUP_SIZE}u;
 fn refine(c_in: Candidate) -> Candidate {
   var c = c_in;
   var b = c.box;
-#if ${PNET_REGRESSION}
-  let size = vec2<f32>(b.z - b.x, b.w - b.y);
-  b = b + c.reg * vec4<f32>(size, size);
-#endif
-#if ${BBREG}
-  let size = vec2<f32>(b.z - b.x + 1.0, b.w - b.y + 1.0);
-  b = b + c.reg * vec4<f32>(size, size);
-#endif
-#if ${SQUARE}
-  let w = b.z - b.x;
-  let h = b.w - b.y;
-  let l = max(w, h);
-  let x1 = b.x + w * 0.5 - l * 0.5;
-  let y1 = b.y + h * 0.5 - l * 0.5;
-  b = vec4<f32>(x1, y1, x1 + l, y1 + l);
-#endif
-#if ${FIX}
-  b = trunc(b);
-#endif
-#if ${ROUND}
-  let corner = floor(b.xy + 0.5);
-  let extent = floor(b.zw - b.xy + 0.5);
-  b = vec4<f32>(corner, corner + extent);
-#endif
+  if (params.regress != 0u) {
+    let size = vec2<f32>(b.z - b.x + params.reg_edge, b.w - b.y + params.reg_edge);
+    b = b + c.reg * vec4<f32>(size, size);
+  }
+  if (params.square != 0u) {
+    let w = b.z - b.x;
+    let h = b.w - b.y;
+    let l = max(w, h);
+    let x1 = b.x + w * 0.5 - l * 0.5;
+    let y1 = b.y + h * 0.5 - l * 0.5;
+    b = vec4<f32>(x1, y1, x1 + l, y1 + l);
+  }
+  if (params.fix != 0u) {
+    b = trunc(b);
+  }
+  if (params.round != 0u) {
+    let corner = floor(b.xy + 0.5);
+    let extent = floor(b.zw - b.xy + 0.5);
+    b = vec4<f32>(corner, corner + extent);
+  }
   c.box = b;
   return c;
 }

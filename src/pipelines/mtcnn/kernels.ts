@@ -64,8 +64,8 @@ export async function nms(
   const table = ctx.uploadBuffer(`${label} segments`, encodeSegments(p.segments));
   const kernel = await BoundKernel.create(
     ctx,
-    { label, files: [CANDIDATE, 'postprocess/nms.wgsl'], defines: { MIN: p.mode === 'min', EXCLUSIVE: !!p.exclusive, ...WG } },
-    { threshold: p.threshold, segments: p.segments.length },
+    { label, files: [CANDIDATE, 'postprocess/nms.wgsl'], defines: WG },
+    { threshold: p.threshold, segments: p.segments.length, min_mode: p.mode === 'min' ? 1 : 0, edge: p.exclusive ? 0 : 1 },
     { input_list: b.input, output_list: b.output, counts: b.counts, segments: table, order: b.order, suppressed: b.suppressed },
   );
   kernel.own(table);
@@ -84,9 +84,12 @@ export async function refinePack(
     {
       label,
       files: [CANDIDATE, 'postprocess/refine_pack.wgsl'],
-      defines: { PNET_REGRESSION: p.flags.regression === 'exclusive', BBREG: p.flags.regression === 'inclusive', SQUARE: !!p.flags.square, FIX: !!p.flags.fix, ROUND: !!p.flags.round, ...WG },
+      defines: WG,
     },
-    { images: p.images, in_stride: p.inStride, in_count_base: p.inCountBase, out_capacity: p.outCapacity, out_count: p.outCount, out_image_base: p.outImageBase, overflow: p.overflow },
+    {
+      images: p.images, in_stride: p.inStride, in_count_base: p.inCountBase, out_capacity: p.outCapacity, out_count: p.outCount, out_image_base: p.outImageBase, overflow: p.overflow,
+      regress: p.flags.regression ? 1 : 0, reg_edge: p.flags.regression === 'inclusive' ? 1 : 0, square: p.flags.square ? 1 : 0, fix: p.flags.fix ? 1 : 0, round: p.flags.round ? 1 : 0,
+    },
     { input_list: b.input, output_list: b.output, counts: b.counts },
   );
   return kernel.groups([p.images, 1, 1]);
