@@ -17,14 +17,18 @@ export class BufferArena {
   ) {}
 
   /**
-   * Makes slot i at least bytes[i] large (growing replaces the buffer). A slot larger than one
+   * Makes slot i at least bytes[i] large (growing replaces the buffer; names[i], if given, names it
+   * in errors). A slot larger than one
    * storage binding is refused before anything changes, so a refused size never sticks (an
    * oversized buffer would otherwise fail every later graph bound to it).
    */
-  reserve(bytes: readonly number[]): void {
+  reserve(bytes: readonly number[], names?: readonly string[]): void {
     const limit = this.ctx.device.limits.maxStorageBufferBindingSize;
     const over = bytes.findIndex((need) => need > limit);
-    if (over >= 0) throw new GraphError(`${this.label}: slot ${over} needs ${bytes[over]} bytes, more than one storage binding holds on this adapter (${limit})`);
+    if (over >= 0) {
+      const what = names?.[over] ? `${names[over]}: ${bytes[over]} bytes` : `slot ${over} needs ${bytes[over]} bytes`;
+      throw new GraphError(`${this.label}: ${what}, more than one storage binding holds on this adapter (${limit})`);
+    }
     bytes.forEach((need, i) => {
       if ((this.sizes[i] ?? 0) >= need) return;
       this.buffers[i]?.destroy();

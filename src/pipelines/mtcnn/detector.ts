@@ -10,6 +10,7 @@
 import type { GpuContext } from '../../gpu/context.js';
 import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
+import { BufferArena } from '../../graph/arena.js';
 import { ImagePlans } from '../../graph/image-plans.js';
 import { compileGraph, type CompiledGraph } from '../../graph/compiled-graph.js';
 import type { Storage } from '../../graph/half-storage.js';
@@ -71,9 +72,33 @@ function netTensors(graph: Graph, regression: string, points?: string): NetTenso
   return { graph: withLogits, input: withLogits.inputs[0]!.name, prob: find('prob1'), logits, regression: find(regression), ...(points ? { points: find(points) } : {}) };
 }
 
+const LIST_NAMES: Record<keyof ReturnType<typeof listBytes>, string> = {
+  raw: 'pnet candidates', perScale: 'pnet per-scale nms', pnet: 'pnet nms', rnetBatch: 'rnet batch', rnetPassed: 'rnet passed', rnet: 'rnet nms',
+  onetBatch: 'onet batch', onetPassed: 'onet passed', final: 'final', landmarks: 'landmarks', order: 'nms order', suppressed: 'nms suppressed',
+};
+
+/** Bytes of each candidate list, landmarks and NMS scratch of a batch (the arena may hold more). */
+function listBytes(plan: BatchPlan) {
+  const n = plan.images;
+  const { pnet: lCap, rnet: rCap, onet: oCap } = plan.caps;
+  const longest = Math.max(plan.rawTotal, n * lCap, n * rCap, n * oCap, 1);
+  return {
+    raw: plan.rawTotal * CANDIDATE_BYTES, perScale: n * lCap * CANDIDATE_BYTES, pnet: n * lCap * CANDIDATE_BYTES,
+    rnetBatch: n * rCap * CANDIDATE_BYTES, rnetPassed: n * rCap * CANDIDATE_BYTES, rnet: n * rCap * CANDIDATE_BYTES,
+    onetBatch: n * oCap * CANDIDATE_BYTES, onetPassed: n * oCap * CANDIDATE_BYTES, final: n * oCap * CANDIDATE_BYTES,
+    landmarks: n * oCap * 10 * 4, order: longest * 4, suppressed: longest * 4,
+  };
+}
+
 export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetections> {
   readonly model = 'mtcnn';
   private readonly pnetPlans: ImagePlans;
+  /**
+   * The candidate lists, landmarks and NMS scratch, kept across batches: every kernel writes what it
+   * later reads (up to the counts). A fresh buffer costs Dawn's zero fill at its first use (the text
+   * detector's 20 MB scratch: ~90 ms on lavapipe).
+   */
+  private readonly lists: BufferArena;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -85,6 +110,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     readonly tileSize: number,
   ) {
     this.pnetPlans = new ImagePlans(ctx, nets.pnet.graph, 'mtcnn pnet', config.storage);
+    this.lists = new BufferArena(ctx, 'mtcnn candidate lists');
   }
 
   /**
@@ -134,6 +160,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
       } catch (err) {
         // Nothing a failed batch grew may change how the next one runs.
         this.pnetPlans.reset();
+        this.lists.destroy();
         throw err;
       }
       if ('done' in run) {
@@ -147,26 +174,17 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
 
   private allocate(res: BatchResources, plan: BatchPlan, images: readonly RgbImage[], stages: boolean): BatchBuffers {
     const n = plan.images;
-    const { pnet: lCap, rnet: rCap, onet: oCap } = plan.caps;
-    const list = (label: string, slots: number) => res.storage(label, slots * CANDIDATE_BYTES);
-    const longest = Math.max(plan.rawTotal, n * lCap, n * rCap, n * oCap, 1);
+    const { rnet: rCap, onet: oCap } = plan.caps;
+    const sizes = listBytes(plan);
+    const names = Object.keys(sizes) as Array<keyof typeof sizes>;
+    this.lists.reserve(names.map((k) => Math.max(sizes[k], 16)), names.map((k) => LIST_NAMES[k]));
+    const kept = Object.fromEntries(names.map((k, slot) => [k, this.lists.buffer(slot)])) as Record<keyof typeof sizes, GPUBuffer>;
     return {
       pixels: uploadPixels(this.ctx, packImages(images), 'mtcnn', (b) => res.own(b)),
       counts: res.upload('counters', new Uint32Array(plan.counters.total)),
       boxTable: res.upload('cell box table', plan.boxTable),
-      raw: list('pnet candidates', plan.rawTotal),
-      perScale: list('pnet per-scale nms', n * lCap),
-      pnet: list('pnet nms', n * lCap),
-      rnetBatch: list('rnet batch', n * rCap),
-      rnetPassed: list('rnet passed', n * rCap),
-      rnet: list('rnet nms', n * rCap),
-      onetBatch: list('onet batch', n * oCap),
-      onetPassed: list('onet passed', n * oCap),
-      final: list('final', n * oCap),
-      landmarks: res.storage('landmarks', n * oCap * 10 * 4),
+      ...kept,
       ...(stages ? { rnetScores: res.storage('rnet scores', n * rCap * 8), onetScores: res.storage('onet scores', n * oCap * 8) } : {}),
-      order: res.storage('nms order', longest * 4),
-      suppressed: res.storage('nms suppressed', longest * 4),
     };
   }
 
@@ -206,11 +224,12 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
       const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
       encodeStages(rec, pnet, [rnet, onet]);
       const times = rec.finish();
+      const bytes = listBytes(plan);
       const regions = [
         { buffer: buf.counts, size: c.total * 4 },
-        { buffer: buf.final, size: buf.final.size },
-        { buffer: buf.landmarks, size: buf.landmarks.size },
-        ...(opts.stages ? stageBuffers(buf).map((b) => ({ buffer: b, size: b.size })) : []),
+        { buffer: buf.final, size: bytes.final },
+        { buffer: buf.landmarks, size: bytes.landmarks },
+        ...(opts.stages ? stageBuffers(buf).map((b, i) => ({ buffer: b, size: [bytes.raw, bytes.rnetBatch, bytes.onetBatch, bytes.onetPassed][i] ?? b.size })) : []),
         ...(times ? [times] : []),
       ];
       const data = await ctx.readback(regions, 'mtcnn batch', encoder);
@@ -228,7 +247,7 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
         ...emptyStats(n),
         parts: 1,
         dispatches: rec.dispatches,
-        gpuBytes: res.bytes + this.pnetPlans.arena.totalBytes,
+        gpuBytes: res.bytes + this.pnetPlans.arena.totalBytes + this.lists.totalBytes,
         ...(timing ? { gpuMs: { pnet: timing.stages.pnet ?? 0, rnet: timing.stages.rnet ?? 0, onet: timing.stages.onet ?? 0 } } : {}),
         ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
       };
