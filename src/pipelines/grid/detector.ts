@@ -12,6 +12,7 @@ import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { analyzeGraph } from '../../graph/analyze.js';
 import type { CompiledGraph } from '../../graph/compiled-graph.js';
 import type { Storage } from '../../graph/half-storage.js';
+import { BufferArena } from '../../graph/arena.js';
 import { ImagePlans } from '../../graph/image-plans.js';
 import { optimizeGraph } from '../../graph/optimize.js';
 import { GraphError } from '../../graph/types.js';
@@ -92,6 +93,8 @@ interface Geometry {
 
 export class GridDetector implements Detector<GridDetectOptions, GridDetections> {
   private readonly plans: ImagePlans;
+  /** Sort keys, sorted list, IoU mask and NMS scratch, kept across batches (see allocateScratch). */
+  private readonly scratchArena: BufferArena;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -100,6 +103,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     storage: Storage,
   ) {
     this.plans = new ImagePlans(ctx, spec.graph, `${spec.name} network`, storage);
+    this.scratchArena = new BufferArena(ctx, `${spec.name} nms scratch`);
   }
 
   get model(): string {
@@ -160,6 +164,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
           run = await this.ctx.scoped(`${this.spec.name} batch`, () => this.runOnce(images, settings, capacity, options));
         } catch (err) {
           this.plans.reset();
+          this.scratchArena.destroy();
           throw err;
         }
         if (!('needs' in run)) {
@@ -223,7 +228,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     const res = new BatchResources(ctx, this.spec.name);
     try {
       const inputs = this.uploadInputs(res, images, settings[0]!.o);
-      const scratch = this.allocateScratch(res, n, capacity, settings);
+      const scratch = this.allocateScratch(n, capacity, settings);
       const chunks = await this.networkChunks(res, inputs, settings[0]!.o, settings[0]!.g, n);
       const groups = await this.decodeGroupSteps(res, inputs, scratch, chunks, settings, n, capacity);
       const encoder = ctx.device.createCommandEncoder({ label: `${this.spec.name} batch` });
@@ -232,7 +237,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
       const times = rec.finish();
       const regions = [...groups.map((r) => ({ buffer: r.lists.counts, size: r.lists.counts.size })), ...groups.flatMap((r) => r.nms.map((m) => ({ buffer: m.output, size: m.output.size })))];
       // --stages (one setting): its sorted candidates.
-      if (opts.stages) regions.push({ buffer: scratch.sorted, size: scratch.sorted.size });
+      if (opts.stages) regions.push({ buffer: scratch.sorted, size: n * K.sortLength(capacity) * K.DETECTION_BYTES });
       if (times) regions.push(times);
       const data = await ctx.readback(regions, `${this.spec.name} batch`, encoder);
       const timing = rec.report(times ? data[data.length - 1] : undefined);
@@ -245,7 +250,7 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
         ...emptyStats(n),
         parts: 1,
         dispatches: rec.dispatches,
-        gpuBytes: res.bytes + this.plans.arena.totalBytes,
+        gpuBytes: res.bytes + this.plans.arena.totalBytes + this.scratchArena.totalBytes,
         ...(timing ? { gpuMs: timing.stages } : {}),
         ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
       };
@@ -332,17 +337,24 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
     return Math.max(1, Math.min(images, Math.floor(Math.min(MASK_BYTES, this.ctx.device.limits.maxStorageBufferBindingSize) / K.maskBytes(length))));
   }
 
-  /** Sort keys and NMS scratch, shared by every decode group and setting (they run one after another). */
-  private allocateScratch(res: BatchResources, n: number, capacity: number, settings: readonly Setting[]): Omit<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
+  /**
+   * Sort keys and NMS scratch, shared by every decode group and setting (they run one after
+   * another) and kept across batches: the kernels write them before reading them. A fresh buffer
+   * costs Dawn's zero fill at its first use (the IoU mask is 8 MiB per image at 8192 candidates).
+   */
+  private allocateScratch(n: number, capacity: number, settings: readonly Setting[]): Omit<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
     const length = K.sortLength(capacity);
     const masked = settings.some((s) => s.o.nms === 'greedy' || s.o.nms === 'weighted');
-    return {
-      keys: res.storage('sort keys', n * length * 16),
-      sorted: res.storage('sorted candidates', n * length * K.DETECTION_BYTES),
-      mask: res.storage('iou mask', masked ? this.maskGroup(n, length) * K.maskBytes(length) : 4),
-      kept: res.storage('kept', n * Math.max(...settings.map((s) => s.o.maxDet)) * 4),
-      scratch: res.storage('nms scratch', n * length * 4),
+    const slots = {
+      keys: n * length * 16,
+      sorted: n * length * K.DETECTION_BYTES,
+      mask: masked ? this.maskGroup(n, length) * K.maskBytes(length) : 4,
+      kept: n * Math.max(...settings.map((s) => s.o.maxDet)) * 4,
+      scratch: n * length * 4,
     };
+    const names = Object.keys(slots) as Array<keyof typeof slots>;
+    this.scratchArena.reserve(names.map((k) => slots[k]), ['sort keys', 'sorted candidates', 'iou mask', 'kept', 'nms scratch']);
+    return Object.fromEntries(names.map((k, i) => [k, this.scratchArena.buffer(i)])) as Record<keyof typeof slots, GPUBuffer>;
   }
 
   /** Per chunk of images: resize each into its slot of the chunk's input, then the network. */
