@@ -48,18 +48,16 @@ export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
   kernels([x], [out], a) {
     const g = geometry(x, a);
     const count = sizeOf(out!);
-    // Planes along z when they fit in one launch dimension (the dynamic batch scales z with n).
-    const planeZ = g.n * g.c <= 65535;
     return [
       {
         files: ['common/indexing.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'pool/maxpool.wgsl'],
-        defines: { ...NO_HALF, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, PLANE_Z: planeZ },
+        defines: { ...NO_HALF, WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
         params: {
           count, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
           kernel_height: a.kernel[0], kernel_width: a.kernel[1], stride_y: a.strides[0], stride_x: a.strides[1],
           pad_top: g.pads[0], pad_left: g.pads[1],
         },
-        ...(planeZ ? { workgroups: [Math.ceil((g.oh * g.ow) / DEFAULT_WORKGROUP_SIZE), 1, g.n * g.c] as [number, number, number] } : { invocations: count }),
+        invocations: count,
       },
     ];
   },
