@@ -73,8 +73,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       }
     }
   }
-#if ${HAS_BIAS}
-  acc += input_2[m];
-#endif
-  output_0[i] = activate(acc, params.alpha, params.beta) * params.post_scale + params.post_shift;
+  output_0[i] = conv_finish(acc, m);
 }

@@ -30,17 +30,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> output_0: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-fn finish(v: vec4<f32>, m: u32) -> vec4<f32> {
-#if ${HAS_BIAS}
-  let b = v + vec4<f32>(input_2[m]);
-#else
-  let b = v;
-#endif
-  let a = vec4<f32>(activate(b.x, params.alpha, params.beta), activate(b.y, params.alpha, params.beta),
-                    activate(b.z, params.alpha, params.beta), activate(b.w, params.alpha, params.beta));
-  return a * params.post_scale + params.post_shift;
-}
-
 // The 2x2 block of input pixel p (taps in w's order: (0,0), (0,1), (1,0), (1,1)).
 fn store(v: vec4<f32>, n: u32, m: u32, p: u32) {
   let plane = params.in_height * params.in_width;
@@ -51,7 +40,7 @@ fn store(v: vec4<f32>, n: u32, m: u32, p: u32) {
   let ix = p % params.in_width;
   let out_w = 2u * params.in_width;
   let base = ((n * params.out_channels + m) * 2u * params.in_height + 2u * iy) * out_w + 2u * ix;
-  let r = finish(v, m);
+  let r = conv_finish4(v, m);  // conv/finish.wgsl
   output_0[base] = r.x;
   output_0[base + 1u] = r.y;
   output_0[base + out_w] = r.z;

@@ -16,17 +16,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> output_0: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-fn combine(a: f32, b: f32) -> f32 {
-#if ${OP_ADD}
-  return a + b;
-#elif ${OP_SUB}
-  return a - b;
-#elif ${OP_MUL}
-  return a * b;
-#elif ${OP_DIV}
-  return a / b;
-#endif
-}
+alias value = f32;  // elementwise/combine.wgsl
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

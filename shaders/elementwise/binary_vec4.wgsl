@@ -21,17 +21,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> output_0: array<vec4<f32>>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-fn combine(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
-#if ${OP_ADD}
-  return a + b;
-#elif ${OP_SUB}
-  return a - b;
-#elif ${OP_MUL}
-  return a * b;
-#elif ${OP_DIV}
-  return a / b;
-#endif
-}
+alias value = vec4<f32>;  // elementwise/combine.wgsl
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

@@ -65,16 +65,11 @@ fn load_b4(i: u32) -> vec4<f32> {
 }
 #endif
 #else
+// Read through common/half_load_1.wgsl's load_input_1.
 #if ${F16_INPUT_1}
 @group(0) @binding(1) var<storage, read> input_1: array<u32>;  // B, f16
-fn load_input_1(i: u32) -> f32 {
-  return unpack2x16float(input_1[i >> 1u])[i & 1u];
-}
 #else
 @group(0) @binding(1) var<storage, read> input_1: array<f32>;  // B
-fn load_input_1(i: u32) -> f32 {
-  return input_1[i];
-}
 #endif
 #endif
 #if ${HAS_C}

@@ -55,14 +55,6 @@ struct Params {
 var<workgroup> a_tile: array<vec4<f32>, 256>;
 var<workgroup> b_tile: array<vec4<f32>, 256>;
 
-fn load_input_1(i: u32) -> f32 {
-#if ${F16_INPUT_1}
-  return unpack2x16float(input_1[i >> 1u])[i & 1u];
-#else
-  return input_1[i];
-#endif
-}
-
 // A[row, k], 0 outside the matrix (the index is clamped so the unused load stays in bounds).
 fn a_at(row: u32, k: u32) -> f32 {
   let i = min(row, params.m - 1u) * params.a_row_stride + min(k, params.k - 1u) * params.a_col_stride;

@@ -16,11 +16,13 @@ import activation from '../../shaders/common/activation.wgsl';
 import indexing from '../../shaders/common/indexing.wgsl';
 import enableF16 from '../../shaders/common/enable_f16.wgsl';
 import halfLoad from '../../shaders/common/half_load.wgsl';
+import halfLoad1 from '../../shaders/common/half_load_1.wgsl';
 import halfStore from '../../shaders/common/half_store.wgsl';
 import enableSubgroups from '../../shaders/common/enable_subgroups.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
 import depthwise from '../../shaders/conv/depthwise.wgsl';
 import convEpilogue from '../../shaders/conv/epilogue.wgsl';
+import convFinish from '../../shaders/conv/finish.wgsl';
 import conv2dTiled from '../../shaders/conv/conv2d_tiled.wgsl';
 import depthwiseTiled from '../../shaders/conv/depthwise_tiled.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
@@ -45,6 +47,7 @@ import sort from '../../shaders/postprocess/sort.wgsl';
 import batchnorm from '../../shaders/elementwise/batchnorm.wgsl';
 import binary from '../../shaders/elementwise/binary.wgsl';
 import binaryVec4 from '../../shaders/elementwise/binary_vec4.wgsl';
+import combine from '../../shaders/elementwise/combine.wgsl';
 import prelu from '../../shaders/elementwise/prelu.wgsl';
 import unary from '../../shaders/elementwise/unary.wgsl';
 import concat from '../../shaders/layout/concat.wgsl';
@@ -74,11 +77,13 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/indexing.wgsl': indexing,
   'common/enable_f16.wgsl': enableF16,
   'common/half_load.wgsl': halfLoad,
+  'common/half_load_1.wgsl': halfLoad1,
   'common/half_store.wgsl': halfStore,
   'common/enable_subgroups.wgsl': enableSubgroups,
   'conv/conv2d.wgsl': conv2d,
   'conv/depthwise.wgsl': depthwise,
   'conv/epilogue.wgsl': convEpilogue,
+  'conv/finish.wgsl': convFinish,
   'conv/conv2d_tiled.wgsl': conv2dTiled,
   'conv/depthwise_tiled.wgsl': depthwiseTiled,
   'conv/conv_transpose.wgsl': convTranspose,
@@ -103,6 +108,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'elementwise/batchnorm.wgsl': batchnorm,
   'elementwise/binary.wgsl': binary,
   'elementwise/binary_vec4.wgsl': binaryVec4,
+  'elementwise/combine.wgsl': combine,
   'elementwise/prelu.wgsl': prelu,
   'elementwise/unary.wgsl': unary,
   'layout/concat.wgsl': concat,

@@ -29,7 +29,9 @@ export class BufferArena {
       const what = names?.[over] ? `${names[over]}: ${bytes[over]} bytes` : `slot ${over} needs ${bytes[over]} bytes`;
       throw new GraphError(`${this.label}: ${what}, more than one storage binding holds on this adapter (${limit})`);
     }
-    bytes.forEach((need, i) => {
+    bytes.forEach((asked, i) => {
+      // A binding cannot be empty: every slot holds at least 16 bytes.
+      const need = Math.max(asked, 16);
       if ((this.sizes[i] ?? 0) >= need) return;
       this.buffers[i]?.destroy();
       // Grow by 1/4 beyond the need so that a series of slightly larger images does not re-allocate
@@ -39,6 +41,16 @@ export class BufferArena {
       this.sizes[i] = Math.max(size, need);
       this.generation++;
     });
+  }
+
+  /**
+   * One slot per key of `bytes`, in key order (names[key] names it in errors): reserves them and
+   * returns their buffers by key. For an arena whose slots are always taken this way.
+   */
+  take<K extends string>(bytes: Record<K, number>, names: Record<K, string>): Record<K, GPUBuffer> {
+    const keys = Object.keys(bytes) as K[];
+    this.reserve(keys.map((k) => bytes[k]), keys.map((k) => names[k]));
+    return Object.fromEntries(keys.map((k, slot) => [k, this.buffer(slot)])) as Record<K, GPUBuffer>;
   }
 
   buffer(slot: number): GPUBuffer {

@@ -58,12 +58,13 @@ function binaryOp(type: BinaryType): OpDescriptor<Record<string, never>> {
       const bFull = sizeOf(b!) === count;
       const block = aFull && !bFull ? blockBroadcast(b!, out!) : bFull && !aFull ? blockBroadcast(a!, out!) : undefined;
       const ops = { OP_ADD: type === 'Add', OP_SUB: type === 'Sub', OP_MUL: type === 'Mul', OP_DIV: type === 'Div' };
-      // 4 elements per invocation when nothing straddles (lavapipe: add 4M 33.8 -> ? ms).
+      // 4 elements per invocation when nothing straddles (bench-ops add 4M: lavapipe 32.6 -> 8.9 ms,
+      // SwiftShader 147 -> 27 ms).
       const vec4 = count % 4 === 0 && ((aFull && bFull) || (block !== undefined && (block.period === 1 || block.inner % 4 === 0)));
       if (vec4) {
         return [
           {
-            files: ['common/indexing.wgsl', 'elementwise/binary_vec4.wgsl'],
+            files: ['common/indexing.wgsl', 'elementwise/combine.wgsl', 'elementwise/binary_vec4.wgsl'],
             defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, BLOCK_A: !aFull, BLOCK_B: !bFull, ...ops },
             params: { count4: count / 4, inner: block?.inner ?? 1, period: block?.period ?? 1 },
             invocations: count / 4,
@@ -72,7 +73,7 @@ function binaryOp(type: BinaryType): OpDescriptor<Record<string, never>> {
       }
       return [
         {
-          files: ['common/indexing.wgsl', 'elementwise/binary.wgsl'],
+          files: ['common/indexing.wgsl', 'elementwise/combine.wgsl', 'elementwise/binary.wgsl'],
           defines: {
             WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE,
             BROADCAST: !block && (!aFull || !bFull),

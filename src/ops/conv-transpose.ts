@@ -66,10 +66,10 @@ export const ConvTranspose: OpDescriptor<ConvTransposeAttrs> = {
       const ocBlock = g.m === 1 ? 1 : 4;
       return [
         {
-          files: ['common/activation.wgsl', 'conv/conv_transpose_2x2.wgsl'],
+          files: ['common/activation.wgsl', 'conv/finish.wgsl', 'conv/conv_transpose_2x2.wgsl'],
           // 4 input pixels per invocation: PP-OCRv4's 24->24 @160 and 24->1 @320 (sigmoid) on
-          // lavapipe, 32 -> ? ms and 35 -> ? ms (one pixel per invocation before).
-          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, HAS_BIAS: inputs[2] !== undefined, OC_BLOCK: ocBlock, OC_BLOCK_4: ocBlock === 4, X_VEC4: (g.h * g.w) % 4 === 0, ...activationDefines(a.activation) },
+          // lavapipe, 32-52 -> 11-12 ms and 35 -> < 6 ms (one pixel per invocation before).
+          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, HAS_BIAS: inputs[2] !== undefined, ACT_PRELU: false, OC_BLOCK: ocBlock, OC_BLOCK_4: ocBlock === 4, X_VEC4: (g.h * g.w) % 4 === 0, ...activationDefines(a.activation) },
           params: { in_channels: g.c, in_height: g.h, in_width: g.w, out_channels: g.m, alpha: a.activation.alpha, beta: a.activation.beta, post_scale: a.activation.scale, post_shift: a.activation.shift },
           // 4 input pixels per invocation along x, OC_BLOCK output channels per workgroup along y.
           workgroups: [Math.ceil((g.h * g.w) / (4 * DEFAULT_WORKGROUP_SIZE)), Math.ceil(g.m / ocBlock), g.n],
@@ -78,8 +78,8 @@ export const ConvTranspose: OpDescriptor<ConvTransposeAttrs> = {
     }
     return [
       {
-        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/conv_transpose.wgsl'],
-        defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, HAS_BIAS: inputs[2] !== undefined, ...activationDefines(a.activation) },
+        files: ['common/indexing.wgsl', 'common/activation.wgsl', 'conv/finish.wgsl', 'conv/conv_transpose.wgsl'],
+        defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, HAS_BIAS: inputs[2] !== undefined, ACT_PRELU: false, ...activationDefines(a.activation) },
         params: {
           count, in_channels: g.c, in_height: g.h, in_width: g.w, out_channels: g.m, out_height: g.oh, out_width: g.ow,
           kernel_height: g.kh, kernel_width: g.kw, stride_y: a.strides[0], stride_x: a.strides[1], pad_top: a.pads[0], pad_left: a.pads[1],

@@ -79,7 +79,7 @@ function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Act
   const oxBlocks = Math.ceil(g.ow / 4);
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
   return {
-    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
@@ -160,7 +160,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // +5% to +32%.
     const window3x3 = g.kw === 3 && a.strides[1] === 1 && a.dilations[1] === 1;
     // Small outputs (RNet/ONet's last convolutions: 9 or 3 pixel blocks) would leave most lanes of a
-    // workgroup idle; their images then share the x axis (RNet on lavapipe: conv2+conv3 ~1000 -> ~? ms).
+    // workgroup idle; their images then share the x axis.
     const batchInX = pixelBlocks < CONV_WORKGROUP_SIZE;
     // Constant weights of 8-channel blocks are re-laid out at upload so a tap's 8 weights are two
     // vec4 loads (3x3 convs, lavapipe: 64->64 @128 6.3 -> 9.1 GFLOP/s, 96->24 @160 7.1 -> 8.6;
@@ -175,7 +175,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     const ocBlock = shared ? (g.m >= 24 && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
     return [
       {
-        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
+        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,

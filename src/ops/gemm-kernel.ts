@@ -43,7 +43,8 @@ export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV):
     p.aColStride === 1 && p.k % 4 === 0 && p.aRowStride % 4 === 0;
   return {
     // A_SHARED reads A as vec4 itself; otherwise A is read through half_load's load_input_0.
-    files: [...(aShared ? ['common/enable_subgroups.wgsl'] : ['common/half_load.wgsl']), 'common/activation.wgsl', 'common/half_store.wgsl', 'matmul/gemm_epilogue.wgsl', 'matmul/gemm.wgsl'],
+    // Scalar B is read through half_load_1's load_input_1.
+    files: [...(aShared ? ['common/enable_subgroups.wgsl'] : ['common/half_load.wgsl']), ...(bVec4 ? [] : ['common/half_load_1.wgsl']), 'common/activation.wgsl', 'common/half_store.wgsl', 'matmul/gemm_epilogue.wgsl', 'matmul/gemm.wgsl'],
     defines: {
       // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
       ...NO_HALF,

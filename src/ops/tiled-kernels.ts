@@ -59,7 +59,7 @@ export function tiledGemmKernel(p: GemmProblem): KernelCall | undefined {
   if (p.k === 0 || !fits(workgroups)) return undefined;
   return {
     label: TILED_LABEL,
-    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'matmul/gemm_epilogue.wgsl', 'matmul/gemm_tiled.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_load_1.wgsl', 'common/half_store.wgsl', 'matmul/gemm_epilogue.wgsl', 'matmul/gemm_tiled.wgsl'],
     defines: {
       // f32 storage; a compiled graph with storage 'f16' sets these (half-storage.ts).
       ...NO_HALF,
@@ -92,7 +92,7 @@ export function tiledConvKernel(p: ConvProblem): KernelCall | undefined {
   const epilogue = convEpilogue(p);
   return {
     label: TILED_LABEL,
-    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d_tiled.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d_tiled.wgsl'],
     defines: { ...NO_HALF, ...epilogue.defines },
     params: {
       in_channels: p.c, in_height: p.h, in_width: p.w,
@@ -124,7 +124,7 @@ export function tiledDepthwiseKernel(p: ConvProblem): KernelCall | undefined {
   const epilogue = convEpilogue(p);
   return {
     label: TILED_LABEL,
-    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise_tiled.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise_tiled.wgsl'],
     defines: { ...NO_HALF, TILE_CAPACITY: DW_TILE_CAPACITY, ...epilogue.defines },
     params: {
       channels: p.c, in_height: p.h, in_width: p.w,

@@ -9,7 +9,7 @@ import { packParams, reflectBindings, reflectParams } from '../../src/gpu/wgsl-r
 import { activationDefines, NO_ACTIVATION } from '../../src/ops/activation.js';
 import { gpu } from '../helpers/gpu.js';
 
-const convFiles = ['common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'];
+const convFiles = ['common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'];
 const convDefines = (over: Record<string, boolean | number> = {}) => ({
   WORKGROUP_SIZE: 64, OC_BLOCK: 4, OC_BLOCK_GE_2: true, OC_BLOCK_GE_4: true, OC_BLOCK_GE_8: false, OC_BLOCK_GE_12: false, OC_BLOCK_GE_16: false, W_SHARED: false, SUBGROUP_8: false, WINDOW_3X3_S1: false, WINDOW_UNROLLED: false, W_PACKED: false, HAS_BIAS: true, ACT_PRELU: false, F16_INPUT_0: false, F16_OUTPUT_0: false, F16_MATH: false, ...activationDefines(NO_ACTIVATION), ...over,
 });
@@ -47,7 +47,7 @@ describe('shader library', () => {
   });
 
   it('reflects bindings and packs Params with WGSL alignment (vec4 arrays at 16 bytes)', () => {
-    const code = preprocess(['common/indexing.wgsl', 'elementwise/binary.wgsl'], { WORKGROUP_SIZE: 64, BROADCAST: true, BLOCK_A: false, BLOCK_B: false, OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false }).code;
+    const code = preprocess(['common/indexing.wgsl', 'elementwise/combine.wgsl', 'elementwise/binary.wgsl'], { WORKGROUP_SIZE: 64, BROADCAST: true, BLOCK_A: false, BLOCK_B: false, OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false }).code;
     expect(reflectBindings(code).map((b) => `${b.binding}:${b.name}:${b.kind}`)).toEqual([
       '0:input_0:read-only-storage', '1:input_1:read-only-storage', '2:output_0:storage', '3:params:uniform',
     ]);

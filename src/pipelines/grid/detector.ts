@@ -345,16 +345,16 @@ export class GridDetector implements Detector<GridDetectOptions, GridDetections>
   private allocateScratch(n: number, capacity: number, settings: readonly Setting[]): Omit<K.NmsBuffers, 'candidates' | 'counts' | 'output'> {
     const length = K.sortLength(capacity);
     const masked = settings.some((s) => s.o.nms === 'greedy' || s.o.nms === 'weighted');
-    const slots = {
-      keys: n * length * 16,
-      sorted: n * length * K.DETECTION_BYTES,
-      mask: masked ? this.maskGroup(n, length) * K.maskBytes(length) : 4,
-      kept: n * Math.max(...settings.map((s) => s.o.maxDet)) * 4,
-      scratch: n * length * 4,
-    };
-    const names = Object.keys(slots) as Array<keyof typeof slots>;
-    this.scratchArena.reserve(names.map((k) => slots[k]), ['sort keys', 'sorted candidates', 'iou mask', 'kept', 'nms scratch']);
-    return Object.fromEntries(names.map((k, i) => [k, this.scratchArena.buffer(i)])) as Record<keyof typeof slots, GPUBuffer>;
+    return this.scratchArena.take(
+      {
+        keys: n * length * 16,
+        sorted: n * length * K.DETECTION_BYTES,
+        mask: masked ? this.maskGroup(n, length) * K.maskBytes(length) : 4,
+        kept: n * Math.max(...settings.map((s) => s.o.maxDet)) * 4,
+        scratch: n * length * 4,
+      },
+      { keys: 'sort keys', sorted: 'sorted candidates', mask: 'iou mask', kept: 'kept', scratch: 'nms scratch' },
+    );
   }
 
   /** Per chunk of images: resize each into its slot of the chunk's input, then the network. */

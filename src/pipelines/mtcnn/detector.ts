@@ -72,7 +72,9 @@ function netTensors(graph: Graph, regression: string, points?: string): NetTenso
   return { graph: withLogits, input: withLogits.inputs[0]!.name, prob: find('prob1'), logits, regression: find(regression), ...(points ? { points: find(points) } : {}) };
 }
 
-const LIST_NAMES: Record<keyof ReturnType<typeof listBytes>, string> = {
+type ListBytes = ReturnType<typeof listBytes>;
+
+const LIST_NAMES: Record<keyof ListBytes, string> = {
   raw: 'pnet candidates', perScale: 'pnet per-scale nms', pnet: 'pnet nms', rnetBatch: 'rnet batch', rnetPassed: 'rnet passed', rnet: 'rnet nms',
   onetBatch: 'onet batch', onetPassed: 'onet passed', final: 'final', landmarks: 'landmarks', order: 'nms order', suppressed: 'nms suppressed',
 };
@@ -172,13 +174,10 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     }
   }
 
-  private allocate(res: BatchResources, plan: BatchPlan, images: readonly RgbImage[], stages: boolean): BatchBuffers {
+  private allocate(res: BatchResources, plan: BatchPlan, bytes: ListBytes, images: readonly RgbImage[], stages: boolean): BatchBuffers {
     const n = plan.images;
     const { rnet: rCap, onet: oCap } = plan.caps;
-    const sizes = listBytes(plan);
-    const names = Object.keys(sizes) as Array<keyof typeof sizes>;
-    this.lists.reserve(names.map((k) => Math.max(sizes[k], 16)), names.map((k) => LIST_NAMES[k]));
-    const kept = Object.fromEntries(names.map((k, slot) => [k, this.lists.buffer(slot)])) as Record<keyof typeof sizes, GPUBuffer>;
+    const kept = this.lists.take(bytes, LIST_NAMES);
     return {
       pixels: uploadPixels(this.ctx, packImages(images), 'mtcnn', (b) => res.own(b)),
       counts: res.upload('counters', new Uint32Array(plan.counters.total)),
@@ -195,7 +194,8 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
     const res = new BatchResources(ctx, 'mtcnn');
     try {
       const plan = planBatch(prepared.map((p) => ({ width: p.image.width, height: p.image.height, minFaceSize: p.minFaceSize })), o, caps, this.tileSize);
-      const buf = this.allocate(res, plan, images, !!opts.stages);
+      const bytes = listBytes(plan);
+      const buf = this.allocate(res, plan, bytes, images, !!opts.stages);
       const c = plan.counters;
       const { rnet: rCap, onet: oCap } = plan.caps;
       const pnet = await buildPnetStage(ctx, plan, buf, this.nets.pnet, this.pnetPlans, images, o);
@@ -224,7 +224,6 @@ export class MtcnnDetector implements Detector<MtcnnDetectOptions, ImageDetectio
       const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
       encodeStages(rec, pnet, [rnet, onet]);
       const times = rec.finish();
-      const bytes = listBytes(plan);
       const regions = [
         { buffer: buf.counts, size: c.total * 4 },
         { buffer: buf.final, size: bytes.final },

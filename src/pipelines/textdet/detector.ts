@@ -123,9 +123,10 @@ export class TextDetector implements Detector<TextDetectOptions, TextResult> {
       // Shared by the images of the batch (their post-processing runs one after another) and kept
       // across batches: every kernel writes them before reading. A fresh buffer costs its lazy zero
       // fill on first use (Dawn), ~90 ms for the 20 MB hull scratch at 640x640 on lavapipe.
-      this.post.reserve([maxPixels * 4, maxPixels * 4, K.scanBlocks(maxPixels) * 4, cap * 4, cap * 16, cap * (4 * maxHeight + 2) * 8]);
-      const [parent, ids, blockSums, rootOf, bounds, points] = [0, 1, 2, 3, 4, 5].map((slot) => this.post.buffer(slot)) as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
-      const shared = { parent, ids, blockSums, rootOf, bounds, points };
+      const shared = this.post.take(
+        { parent: maxPixels * 4, ids: maxPixels * 4, blockSums: K.scanBlocks(maxPixels) * 4, rootOf: cap * 4, bounds: cap * 16, points: cap * (4 * maxHeight + 2) * 8 },
+        { parent: 'parent', ids: 'component ids', blockSums: 'scan blocks', rootOf: 'component roots', bounds: 'component bounds', points: 'hull scratch' },
+      );
       const probs = opts.probabilityMaps ? sizes.map((s, i) => res.storage(`probability ${i}`, s.width * s.height * 4)) : [];
       const boxes = images.map((_, i) => res.storage(`boxes ${i}`, cap * BOX_BYTES));
       const norm = textNormalization(o);
