@@ -7,6 +7,9 @@ export type Grid = readonly [number, number, number];
 /** Workgroup size of the shaders that take ${WORKGROUP_SIZE} unless an op or kernel tunes it. */
 export const DEFAULT_WORKGROUP_SIZE = 64;
 
+/** WebGPU's guaranteed workgroups per grid dimension (maxComputeWorkgroupsPerDimension's default). */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
 /** One indirect dispatch = three u32 workgroup counts (WebGPU's dispatchWorkgroupsIndirect). */
 export const INDIRECT_ARGS_BYTES = 12;
 

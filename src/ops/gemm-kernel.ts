@@ -32,7 +32,11 @@ export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV):
   const tiled = env.adapter === 'gpu' ? tiledGemmKernel(p) : undefined;
   if (tiled) return tiled;
   const colBlocks = Math.ceil(p.n / 4);
-  const bVec4 = p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
+  // Fewer than 8 rows (MTCNN PNet's 32->2 and 32->4 heads) always load B as scalars: vec4 loads
+  // need N % 4 == 0, which PNet's pyramid levels meet or not, and each variant is one more pipeline
+  // for lavapipe to JIT at its first dispatch (~0.5 s). Scalar B cost those heads 0-6 ms per 8
+  // images here (the 39-photo run the same: 5.29-5.30 s vs 5.29-5.33 s).
+  const bVec4 = p.m >= 8 && p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
   // Scalar B loads take 4-row blocks: 16 rows made lavapipe's first-dispatch JIT 9.3 s instead of
   // 0.9 s (RNet's fully connected 576->128 layer; run time the same: MTCNN CLI 10.8 vs 10.6 s).
   const rowBlock = !bVec4 || p.m < 8 ? 4 : p.m < 16 ? 8 : 16;

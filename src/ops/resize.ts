@@ -1,6 +1,6 @@
 // Resize of the spatial dims of NCHW (ONNX Resize): nearest or (bi)linear; coordinate transforms
 // half_pixel, pytorch_half_pixel, align_corners, asymmetric; output from `sizes` or `scales`.
-import { DEFAULT_WORKGROUP_SIZE, newTensor, onlyKnownAttrs, requireRank, roundingFor, sizeOf } from './tensor-utils.js';
+import { DEFAULT_WORKGROUP_SIZE, MAX_WORKGROUPS_PER_DIMENSION, newTensor, onlyKnownAttrs, requireRank, roundingFor, sizeOf } from './tensor-utils.js';
 import { ShapeError, type OpDescriptor, type Shape } from './types.js';
 
 const COORD_MODES = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const;
@@ -26,8 +26,8 @@ function integerUpsampling(g: ReturnType<typeof geometry>, a: ResizeAttrs): { x:
   const [x, y] = [g.scaleX, g.scaleY];
   const powerOfTwo = Number.isInteger(x) && x >= 2 && (x & (x - 1)) === 0;
   if (!powerOfTwo || !Number.isInteger(y) || y < 1 || g.ow !== g.w * x || g.oh !== g.h * y) return undefined;
-  // The launch's y and z are the output rows and planes (at most 65535 each).
-  if (g.oh > 65535 || g.n * g.c > 65535) return undefined;
+  // The launch's y and z are the output rows and planes.
+  if (g.oh > MAX_WORKGROUPS_PER_DIMENSION || g.n * g.c > MAX_WORKGROUPS_PER_DIMENSION) return undefined;
   return { x, y };
 }
 

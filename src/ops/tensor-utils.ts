@@ -1,7 +1,7 @@
 // Shape arithmetic and small CPU-tensor helpers shared by op descriptors and references.
 import { ShapeError, type Precision, type Shape, type Tensor } from './types.js';
 
-export { DEFAULT_WORKGROUP_SIZE } from '../gpu/launch.js';
+export { DEFAULT_WORKGROUP_SIZE, MAX_WORKGROUPS_PER_DIMENSION } from '../gpu/launch.js';
 
 export function sizeOf(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);

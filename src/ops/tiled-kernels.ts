@@ -10,6 +10,7 @@ import { activationDefines, type Activation } from './activation.js';
 import type { GemmProblem } from './gemm-kernel.js';
 import type { KernelCall } from './types.js';
 import { NO_HALF } from '../graph/half-storage.js';
+import { MAX_WORKGROUPS_PER_DIMENSION } from './tensor-utils.js';
 
 /** A convolution as Conv's kernels() resolved it (ONNX semantics, NCHW, OIHW weights). */
 export interface ConvProblem {
@@ -33,13 +34,12 @@ const TILE = 64;
 const DW_TILE_CAPACITY = 3584;
 /** Output tiles depthwise_tiled.wgsl tries, largest first ([rows, columns]; 16x8 invocations). */
 const DW_TILES: ReadonlyArray<[number, number]> = [[16, 32], [16, 16], [8, 16]];
-const MAX_GRID = 65535;
 
 // Distinguishes these kernels in dispatch labels (tests check they were the ones selected).
 export const TILED_LABEL = 'tiled';
 
 function fits(grid: [number, number, number]): boolean {
-  return grid.every((g) => g >= 1 && g <= MAX_GRID);
+  return grid.every((g) => g >= 1 && g <= MAX_WORKGROUPS_PER_DIMENSION);
 }
 
 /** The epilogue's defines and uniforms shared by the convolutions. */
