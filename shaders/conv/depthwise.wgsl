@@ -3,9 +3,13 @@
 // output rows of one channel, so each input row it loads (4 + K - 1 values) serves up to K output
 // rows and the K x K weights are loaded once per strip. On lavapipe a storage load costs as much as
 // ~15-50 FMAs (shaders/probe/load_probe.wgsl); conv2d.wgsl's one-row invocations loaded 6 values
-// and 3 weights per 12 FMAs (depthwise 3x3 x128 @128 on lavapipe: 20.6 -> 11.3 ms). Tried and
-// dropped: each row as one vec4 load plus edges shuffled in from the neighbouring invocations
-// (subgroupShuffleUp/Down): no faster (11.9 vs 12.5 ms in one run).
+// and 3 weights per 12 FMAs (depthwise 3x3 x128 @128 on lavapipe: 20.6 -> 11.3 ms).
+// ROW_VEC4 (3x3, left pad 1, width a multiple of 4, the usual 'same' layer): strips of 8 columns,
+// each input row 4 vec4 loads (row8) instead of 10 scalar ones, each output row 2 vec4 stores
+// (depthwise 3x3 x128 @128: lavapipe 11.9-12.5 -> 6.5-7.3 ms, SwiftShader 54-57 -> 32-33 ms; 4
+// columns with vec4 loads 8.6-9.1 ms, 16 columns 7.6-9.6 ms on lavapipe).
+// Tried and dropped: each row as one vec4 load plus edges shuffled in from the neighbouring
+// invocations (subgroupShuffleUp/Down): no faster (11.9 vs 12.5 ms in one run).
 //
 // Launch: x = strips (ox_blocks * oy_blocks) over invocations, y = channel, z = image.
 struct Params {
@@ -24,10 +28,26 @@ struct Params {
   post_shift: f32,
 }
 
+#if ${ROW_VEC4}
+// Rows read 4 values per load (in_width % 4 == 0, 3x3, left pad 1; src/ops/conv2d.ts).
+#if ${F16_INPUT_0}
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16
+fn load_input4(i: u32) -> vec4<f32> {
+  let h = input_0[i];
+  return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
+}
+#else
+@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
+fn load_input4(i: u32) -> vec4<f32> {
+  return input_0[i];
+}
+#endif
+#else
 #if ${F16_INPUT_0}
 @group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
+#endif
 #endif
 @group(0) @binding(1) var<storage, read> input_1: array<f32>;  // w  [C, 1, K, K]
 #if ${HAS_BIAS}
@@ -36,15 +56,31 @@ struct Params {
 #if ${ACT_PRELU}
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [C]
 #endif
+#if ${ROW_VEC4}
+// Output rows written 4 values per store (out_width == in_width, a multiple of 4).
+#if ${F16_OUTPUT_0}
+@group(0) @binding(4) var<storage, read_write> output_0: array<vec2<u32>>;  // f16, 4 per element
+#else
+@group(0) @binding(4) var<storage, read_write> output_0: array<vec4<f32>>;
+#endif
+#else
 #if ${F16_OUTPUT_0}
 @group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
 #endif
+#endif
 @group(0) @binding(5) var<uniform> params: Params;
 
 alias real = f32;
 alias real4 = vec4<f32>;
+
+// Input columns ix0 .. ix0 + 5 of one row, the window of 4 outputs of a 3x3 kernel.
+struct Window {
+  left: f32,
+  middle: vec4<f32>,
+  right: f32,
+}
 
 // Start of input row iy of a plane, or a value past every row when iy is outside the image
 // (input_at then gives 0).
@@ -52,25 +88,95 @@ fn row_at(plane: u32, iy: i32) -> i32 {
   return select(-1i, i32(plane) + iy * i32(params.in_width), iy >= 0i && iy < i32(params.in_height));
 }
 
+#if ${ROW_VEC4}
+// The 10 inputs of 8 outputs (columns ox0 - 1 .. ox0 + 8) as 4 vec4 loads: the 8 under the outputs
+// and one value of each neighbouring vec4 (0 past the image's edges, and for the second half of a
+// strip past the row's end).
+struct Row8 {
+  left: f32,
+  m0: vec4<f32>,
+  m1: vec4<f32>,
+  right: f32,
+}
+
+fn row8(row: i32, ox0: u32) -> Row8 {
+  if (row < 0i) {
+    return Row8(0.0, vec4<f32>(0.0), vec4<f32>(0.0), 0.0);
+  }
+  let q = (u32(row) + ox0) / 4u;
+  let left = select(0.0, load_input4(max(q, 1u) - 1u).w, ox0 > 0u);
+  let m1 = select(vec4<f32>(0.0), load_input4(q + 1u), ox0 + 4u < params.in_width);
+  let right = select(0.0, load_input4(q + 2u).x, ox0 + 8u < params.in_width);
+  return Row8(left, load_input4(q), m1, right);
+}
+
+struct Acc8 {
+  a: vec4<f32>,  // outputs ox0 .. ox0 + 3
+  b: vec4<f32>,  // outputs ox0 + 4 .. ox0 + 7
+}
+
+// One kernel row's 3 taps (weights k0, k1, k2) over a loaded input row, added to acc.
+fn taps(r: Row8, k0: f32, k1: f32, k2: f32, acc: Acc8) -> Acc8 {
+  var a = fma(vec4<f32>(k0), vec4<f32>(r.left, r.m0.xyz), acc.a);
+  a = fma(vec4<f32>(k1), r.m0, a);
+  a = fma(vec4<f32>(k2), vec4<f32>(r.m0.yzw, r.m1.x), a);
+  var b = fma(vec4<f32>(k0), vec4<f32>(r.m0.w, r.m1.xyz), acc.b);
+  b = fma(vec4<f32>(k1), r.m1, b);
+  b = fma(vec4<f32>(k2), vec4<f32>(r.m1.yzw, r.right), b);
+  return Acc8(a, b);
+}
+#else
 fn input_at(row: i32, xi: i32) -> real {
   let in_w = i32(params.in_width);
   let inside = row >= 0i && xi >= 0i && xi < in_w;
   return select(real(0.0), real(load_input_0(u32(max(row, 0i) + clamp(xi, 0i, in_w - 1i)))), inside);
 }
 
+fn window(row: i32, ix0: i32) -> Window {
+  let middle = vec4<f32>(input_at(row, ix0 + 1i), input_at(row, ix0 + 2i), input_at(row, ix0 + 3i), input_at(row, ix0 + 4i));
+  return Window(input_at(row, ix0), middle, input_at(row, ix0 + 5i));
+}
+#endif
+
+#if ${ROW_VEC4}
+fn store4(v: vec4<f32>, i: u32) {
+#if ${F16_OUTPUT_0}
+  output_0[i] = vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
+#else
+  output_0[i] = v;
+#endif
+}
+
+fn store_row(acc: Acc8, n: u32, c: u32, oy: u32, ox0: u32) {
+#else
 fn store_row(acc: vec4<f32>, n: u32, c: u32, oy: u32, ox0: u32) {
+#endif
   if (oy >= params.out_height) {
     return;
   }
-  store_row4(acc, c, ((n * params.channels + c) * params.out_height + oy) * params.out_width, ox0);
+  let out_row = ((n * params.channels + c) * params.out_height + oy) * params.out_width;
+#if ${ROW_VEC4}
+  store4(conv_finish4(acc.a, c), (out_row + ox0) / 4u);
+  if (ox0 + 4u < params.out_width) {
+    store4(conv_finish4(acc.b, c), (out_row + ox0) / 4u + 1u);
+  }
+#else
+  store_row4(acc, c, out_row, ox0);
+#endif
 }
+
+#if ${ROW_VEC4}
+const STRIP_COLUMNS = 8u;
+#else
+const STRIP_COLUMNS = 4u;
+#endif
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
   let c = wg.y;
   let n = wg.z;
   let strip = min(gid.x, params.strips - 1u);
-  let ox0 = (strip % params.ox_blocks) * 4u;
+  let ox0 = (strip % params.ox_blocks) * STRIP_COLUMNS;
   let oy0 = (strip / params.ox_blocks) * 8u;
   let plane = (n * params.channels + c) * params.in_height * params.in_width;
   let ix0 = i32(ox0) - i32(params.pad_left);
@@ -454,6 +560,88 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   store_row(vec4<f32>(acc6), n, c, oy0 + 6u, ox0);
   store_row(vec4<f32>(acc7), n, c, oy0 + 7u, ox0);
 #else
+#if ${ROW_VEC4}
+  let w_base = c * 9u;
+  let w00 = input_1[w_base + 0u];
+  let w01 = input_1[w_base + 1u];
+  let w02 = input_1[w_base + 2u];
+  let w10 = input_1[w_base + 3u];
+  let w11 = input_1[w_base + 4u];
+  let w12 = input_1[w_base + 5u];
+  let w20 = input_1[w_base + 6u];
+  let w21 = input_1[w_base + 7u];
+  let w22 = input_1[w_base + 8u];
+  var acc0 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc1 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc2 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc3 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc4 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc5 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc6 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc7 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  {
+    let row = row8(row_at(plane, iy0 + 0i), ox0);
+    acc0 = taps(row, w00, w01, w02, acc0);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 1i), ox0);
+    acc1 = taps(row, w00, w01, w02, acc1);
+    acc0 = taps(row, w10, w11, w12, acc0);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 2i), ox0);
+    acc2 = taps(row, w00, w01, w02, acc2);
+    acc1 = taps(row, w10, w11, w12, acc1);
+    acc0 = taps(row, w20, w21, w22, acc0);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 3i), ox0);
+    acc3 = taps(row, w00, w01, w02, acc3);
+    acc2 = taps(row, w10, w11, w12, acc2);
+    acc1 = taps(row, w20, w21, w22, acc1);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 4i), ox0);
+    acc4 = taps(row, w00, w01, w02, acc4);
+    acc3 = taps(row, w10, w11, w12, acc3);
+    acc2 = taps(row, w20, w21, w22, acc2);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 5i), ox0);
+    acc5 = taps(row, w00, w01, w02, acc5);
+    acc4 = taps(row, w10, w11, w12, acc4);
+    acc3 = taps(row, w20, w21, w22, acc3);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 6i), ox0);
+    acc6 = taps(row, w00, w01, w02, acc6);
+    acc5 = taps(row, w10, w11, w12, acc5);
+    acc4 = taps(row, w20, w21, w22, acc4);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 7i), ox0);
+    acc7 = taps(row, w00, w01, w02, acc7);
+    acc6 = taps(row, w10, w11, w12, acc6);
+    acc5 = taps(row, w20, w21, w22, acc5);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 8i), ox0);
+    acc7 = taps(row, w10, w11, w12, acc7);
+    acc6 = taps(row, w20, w21, w22, acc6);
+  }
+  {
+    let row = row8(row_at(plane, iy0 + 9i), ox0);
+    acc7 = taps(row, w20, w21, w22, acc7);
+  }
+  store_row(acc0, n, c, oy0 + 0u, ox0);
+  store_row(acc1, n, c, oy0 + 1u, ox0);
+  store_row(acc2, n, c, oy0 + 2u, ox0);
+  store_row(acc3, n, c, oy0 + 3u, ox0);
+  store_row(acc4, n, c, oy0 + 4u, ox0);
+  store_row(acc5, n, c, oy0 + 5u, ox0);
+  store_row(acc6, n, c, oy0 + 6u, ox0);
+  store_row(acc7, n, c, oy0 + 7u, ox0);
+#else
   let w_base = c * 9u;
   let w00 = real(input_1[w_base + 0u]);
   let w01 = real(input_1[w_base + 1u]);
@@ -474,24 +662,26 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   var acc7 = real4(0.0);
   {
     let row = row_at(plane, iy0 + 0i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc0 = fma(real4(w00), real4(x0, x1, x2, x3), acc0);
     acc0 = fma(real4(w01), real4(x1, x2, x3, x4), acc0);
     acc0 = fma(real4(w02), real4(x2, x3, x4, x5), acc0);
   }
   {
     let row = row_at(plane, iy0 + 1i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc1 = fma(real4(w00), real4(x0, x1, x2, x3), acc1);
     acc1 = fma(real4(w01), real4(x1, x2, x3, x4), acc1);
     acc1 = fma(real4(w02), real4(x2, x3, x4, x5), acc1);
@@ -501,12 +691,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 2i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc2 = fma(real4(w00), real4(x0, x1, x2, x3), acc2);
     acc2 = fma(real4(w01), real4(x1, x2, x3, x4), acc2);
     acc2 = fma(real4(w02), real4(x2, x3, x4, x5), acc2);
@@ -519,12 +710,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 3i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc3 = fma(real4(w00), real4(x0, x1, x2, x3), acc3);
     acc3 = fma(real4(w01), real4(x1, x2, x3, x4), acc3);
     acc3 = fma(real4(w02), real4(x2, x3, x4, x5), acc3);
@@ -537,12 +729,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 4i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc4 = fma(real4(w00), real4(x0, x1, x2, x3), acc4);
     acc4 = fma(real4(w01), real4(x1, x2, x3, x4), acc4);
     acc4 = fma(real4(w02), real4(x2, x3, x4, x5), acc4);
@@ -555,12 +748,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 5i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc5 = fma(real4(w00), real4(x0, x1, x2, x3), acc5);
     acc5 = fma(real4(w01), real4(x1, x2, x3, x4), acc5);
     acc5 = fma(real4(w02), real4(x2, x3, x4, x5), acc5);
@@ -573,12 +767,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 6i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc6 = fma(real4(w00), real4(x0, x1, x2, x3), acc6);
     acc6 = fma(real4(w01), real4(x1, x2, x3, x4), acc6);
     acc6 = fma(real4(w02), real4(x2, x3, x4, x5), acc6);
@@ -591,12 +786,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 7i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc7 = fma(real4(w00), real4(x0, x1, x2, x3), acc7);
     acc7 = fma(real4(w01), real4(x1, x2, x3, x4), acc7);
     acc7 = fma(real4(w02), real4(x2, x3, x4, x5), acc7);
@@ -609,12 +805,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 8i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc7 = fma(real4(w10), real4(x0, x1, x2, x3), acc7);
     acc7 = fma(real4(w11), real4(x1, x2, x3, x4), acc7);
     acc7 = fma(real4(w12), real4(x2, x3, x4, x5), acc7);
@@ -624,12 +821,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 9i);
-    let x0 = input_at(row, ix0 + 0i);
-    let x1 = input_at(row, ix0 + 1i);
-    let x2 = input_at(row, ix0 + 2i);
-    let x3 = input_at(row, ix0 + 3i);
-    let x4 = input_at(row, ix0 + 4i);
-    let x5 = input_at(row, ix0 + 5i);
+    let win = window(row, ix0);
+    let x0 = real(win.left);
+    let x1 = real(win.middle.x);
+    let x2 = real(win.middle.y);
+    let x3 = real(win.middle.z);
+    let x4 = real(win.middle.w);
+    let x5 = real(win.right);
     acc7 = fma(real4(w20), real4(x0, x1, x2, x3), acc7);
     acc7 = fma(real4(w21), real4(x1, x2, x3, x4), acc7);
     acc7 = fma(real4(w22), real4(x2, x3, x4, x5), acc7);
@@ -642,5 +840,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   store_row(vec4<f32>(acc5), n, c, oy0 + 5u, ox0);
   store_row(vec4<f32>(acc6), n, c, oy0 + 6u, ox0);
   store_row(vec4<f32>(acc7), n, c, oy0 + 7u, ox0);
+#endif
 #endif
 }

@@ -76,14 +76,19 @@ const DEPTHWISE_ROWS = 8; // output rows per invocation, fixed in shaders/conv/d
 
 /** Depthwise K x K (3 or 5), stride 1: strips of 4 x 8 outputs per invocation (conv/depthwise.wgsl). */
 function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
-  const oxBlocks = Math.ceil(g.ow / 4);
+  // 3x3 'same' rows of a multiple of 4 values are read and written as vec4, 8 columns per strip
+  // (conv/depthwise.wgsl, ROW_VEC4).
+  const rowVec4 = g.kh === 3 && g.pads[1] === 1 && g.w % 4 === 0 && g.ow === g.w;
+  const oxBlocks = Math.ceil(g.ow / (rowVec4 ? 8 : 4));
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
   return {
-    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
+    // The vec4 variant declares its own loads and stores (half_load/half_store/epilogue are scalar).
+    files: ['common/activation.wgsl', ...(rowVec4 ? [] : ['common/half_load.wgsl', 'common/half_store.wgsl']), 'conv/finish.wgsl', ...(rowVec4 ? [] : ['conv/epilogue.wgsl']), 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
       K5: g.kh === 5,
+      ROW_VEC4: rowVec4,
       HAS_BIAS: hasBias,
       ACT_PRELU: activation.type === 'PRelu',
       ...activationDefines(activation),

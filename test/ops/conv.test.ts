@@ -76,6 +76,13 @@ describe('Conv vs float64 reference', () => {
   // Depthwise K x K stride 1 on the CPU adapters: strips of 4 x 8 outputs (conv/depthwise.wgsl).
   it('depthwise 5x5 pad 2, 19 rows (partial strip), odd width, batch 2, fused PReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 5, 19, 13], [5, 1, 5, 5], [5], [5]], attrs: { group: 5, pads: [2, 2, 2, 2], activation: { type: 'PRelu' } } }));
+  it('depthwise 3x3 pad 1, width a multiple of 4 (rows loaded and stored as vec4), 21 rows, batch 2, fused PReLU', async () => {
+    await checkOp({ op: 'Conv', inputs: [[2, 5, 21, 16], [5, 1, 3, 3], [5], [5]], attrs: { group: 5, pads: [1, 1, 1, 1], activation: { type: 'PRelu' } } });
+    // One vec4 per row: both image edges in the same window.
+    await checkOp({ op: 'Conv', inputs: [[1, 3, 6, 4], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [1, 1, 1, 1] } });
+    // 12 columns: the last strip of 8 has only its first half inside.
+    await checkOp({ op: 'Conv', inputs: [[1, 2, 9, 12], [2, 1, 3, 3], [2]], attrs: { group: 2, pads: [1, 1, 1, 1] } });
+  });
   it('depthwise 3x3 without padding, asymmetric pads, no bias, HardSwish', async () => {
     await checkOp({ op: 'Conv', inputs: [[1, 4, 17, 9], [4, 1, 3, 3]], attrs: { group: 4, activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] });
     await checkOp({ op: 'Conv', inputs: [[1, 3, 10, 12], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [0, 2, 1, 0] } });
