@@ -36,10 +36,26 @@ struct Params {
   post_shift: f32,
 }
 
+#if ${ROW_VEC4}
+// 3-wide windows read as vec4 (in_width % 4 == 0, left pad 1, out_width == in_width; src/ops/conv2d.ts).
+#if ${F16_INPUT_0}
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16
+fn load_input4(i: u32) -> vec4<f32> {
+  let h = input_0[i];
+  return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
+}
+#else
+@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
+fn load_input4(i: u32) -> vec4<f32> {
+  return input_0[i];
+}
+#endif
+#else
 #if ${F16_INPUT_0}
 @group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
+#endif
 #endif
 #if ${W_PACKED}
 // Weights packed at upload (src/ops/conv2d.ts): [O/8 blocks][C][KH][KW][8], two vec4 per tap, so a
@@ -77,11 +93,14 @@ fn weight_row(oc: u32) -> u32 {
   return min(oc, params.out_channels - 1u) * params.in_channels_per_group * params.kernel_height * params.kernel_width;
 }
 
+#if ${ROW_VEC4}
+#else
 // One input value, 0 outside the image (zero padding).
 fn input_at(row: u32, row_inside: bool, xi: i32) -> real {
   let in_w = i32(params.in_width);
   return select(real(0.0), real(load_input_0(row + u32(clamp(xi, 0i, in_w - 1i)))), row_inside && xi >= 0i && xi < in_w);
 }
+#endif
 
 fn store_channel(acc: vec4<f32>, n: u32, oc: u32, oy: u32, ox0: u32) {
   if (oc >= params.out_channels) {
@@ -169,12 +188,25 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${WINDOW_3X3_S1}
       // 3-wide kernel, stride 1, dilation 1: the 6 input values of the 4 outputs are gathered once
       // per row instead of 4 per tap.
+#if ${ROW_VEC4}
+      // The 4 values under the outputs as one vec4, and one value of each neighbouring vec4
+      // (3 loads instead of 6; 0 past the image's edges).
+      let q = (row + ox0) / 4u;
+      let middle = select(vec4<f32>(0.0), load_input4(q), row_inside);
+      let x0 = real(select(0.0, load_input4(max(q, 1u) - 1u).w, row_inside && ox0 > 0u));
+      let x1 = real(middle.x);
+      let x2 = real(middle.y);
+      let x3 = real(middle.z);
+      let x4 = real(middle.w);
+      let x5 = real(select(0.0, load_input4(q + 1u).x, row_inside && ox0 + 4u < params.in_width));
+#else
       let x0 = input_at(row, row_inside, ix_origin);
       let x1 = input_at(row, row_inside, ix_origin + 1i);
       let x2 = input_at(row, row_inside, ix_origin + 2i);
       let x3 = input_at(row, row_inside, ix_origin + 3i);
       let x4 = input_at(row, row_inside, ix_origin + 4i);
       let x5 = input_at(row, row_inside, ix_origin + 5i);
+#endif
 #if ${W_SHARED}
       // 16 channels per block, packed [O/16][C][KH][KW][16]: the row's 3 taps x 16 channels are 12
       // vec4; each invocation of the subgroup loads one or two and subgroupBroadcast shares them,

@@ -164,6 +164,8 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // convs (64->64 @128, 16->32 @320, 48->48 @80, 96->24 @160): lavapipe -4% to +10%, SwiftShader
     // +5% to +32%.
     const window3x3 = g.kw === 3 && a.strides[1] === 1 && a.dilations[1] === 1;
+    // 'Same' rows of a multiple of 4 values: the window is 3 vec4 loads instead of 6 scalar ones.
+    const rowVec4 = window3x3 && g.pads[1] === 1 && g.w % 4 === 0 && g.ow === g.w;
     // Small outputs (RNet/ONet's last convolutions: 9 or 3 pixel blocks) would leave most lanes of a
     // workgroup idle; their images then share the x axis.
     const batchInX = pixelBlocks < CONV_WORKGROUP_SIZE;
@@ -180,7 +182,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     const ocBlock = shared ? (g.m >= 24 && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
     return [
       {
-        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
+        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', ...(rowVec4 ? [] : ['common/half_load.wgsl']), 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,
@@ -193,6 +195,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           OC_BLOCK_GE_12: ocBlock >= 12,
           OC_BLOCK_GE_16: ocBlock >= 16,
           WINDOW_3X3_S1: window3x3,
+          ROW_VEC4: rowVec4,
           // SwiftShader runs the window's three taps faster written out, lavapipe as a loop
           // (96->24 @160: SwiftShader 965 -> 737 ms, lavapipe 124 -> 202 ms).
           WINDOW_UNROLLED: window3x3 && env.adapter === 'swiftshader',

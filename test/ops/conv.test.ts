@@ -13,6 +13,10 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'Conv', inputs: [[1, 6, 9, 9], [16, 3, 3, 3], [16]], attrs: { group: 2, pads: [1, 1, 1, 1] } }));
   it('grouped with odd channels per group (3 groups, 3 out each)', () =>
     checkOp({ op: 'Conv', inputs: [[1, 6, 8, 7], [9, 2, 1, 1], [9]], attrs: { group: 3 } }));
+  it('3x3 pad 1, width a multiple of 4 (window rows as vec4), 10 -> 20 channels, batch 2', async () => {
+    await checkOp({ op: 'Conv', inputs: [[2, 10, 7, 12], [20, 10, 3, 3], [20]], attrs: { pads: [1, 1, 1, 1] } });
+    await checkOp({ op: 'Conv', inputs: [[1, 3, 5, 4], [8, 3, 3, 3], [8]], attrs: { pads: [1, 1, 1, 1] }, constants: [1, 2] });
+  });
   it('depthwise 3x3 stride 1 (shared 6-value window)', () =>
     checkOp({ op: 'Conv', inputs: [[2, 6, 11, 13], [6, 1, 3, 3], [6]], attrs: { group: 6, pads: [1, 1, 1, 1] } }));
   it('grouped, 2 channels per group, 3x3 stride 1 (window, block 2)', () =>
