@@ -147,7 +147,7 @@ fn store4(v: vec4<f32>, i: u32) {
 #endif
 }
 
-fn store_row(acc: Acc8, n: u32, c: u32, oy: u32, ox0: u32) {
+fn store_row(acc: Acc8, n: u32, c: u32, oy: u32, ox0: u32, bias: f32, slope: f32) {
 #else
 fn store_row(acc: vec4<f32>, n: u32, c: u32, oy: u32, ox0: u32) {
 #endif
@@ -156,9 +156,9 @@ fn store_row(acc: vec4<f32>, n: u32, c: u32, oy: u32, ox0: u32) {
   }
   let out_row = ((n * params.channels + c) * params.out_height + oy) * params.out_width;
 #if ${ROW_VEC4}
-  store4(conv_finish4(acc.a, c), (out_row + ox0) / 4u);
+  store4(conv_finish4_with(acc.a, bias, slope), (out_row + ox0) / 4u);
   if (ox0 + 4u < params.out_width) {
-    store4(conv_finish4(acc.b, c), (out_row + ox0) / 4u + 1u);
+    store4(conv_finish4_with(acc.b, bias, slope), (out_row + ox0) / 4u + 1u);
   }
 #else
   store_row4(acc, c, out_row, ox0);
@@ -561,6 +561,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   store_row(vec4<f32>(acc7), n, c, oy0 + 7u, ox0);
 #else
 #if ${ROW_VEC4}
+  let bias = channel_bias(c);
+  let slope = channel_slope(c);
   let w_base = c * 9u;
   let w00 = input_1[w_base + 0u];
   let w01 = input_1[w_base + 1u];
@@ -633,14 +635,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
     let row = row8(row_at(plane, iy0 + 9i), ox0);
     acc7 = taps(row, w20, w21, w22, acc7);
   }
-  store_row(acc0, n, c, oy0 + 0u, ox0);
-  store_row(acc1, n, c, oy0 + 1u, ox0);
-  store_row(acc2, n, c, oy0 + 2u, ox0);
-  store_row(acc3, n, c, oy0 + 3u, ox0);
-  store_row(acc4, n, c, oy0 + 4u, ox0);
-  store_row(acc5, n, c, oy0 + 5u, ox0);
-  store_row(acc6, n, c, oy0 + 6u, ox0);
-  store_row(acc7, n, c, oy0 + 7u, ox0);
+  store_row(acc0, n, c, oy0 + 0u, ox0, bias, slope);
+  store_row(acc1, n, c, oy0 + 1u, ox0, bias, slope);
+  store_row(acc2, n, c, oy0 + 2u, ox0, bias, slope);
+  store_row(acc3, n, c, oy0 + 3u, ox0, bias, slope);
+  store_row(acc4, n, c, oy0 + 4u, ox0, bias, slope);
+  store_row(acc5, n, c, oy0 + 5u, ox0, bias, slope);
+  store_row(acc6, n, c, oy0 + 6u, ox0, bias, slope);
+  store_row(acc7, n, c, oy0 + 7u, ox0, bias, slope);
 #else
   let w_base = c * 9u;
   let w00 = real(input_1[w_base + 0u]);

@@ -84,6 +84,8 @@ describe('Conv vs float64 reference', () => {
     await checkOp({ op: 'Conv', inputs: [[2, 5, 21, 16], [5, 1, 3, 3], [5], [5]], attrs: { group: 5, pads: [1, 1, 1, 1], activation: { type: 'PRelu' } } });
     // One vec4 per row: both image edges in the same window.
     await checkOp({ op: 'Conv', inputs: [[1, 3, 6, 4], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [1, 1, 1, 1] } });
+    // Constant weights (the graph's weights rather than inputs).
+    await checkOp({ op: 'Conv', inputs: [[1, 6, 10, 8], [6, 1, 3, 3], [6], [6]], attrs: { group: 6, pads: [1, 1, 1, 1], activation: { type: 'PRelu' } }, constants: [1, 2, 3] });
     // 12 columns: the last strip of 8 has only its first half inside.
     await checkOp({ op: 'Conv', inputs: [[1, 2, 9, 12], [2, 1, 3, 3], [2]], attrs: { group: 2, pads: [1, 1, 1, 1] } });
   });
