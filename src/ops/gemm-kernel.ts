@@ -39,7 +39,7 @@ export function gemmKernel(p: GemmProblem, env: KernelEnv = DEFAULT_KERNEL_ENV):
   const bVec4 = p.m >= 8 && p.bColStride === 1 && p.n % 4 === 0 && p.bRowStride % 4 === 0 && p.bBatchStride % 4 === 0;
   // Scalar B loads take 4-row blocks: 16 rows made lavapipe's first-dispatch JIT 9.3 s instead of
   // 0.9 s (RNet's fully connected 576->128 layer; run time the same: MTCNN CLI 10.8 vs 10.6 s).
-  const rowBlock = !bVec4 || p.m < 8 ? 4 : p.m < 16 ? 8 : 16;
+  const rowBlock = !bVec4 ? 4 : p.m < 16 ? 8 : 16;
   // A through the subgroup: on lavapipe every storage load costs ~15-50 FMAs' time, the same for a
   // value all invocations share (shaders/probe/load_probe.wgsl); loading A once per subgroup and
   // broadcasting it cuts the loads per k from 1 + 16 to 1 + 16/32 (lavapipe, conv 1x1 256->256 @64: 8.8 -> 22 GFLOP/s).
