@@ -39,16 +39,9 @@ struct Params {
 #if ${ROW_VEC4}
 // 3-wide windows read as vec4 (in_width % 4 == 0, left pad 1, out_width == in_width; src/ops/conv2d.ts).
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16
-fn load_input4(i: u32) -> vec4<f32> {
-  let h = input_0[i];
-  return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
-}
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16: common/half_load4.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
-fn load_input4(i: u32) -> vec4<f32> {
-  return input_0[i];
-}
 #endif
 #else
 #if ${F16_INPUT_0}

@@ -31,16 +31,9 @@ struct Params {
 #if ${ROW_VEC4}
 // Rows read 4 values per load (in_width % 4 == 0, 3x3, left pad 1; src/ops/conv2d.ts).
 #if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16
-fn load_input4(i: u32) -> vec4<f32> {
-  let h = input_0[i];
-  return vec4<f32>(unpack2x16float(h.x), unpack2x16float(h.y));
-}
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16: common/half_load4.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
-fn load_input4(i: u32) -> vec4<f32> {
-  return input_0[i];
-}
 #endif
 #else
 #if ${F16_INPUT_0}
@@ -74,13 +67,6 @@ fn load_input4(i: u32) -> vec4<f32> {
 
 alias real = f32;
 alias real4 = vec4<f32>;
-
-// Input columns ix0 .. ix0 + 5 of one row, the window of 4 outputs of a 3x3 kernel.
-struct Window {
-  left: f32,
-  middle: vec4<f32>,
-  right: f32,
-}
 
 // Start of input row iy of a plane, or a value past every row when iy is outside the image
 // (input_at then gives 0).
@@ -132,10 +118,6 @@ fn input_at(row: i32, xi: i32) -> real {
   return select(real(0.0), real(load_input_0(u32(max(row, 0i) + clamp(xi, 0i, in_w - 1i)))), inside);
 }
 
-fn window(row: i32, ix0: i32) -> Window {
-  let middle = vec4<f32>(input_at(row, ix0 + 1i), input_at(row, ix0 + 2i), input_at(row, ix0 + 3i), input_at(row, ix0 + 4i));
-  return Window(input_at(row, ix0), middle, input_at(row, ix0 + 5i));
-}
 #endif
 
 #if ${ROW_VEC4}
@@ -664,26 +646,24 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   var acc7 = real4(0.0);
   {
     let row = row_at(plane, iy0 + 0i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc0 = fma(real4(w00), real4(x0, x1, x2, x3), acc0);
     acc0 = fma(real4(w01), real4(x1, x2, x3, x4), acc0);
     acc0 = fma(real4(w02), real4(x2, x3, x4, x5), acc0);
   }
   {
     let row = row_at(plane, iy0 + 1i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc1 = fma(real4(w00), real4(x0, x1, x2, x3), acc1);
     acc1 = fma(real4(w01), real4(x1, x2, x3, x4), acc1);
     acc1 = fma(real4(w02), real4(x2, x3, x4, x5), acc1);
@@ -693,13 +673,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 2i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc2 = fma(real4(w00), real4(x0, x1, x2, x3), acc2);
     acc2 = fma(real4(w01), real4(x1, x2, x3, x4), acc2);
     acc2 = fma(real4(w02), real4(x2, x3, x4, x5), acc2);
@@ -712,13 +691,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 3i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc3 = fma(real4(w00), real4(x0, x1, x2, x3), acc3);
     acc3 = fma(real4(w01), real4(x1, x2, x3, x4), acc3);
     acc3 = fma(real4(w02), real4(x2, x3, x4, x5), acc3);
@@ -731,13 +709,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 4i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc4 = fma(real4(w00), real4(x0, x1, x2, x3), acc4);
     acc4 = fma(real4(w01), real4(x1, x2, x3, x4), acc4);
     acc4 = fma(real4(w02), real4(x2, x3, x4, x5), acc4);
@@ -750,13 +727,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 5i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc5 = fma(real4(w00), real4(x0, x1, x2, x3), acc5);
     acc5 = fma(real4(w01), real4(x1, x2, x3, x4), acc5);
     acc5 = fma(real4(w02), real4(x2, x3, x4, x5), acc5);
@@ -769,13 +745,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 6i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc6 = fma(real4(w00), real4(x0, x1, x2, x3), acc6);
     acc6 = fma(real4(w01), real4(x1, x2, x3, x4), acc6);
     acc6 = fma(real4(w02), real4(x2, x3, x4, x5), acc6);
@@ -788,13 +763,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 7i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc7 = fma(real4(w00), real4(x0, x1, x2, x3), acc7);
     acc7 = fma(real4(w01), real4(x1, x2, x3, x4), acc7);
     acc7 = fma(real4(w02), real4(x2, x3, x4, x5), acc7);
@@ -807,13 +781,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 8i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc7 = fma(real4(w10), real4(x0, x1, x2, x3), acc7);
     acc7 = fma(real4(w11), real4(x1, x2, x3, x4), acc7);
     acc7 = fma(real4(w12), real4(x2, x3, x4, x5), acc7);
@@ -823,13 +796,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   }
   {
     let row = row_at(plane, iy0 + 9i);
-    let win = window(row, ix0);
-    let x0 = real(win.left);
-    let x1 = real(win.middle.x);
-    let x2 = real(win.middle.y);
-    let x3 = real(win.middle.z);
-    let x4 = real(win.middle.w);
-    let x5 = real(win.right);
+    let x0 = input_at(row, ix0 + 0i);
+    let x1 = input_at(row, ix0 + 1i);
+    let x2 = input_at(row, ix0 + 2i);
+    let x3 = input_at(row, ix0 + 3i);
+    let x4 = input_at(row, ix0 + 4i);
+    let x5 = input_at(row, ix0 + 5i);
     acc7 = fma(real4(w20), real4(x0, x1, x2, x3), acc7);
     acc7 = fma(real4(w21), real4(x1, x2, x3, x4), acc7);
     acc7 = fma(real4(w22), real4(x2, x3, x4, x5), acc7);

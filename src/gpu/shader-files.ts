@@ -17,6 +17,7 @@ import indexing from '../../shaders/common/indexing.wgsl';
 import enableF16 from '../../shaders/common/enable_f16.wgsl';
 import halfLoad from '../../shaders/common/half_load.wgsl';
 import halfLoad1 from '../../shaders/common/half_load_1.wgsl';
+import halfLoad4 from '../../shaders/common/half_load4.wgsl';
 import halfStore from '../../shaders/common/half_store.wgsl';
 import enableSubgroups from '../../shaders/common/enable_subgroups.wgsl';
 import conv2d from '../../shaders/conv/conv2d.wgsl';
@@ -78,6 +79,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'common/enable_f16.wgsl': enableF16,
   'common/half_load.wgsl': halfLoad,
   'common/half_load_1.wgsl': halfLoad1,
+  'common/half_load4.wgsl': halfLoad4,
   'common/half_store.wgsl': halfStore,
   'common/enable_subgroups.wgsl': enableSubgroups,
   'conv/conv2d.wgsl': conv2d,

@@ -18,9 +18,9 @@ export class BufferArena {
 
   /**
    * Makes slot i at least bytes[i] large (growing replaces the buffer; names[i], if given, names it
-   * in errors). A slot larger than one
-   * storage binding is refused before anything changes, so a refused size never sticks (an
-   * oversized buffer would otherwise fail every later graph bound to it).
+   * in errors). A slot larger than one storage binding is refused before anything changes, so a
+   * refused size never sticks (an oversized buffer would otherwise fail every later graph bound to
+   * it).
    */
   reserve(bytes: readonly number[], names?: readonly string[]): void {
     const limit = this.ctx.device.limits.maxStorageBufferBindingSize;

@@ -89,8 +89,9 @@ function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Act
   const oxBlocks = Math.ceil(g.ow / (rowVec4 ? 8 : 4));
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
   return {
-    // The vec4 variant declares its own loads and stores (half_load/half_store/epilogue are scalar).
-    files: ['common/activation.wgsl', ...(rowVec4 ? [] : ['common/half_load.wgsl', 'common/half_store.wgsl']), 'conv/finish.wgsl', ...(rowVec4 ? [] : ['conv/epilogue.wgsl']), 'conv/depthwise.wgsl'],
+    // The vec4 variant reads through half_load4 and declares its own vec4 stores (half_store and
+    // epilogue are scalar).
+    files: ['common/activation.wgsl', ...(rowVec4 ? ['common/half_load4.wgsl'] : ['common/half_load.wgsl', 'common/half_store.wgsl']), 'conv/finish.wgsl', ...(rowVec4 ? [] : ['conv/epilogue.wgsl']), 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
@@ -190,7 +191,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     const ocBlock = shared ? (g.m >= 24 && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
     return [
       {
-        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', ...(rowVec4 ? [] : ['common/half_load.wgsl']), 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
+        files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', rowVec4 ? 'common/half_load4.wgsl' : 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
         defines: {
           // f32 storage and arithmetic; a compiled graph with storage 'f16' sets these (half-storage.ts).
           ...NO_HALF,
