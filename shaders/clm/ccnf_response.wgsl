@@ -103,13 +103,14 @@ fn ccnf_response(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     lo = min(lo, s);
   }
   low[lid] = lo;
+  // Serially by invocation 0: see clm_fit.wgsl's reduce_sum_max (lavapipe JIT cost).
   workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half = half >> 1u) {
-    if (lid < half) {
-      low[lid] = min(low[lid], low[lid + half]);
+  if (lid == 0u) {
+    for (var k = 1u; k < WG; k++) {
+      low[0] = min(low[0], low[k]);
     }
-    workgroupBarrier();
   }
+  workgroupBarrier();
   let shift = min(low[0], 0.0);
   storageBarrier();
   for (var r = lid; r < n; r += WG) {

@@ -32,6 +32,9 @@ var<workgroup> step: array<f32, PARAMS>;
 var<workgroup> sums: array<f32, WG>;
 var<workgroup> maxes: array<f32, WG>;
 var<workgroup> totals: array<f32, WG>;
+var<workgroup> shift_sums: array<f32, WG>;     // iterate: per invocation, until the final reduction
+var<workgroup> shift_maxes: array<f32, WG>;
+var<workgroup> visible_counts: array<f32, WG>;
 
 // Iterations also skip a face whose current stage (phase) already stopped moving; a phase's
 // first iteration clears the previous phase's stop.
@@ -50,17 +53,20 @@ fn is_visible(face: u32, i: u32) -> bool {
   return visible_mask[u32(state[extra(face) + VIEW]) * params.points + i] != 0u;
 }
 
-// Reduces `sums` (sum), `maxes` (max) and `totals` (sum) over the workgroup.
+// Reduces `sums` (sum), `maxes` (max) and `totals` (sum) over the workgroup into element 0.
+// Serially, by invocation 0: lavapipe compiles a barrier inside a loop (a tree reduction) into
+// coroutine code whose JIT cost dominated this file's cold start (iterate: 3.0-3.4 s -> 1.4 s
+// without the two tree reductions), and 64 serial additions are nothing next to a fit iteration.
 fn reduce_sum_max(lid: u32) {
   workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half = half >> 1u) {
-    if (lid < half) {
-      sums[lid] += sums[lid + half];
-      maxes[lid] = max(maxes[lid], maxes[lid + half]);
-      totals[lid] += totals[lid + half];
+  if (lid == 0u) {
+    for (var k = 1u; k < WG; k++) {
+      sums[0] += sums[k];
+      maxes[0] = max(maxes[0], maxes[k]);
+      totals[0] += totals[k];
     }
-    workgroupBarrier();
   }
+  workgroupBarrier();
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
@@ -198,12 +204,10 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     shift_max = max(shift_max, length(ms.xy));
     visible += seen[i];
   }
-  sums[lid] = shift_sum;
-  maxes[lid] = shift_max;
-  totals[lid] = visible;
-  reduce_sum_max(lid);
-  let mean_shift_px = sums[0] / max(1.0, totals[0]);
-  let max_shift_px = maxes[0];
+  // Summed by invocation 0 at the end, with the movement (one reduction: see reduce_sum_max).
+  shift_sums[lid] = shift_sum;
+  shift_maxes[lid] = shift_max;
+  visible_counts[lid] = visible;
   workgroupBarrier();
   // 2. H = J^T J + Lambda, g = J^T v - Lambda p over the parameters solved for.
   for (var e = lid; e < count * count; e += WG) {
@@ -252,17 +256,23 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   maxes[lid] = updated.x;
   totals[lid] = updated.y;
   workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half = half >> 1u) {
-    if (lid < half) {
-      sums[lid] += sums[lid + half];
-      maxes[lid] += maxes[lid + half];
-      totals[lid] += totals[lid + half];
-    }
-    workgroupBarrier();
-  }
   if (lid == 0u) {
+    var moved_total = 0.0;
+    var step_total = 0.0;
+    var clamp_total = 0.0;
+    var shift_total = 0.0;
+    var shift_peak = 0.0;
+    var visible_total = 0.0;
+    for (var k = 0u; k < WG; k++) {
+      moved_total += sums[k];
+      step_total += maxes[k];
+      clamp_total += totals[k];
+      shift_total += shift_sums[k];
+      shift_peak = max(shift_peak, shift_maxes[k]);
+      visible_total += visible_counts[k];
+    }
     let x = extra(face);
-    let rms = sqrt(sums[0] / f32(n));
+    let rms = sqrt(moved_total / f32(n));
     state[x + MOVE] = rms;
     state[x + ITERATIONS] += 1.0;
     state[x + LAST_SIGMA2] = params.sigma2;
@@ -270,11 +280,11 @@ fn iterate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       state[x + STAGE_DONE] = 1.0;
     }
     let t = (face * params.trace_stride + params.trace_slot) * 6u;
-    trace[t] = mean_shift_px;
-    trace[t + 1u] = max_shift_px;
-    trace[t + 2u] = sqrt(maxes[0]);
+    trace[t] = shift_total / max(1.0, visible_total);
+    trace[t + 1u] = shift_peak;
+    trace[t + 2u] = sqrt(step_total);
     trace[t + 3u] = rms;
-    trace[t + 4u] = totals[0];
+    trace[t + 4u] = clamp_total;
     trace[t + 5u] = 1.0;
   }
 }

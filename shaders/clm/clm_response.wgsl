@@ -4,7 +4,7 @@
 // the landmark (a constant map becomes 1), the types averaged. The AOI sits in workgroup memory;
 // sobel / lbp values are computed from it on the fly.
 @group(0) @binding(0) var<storage, read> state: array<f32>;
-@group(0) @binding(1) var<storage, read_write> aoi: array<f32>;          // [face][landmark][aoi_stride]
+@group(0) @binding(1) var<storage, read_write> aoi: array<f32>;          // [face][landmark][aoi_stride]: the area, then 3 raw maps
 @group(0) @binding(2) var<storage, read_write> responses: array<f32>;    // [face][landmark][max_window^2]
 @group(0) @binding(3) var<storage, read> filters: array<f32>;            // [type][landmark][ps^2]
 @group(0) @binding(4) var<storage, read> biases: array<f32>;             // [type][landmark]
@@ -12,8 +12,8 @@
 
 const AOI_MAX = ${AOI_MAX}u;
 var<workgroup> area: array<f32, AOI_MAX * AOI_MAX>;
-var<workgroup> low: array<f32, WG>;
-var<workgroup> high: array<f32, WG>;
+var<workgroup> low: array<f32, 3u * WG>;   // per response type, per invocation
+var<workgroup> high: array<f32, 3u * WG>;
 
 // Pixel (x, y) of the W x W patch of response type `kind` (0 raw, 1 sobel, 2 lbp) from the AOI
 // with margin in workgroup memory.
@@ -57,64 +57,70 @@ fn response(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let ws = params.window;
   let ps = params.patch_size;
   let out = (face * params.points + i) * params.max_window * params.max_window;
-  var kinds = 0u;
+  // Every type's raw map first (to the AOI buffer's tail, free once the area is in workgroup
+  // memory), then one barrier, then the min-max normalisation: no barrier inside a loop, which
+  // lavapipe's JIT turns into costly coroutine code.
   for (var kind = 0u; kind < 3u; kind++) {
-    if ((params.types & (1u << kind)) == 0u) {
-      continue;
-    }
-    let filter_at = (kind * params.points + i) * ps * ps;
-    let bias = biases[kind * params.points + i];
     var lo = 3.4e38;
     var hi = -3.4e38;
-    for (var r = lid; r < ws * ws; r += WG) {
-      let jj = i32(r % ws);
-      let ii = i32(r / ws);
-      var wlo = 3.4e38;
-      var whi = -3.4e38;
-      for (var dy = 0; dy < i32(ps); dy++) {
-        for (var dx = 0; dx < i32(ps); dx++) {
-          let v = patch_value(kind, jj + dx, ii + dy);
-          wlo = min(wlo, v);
-          whi = max(whi, v);
-        }
-      }
-      var sum = 0.0;
-      if (whi > wlo) {
+    if ((params.types & (1u << kind)) != 0u) {
+      let filter_at = (kind * params.points + i) * ps * ps;
+      let bias = biases[kind * params.points + i];
+      let raw = src + side * side + kind * ws * ws;
+      for (var r = lid; r < ws * ws; r += WG) {
+        let jj = i32(r % ws);
+        let ii = i32(r / ws);
+        var wlo = 3.4e38;
+        var whi = -3.4e38;
         for (var dy = 0; dy < i32(ps); dy++) {
           for (var dx = 0; dx < i32(ps); dx++) {
-            sum += (patch_value(kind, jj + dx, ii + dy) - wlo) * filters[filter_at + u32(dy) * ps + u32(dx)];
+            let v = patch_value(kind, jj + dx, ii + dy);
+            wlo = min(wlo, v);
+            whi = max(whi, v);
           }
         }
-        sum /= whi - wlo;
+        var sum = 0.0;
+        if (whi > wlo) {
+          for (var dy = 0; dy < i32(ps); dy++) {
+            for (var dx = 0; dx < i32(ps); dx++) {
+              sum += (patch_value(kind, jj + dx, ii + dy) - wlo) * filters[filter_at + u32(dy) * ps + u32(dx)];
+            }
+          }
+          sum /= whi - wlo;
+        }
+        let value = 1.0 / (1.0 + exp(-(sum + bias)));
+        aoi[raw + r] = value;
+        lo = min(lo, value);
+        hi = max(hi, value);
       }
-      let value = 1.0 / (1.0 + exp(-(sum + bias)));
-      // This type's raw map goes to the AOI buffer's tail (free once the area is in workgroup memory).
-      aoi[src + side * side + r] = value;
-      lo = min(lo, value);
-      hi = max(hi, value);
     }
-    low[lid] = lo;
-    high[lid] = hi;
-    workgroupBarrier();
-    for (var half = WG / 2u; half > 0u; half = half >> 1u) {
-      if (lid < half) {
-        low[lid] = min(low[lid], low[lid + half]);
-        high[lid] = max(high[lid], high[lid + half]);
-      }
-      workgroupBarrier();
-    }
-    let mn = low[0];
-    let mx = high[0];
-    for (var r = lid; r < ws * ws; r += WG) {
-      let v = aoi[src + side * side + r];
-      let normalized = select(1.0, (v - mn) / (mx - mn), mx > mn);
-      responses[out + r] = select(responses[out + r], 0.0, kinds == 0u) + normalized;
-    }
-    kinds += 1u;
-    workgroupBarrier();
+    low[kind * WG + lid] = lo;
+    high[kind * WG + lid] = hi;
   }
+  storageBarrier();
+  workgroupBarrier();
+  // Each type's range, serially by invocation 0 (see clm_fit.wgsl's reduce_sum_max).
+  if (lid == 0u) {
+    for (var kind = 0u; kind < 3u; kind++) {
+      for (var k = 1u; k < WG; k++) {
+        low[kind * WG] = min(low[kind * WG], low[kind * WG + k]);
+        high[kind * WG] = max(high[kind * WG], high[kind * WG + k]);
+      }
+    }
+  }
+  workgroupBarrier();
+  // The types' normalised maps averaged, summed in type order.
+  let kinds = countOneBits(params.types & 7u);
   for (var r = lid; r < ws * ws; r += WG) {
-    responses[out + r] = responses[out + r] / f32(kinds);
+    var total = 0.0;
+    for (var kind = 0u; kind < 3u; kind++) {
+      if ((params.types & (1u << kind)) != 0u) {
+        let v = aoi[src + side * side + kind * ws * ws + r];
+        let mn = low[kind * WG];
+        let mx = high[kind * WG];
+        total += select(1.0, (v - mn) / (mx - mn), mx > mn);
+      }
+    }
+    responses[out + r] = total / f32(kinds);
   }
 }
-

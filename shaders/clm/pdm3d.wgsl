@@ -82,14 +82,15 @@ fn jacobian_entry(p: Pose, X: vec3<f32>, i: u32, y_row: bool, c: u32) -> f32 {
 
 var<workgroup> moments: array<vec4<f32>, WG>;
 
+// Serially by invocation 0: see clm_fit.wgsl's reduce_sum_max (lavapipe JIT cost).
 fn reduce_moments(lid: u32) -> vec4<f32> {
   workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half = half >> 1u) {
-    if (lid < half) {
-      moments[lid] += moments[lid + half];
+  if (lid == 0u) {
+    for (var k = 1u; k < WG; k++) {
+      moments[0] += moments[k];
     }
-    workgroupBarrier();
   }
+  workgroupBarrier();
   let total = moments[0];
   workgroupBarrier();
   return total;

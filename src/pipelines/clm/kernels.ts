@@ -45,7 +45,8 @@ export function clmLayout(model: ClmModel, o: ClmOptions): ClmLayout {
     stateStride: params + 2 * points + STATE_EXTRA,
     maxWindow,
     maxAoi,
-    aoiStride: maxAoi * maxAoi + maxWindow * maxWindow,
+    // The area, then each response type's raw map (shaders/clm/clm_response.wgsl).
+    aoiStride: maxAoi * maxAoi + 3 * maxWindow * maxWindow,
     iterations: o.stages.reduce((s, st) => s + st.iterations.length, 0),
   };
 }
