@@ -40,6 +40,17 @@ describe('shader library', () => {
     expect(pipelineKey(a.code, 'other')).not.toBe(keys[0]);
   });
 
+  it('remembers a preprocessed source (defines in any order), and forgets it when an added file changes', () => {
+    const defines = convDefines();
+    const reordered = Object.fromEntries(Object.entries(defines).reverse());
+    expect(preprocess(convFiles, reordered)).toBe(preprocess(convFiles, defines));
+    expect(preprocess(convFiles, convDefines({ HAS_BIAS: false }))).not.toBe(preprocess(convFiles, defines));
+    registerShaderFile('test/memo.wgsl', 'const memo_value = ${VALUE};');
+    expect(preprocess(['test/memo.wgsl'], { VALUE: 1 }).code).toBe('const memo_value = 1;');
+    registerShaderFile('test/memo.wgsl', 'const memo_value = ${VALUE} + 1;');
+    expect(preprocess(['test/memo.wgsl'], { VALUE: 1 }).code).toBe('const memo_value = 1 + 1;');
+  });
+
   it('rejects a missing define and an unused one, naming them', () => {
     const { HAS_BIAS: _, ...missing } = convDefines();
     expect(() => preprocess(convFiles, missing)).toThrow(/uses \$\{HAS_BIAS\}/);
