@@ -327,6 +327,17 @@ describe('resampling kernels (area, tfjs bilinear, canvas bilinear)', () => {
 });
 
 describe('score filter kernel (RNet/ONet threshold)', () => {
+  it('RNet and ONet share one pipeline (landmarks are a uniform), RNet with stand-in bindings', async () => {
+    const ctx = await gpu();
+    const buffer = (label: string) => ctx.storageBuffer(label, 64 * 16);
+    const common = { packed: buffer('packed'), prob: buffer('prob'), logits: buffer('logits'), regression: buffer('regression'), counts: buffer('counts'), output: buffer('output') };
+    const p = { first: 0, capacity: 16, totalCount: 0, threshold: 0.7, outStride: 16, outCountBase: 1, overflow: 3 };
+    const rnet = await K.scoreFilter(ctx, 'rnet filter', { ...p, landmarks: false }, common);
+    const onet = await K.scoreFilter(ctx, 'onet filter', { ...p, landmarks: true }, { ...common, points: buffer('points'), landmarks: buffer('landmarks') });
+    expect(rnet.kernel.pipeline).toBe(onet.kernel.pipeline);
+    await expect(K.scoreFilter(ctx, 'onet without points', { ...p, landmarks: true }, common)).rejects.toThrow(/onet without points: landmarks need the points and landmarks buffers/);
+  });
+
   for (const [landmarks, boxes] of [[false, 'facenet'], [true, 'facenet'], [true, 'face-api']] as const) {
     it(`${landmarks ? `ONet (landmarks, regression, ${boxes} boxes)` : 'RNet'}: one chunk in the middle of the packed list, two images`, async () => {
       const ctx = await gpu();

@@ -105,14 +105,27 @@ export function scoreFilter(
   p: { first: number; capacity: number; totalCount: number; threshold: number; outStride: number; outCountBase: number; overflow: number; landmarks: boolean; rankByScore?: boolean; faceApiBoxes?: boolean },
   b: { packed: GPUBuffer; prob: GPUBuffer; logits: GPUBuffer; regression: GPUBuffer; counts: GPUBuffer; output: GPUBuffer; points?: GPUBuffer; landmarks?: GPUBuffer; scores?: GPUBuffer },
 ): Promise<BoundKernel> {
-  return BoundKernel.create(
+  if (p.landmarks && !(b.points && b.landmarks)) return Promise.reject(new Error(`${label}: landmarks need the points and landmarks buffers`));
+  // RNet (no landmarks) shares ONet's pipeline: its points and landmark bindings get stand-ins the
+  // shader never touches (the probabilities, read-only, and a small buffer of its own).
+  const standIn = p.landmarks ? undefined : ctx.storageBuffer(`${label} no landmarks`, 16);
+  const kernel = BoundKernel.create(
     ctx,
-    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { LANDMARKS: p.landmarks, SCORES: !!b.scores, RANK_BY_SCORE: !!p.rankByScore, FACE_API_BOXES: !!p.faceApiBoxes, ...WG } },
-    { first: p.first, capacity: p.capacity, total_count: p.totalCount, threshold: p.threshold, out_stride: p.outStride, out_count_base: p.outCountBase, overflow: p.overflow },
+    { label, files: [INDEXING, CANDIDATE, 'postprocess/score_filter.wgsl'], defines: { SCORES: !!b.scores, RANK_BY_SCORE: !!p.rankByScore, FACE_API_BOXES: !!p.faceApiBoxes, ...WG } },
+    { first: p.first, capacity: p.capacity, total_count: p.totalCount, threshold: p.threshold, out_stride: p.outStride, out_count_base: p.outCountBase, overflow: p.overflow, landmarks: p.landmarks ? 1 : 0 },
     {
       packed: b.packed, prob: b.prob, logits: b.logits, regression: b.regression, counts: b.counts, output_list: b.output,
-      ...(p.landmarks ? { points: b.points!, landmarks: b.landmarks! } : {}),
+      points: p.landmarks ? b.points! : b.prob,
+      landmarks: p.landmarks ? b.landmarks! : standIn!,
       ...(b.scores ? { stage_scores: b.scores } : {}),
+    },
+  );
+  if (!standIn) return kernel;
+  return kernel.then(
+    (k) => k.own(standIn),
+    (err: unknown) => {
+      standIn.destroy();
+      throw err;
     },
   );
 }
