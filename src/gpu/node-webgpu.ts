@@ -7,6 +7,7 @@
 // is fixed per process too; tests and `info --all` use one process per ICD.
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
+import { paceDawnTicks } from './dawn-ticks.js';
 import { NoAdapterError } from './errors.js';
 
 /** Software Vulkan drivers this project knows how to find, in fallback order. */
@@ -66,6 +67,7 @@ export function nodeGpu(requested?: string): NodeGpu {
     dawnIcd = 'system Vulkan drivers' + (process.env.VK_ADD_DRIVER_FILES ? ` + ${process.env.VK_ADD_DRIVER_FILES}` : '');
   }
   Object.assign(globalThis, globals);
+  paceDawnTicks();
   // Dawn options (e.g. 'enable-dawn-features=dump_shaders') for debugging, space separated.
   dawn = create((process.env.WEBGPU_DETECT_DAWN_FLAGS ?? '').split(' ').filter(Boolean));
   (globalThis as Record<string, unknown>).__webgpuDetectDawn = dawn;
