@@ -36,7 +36,7 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: 'swiftshader',
-                include: ['test/ops/**/*.test.ts', 'test/pipelines/mtcnn-kernels.test.ts', 'test/graph/half-storage.test.ts', 'test/import/onnx.test.ts', 'test/import/onnx-user.test.ts', 'test/pipelines/grid-kernels.test.ts', 'test/pipelines/centernet.test.ts', 'test/import/tfjs-graph.test.ts', 'test/pipelines/resize.test.ts', 'test/pipelines/clm-*.test.ts', 'test/eval/precision-study.test.ts'],
+                include: ['test/ops/**/*.test.ts', 'test/gpu/jit-warmer.test.ts', 'test/gpu/dawn-ticks.test.ts', 'test/pipelines/mtcnn-kernels.test.ts', 'test/graph/half-storage.test.ts', 'test/import/onnx.test.ts', 'test/import/onnx-user.test.ts', 'test/pipelines/grid-kernels.test.ts', 'test/pipelines/centernet.test.ts', 'test/import/tfjs-graph.test.ts', 'test/pipelines/resize.test.ts', 'test/pipelines/clm-*.test.ts', 'test/eval/precision-study.test.ts'],
                 env: { WEBGPU_DETECT_ADAPTER: 'swiftshader' },
               },
             },

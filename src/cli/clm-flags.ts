@@ -65,6 +65,7 @@ export async function createClmStep(ctx: GpuContext, f: ClmFlags): Promise<FitFa
     fit = async (images, list) => (await fitter.fit(images, list, { ...options, diagnostics: f.diagnostics })).images;
   } else {
     const fitter = LandmarkFitter.create(ctx, await loadClmModel(f.model));
+    fitter.prewarm({ ...f.options, diagnostics: f.diagnostics });
     fit = async (images, list) => (await fitter.fit(images, list, { ...f.options, diagnostics: f.diagnostics })).images;
   }
   return async (images, faces) => {

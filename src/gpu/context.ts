@@ -53,24 +53,7 @@ export class GpuContext {
   }
 
   static async fromAdapter(adapter: GPUAdapter, source: string): Promise<GpuContext> {
-    const wanted: Record<string, number> = {};
-    for (const key of [
-      'maxStorageBufferBindingSize',
-      'maxBufferSize',
-      'maxStorageBuffersPerShaderStage',
-      'maxComputeInvocationsPerWorkgroup',
-      'maxComputeWorkgroupSizeX',
-      'maxComputeWorkgroupStorageSize',
-    ]) {
-      wanted[key] = (adapter.limits as unknown as Record<string, number>)[key]!;
-    }
-    const optional: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
-    const device = await adapter.requestDevice({
-      label: 'webgpu-detect',
-      requiredFeatures: optional.filter((f) => adapter.features.has(f)),
-      requiredLimits: wanted,
-    });
-    return new GpuContext(device, summarizeAdapter(adapter, source));
+    return new GpuContext(await requestDevice(adapter, 'webgpu-detect'), summarizeAdapter(adapter, source));
   }
 
   /**
@@ -94,6 +77,8 @@ export class GpuContext {
     this.assertAlive();
     this.device.queue.submit(buffers);
     this.stats.submits++;
+    // The helper device compiles the pipelines queued for it while this work runs (jit-warmer.ts).
+    this.pipelines.warmer?.kick();
   }
 
   /**
@@ -160,6 +145,28 @@ export class GpuContext {
     this.stats.bytesRead += total;
     return out;
   }
+}
+
+/** A device with every optional feature this library uses and the adapter's own key limits. */
+export async function requestDevice(adapter: GPUAdapter, label: string): Promise<GPUDevice> {
+  const wanted: Record<string, number> = {};
+  for (const key of [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxStorageBuffersPerShaderStage',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupStorageSize',
+  ]) {
+    wanted[key] = (adapter.limits as unknown as Record<string, number>)[key]!;
+  }
+  const optional: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
+  const device = await adapter.requestDevice({
+    label,
+    requiredFeatures: optional.filter((f) => adapter.features.has(f)),
+    requiredLimits: wanted,
+  });
+  return device;
 }
 
 function forcedKernelClass(): AdapterClass | undefined {

@@ -15,8 +15,6 @@
 export const DAWN_TICK_ENV = 'WEBGPU_DETECT_DAWN_TICK_MS';
 /** A wait's first milliseconds keep Dawn's immediate ticks: a real GPU often answers within them. */
 const SPIN_MS = 2;
-/** A tick queued this long after the previous one starts a new wait. */
-const NEW_WAIT_GAP_MS = 4;
 
 export interface DawnTickStats {
   /** Ticks queued at once (in a wait's first SPIN_MS). */
@@ -48,19 +46,28 @@ export function paceDawnTicks(delayMs = Number(process.env[DAWN_TICK_ENV] ?? 1))
   stats.delayMs = delayMs;
   if (delayMs === 0) return 0;
   const immediate = globalThis.setImmediate;
-  let waitStart = Number.NEGATIVE_INFINITY;
-  let lastTick = Number.NEGATIVE_INFINITY;
+  // A tick queued from inside a Dawn tick continues a wait; one queued from elsewhere (a new
+  // mapAsync etc. while no tick was queued) starts one.
+  let inTick = false;
+  let waitStart = 0;
+  const run = (callback: (...args: unknown[]) => void, args: unknown[]) => {
+    inTick = true;
+    try {
+      callback(...args);
+    } finally {
+      inTick = false;
+    }
+  };
   const paced = function setImmediate(callback: (...args: unknown[]) => void, ...args: unknown[]) {
     if (!isDawnTick(callback)) return immediate(callback, ...args);
     const now = performance.now();
-    if (now - lastTick > NEW_WAIT_GAP_MS) waitStart = now;
-    lastTick = now;
+    if (!inTick) waitStart = now;
     if (now - waitStart < SPIN_MS) {
       stats.immediate++;
-      return immediate(callback, ...args);
+      return immediate(run, callback, args);
     }
     stats.paced++;
-    return setTimeout(callback, delayMs, ...args);
+    return setTimeout(run, delayMs, callback, args);
   };
   // util.promisify(setImmediate) keeps working: it reads this symbol.
   const promisified = Symbol.for('nodejs.util.promisify.custom');

@@ -1,5 +1,7 @@
 // One way to get a GpuContext in Node (Dawn) and in a browser (navigator.gpu).
-import { GpuContext } from './context.js';
+import { GpuContext, requestDevice } from './context.js';
+import { adapterClass } from './adapter-class.js';
+import { JitWarmer } from './jit-warmer.js';
 import { NoAdapterError } from './errors.js';
 
 export interface AcquireOptions {
@@ -40,7 +42,25 @@ async function createContext(options: AcquireOptions): Promise<GpuContext> {
   } else {
     throw new NoAdapterError('This JavaScript environment has no navigator.gpu (in Chrome, WebGPU needs a secure context such as http://127.0.0.1 or https).');
   }
-  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  const powerPreference = options.powerPreference ?? 'high-performance';
+  const adapter = await gpu.requestAdapter({ powerPreference });
   if (!adapter) throw new NoAdapterError(`requestAdapter() returned no adapter (driver source: ${source}).`);
-  return GpuContext.fromAdapter(adapter, source);
+  const ctx = await GpuContext.fromAdapter(adapter, source);
+  if (!browserGpu && wantsJitWarmer(ctx)) {
+    // A second device of the same adapter (an adapter gives one device): see jit-warmer.ts.
+    const again = await gpu.requestAdapter({ powerPreference });
+    if (again) ctx.pipelines.warmer = new JitWarmer([await requestDevice(again, 'webgpu-detect jit warmer')]);
+  }
+  return ctx;
+}
+
+/** Env var: 0 turns the helper device that compiles pipelines ahead (lavapipe only) off. */
+export const JIT_WARMER_ENV = 'WEBGPU_DETECT_JIT_WARMER';
+
+function wantsJitWarmer(ctx: GpuContext): boolean {
+  const env = process.env;
+  if (env[JIT_WARMER_ENV] === '0') return false;
+  const cacheOff = ['true', '1', 'yes'].includes((env.MESA_SHADER_CACHE_DISABLE ?? '').toLowerCase());
+  // Only lavapipe compiles at first dispatch and shares compiled code between devices (Mesa's cache).
+  return adapterClass(ctx.adapter) === 'llvmpipe' && !cacheOff;
 }

@@ -11,6 +11,7 @@ import {
   type BindingInfo,
   type UniformLayout,
 } from './wgsl-reflect.js';
+import type { JitWarmer } from './jit-warmer.js';
 
 export interface KernelSource {
   /** Files under shaders/, includes first. */
@@ -42,6 +43,8 @@ export class PipelineCache {
   compileMs = 0;
   private inFlight = 0;
   private busySince = 0;
+  /** A second device that compiles new pipelines in parallel (lavapipe only, see jit-warmer.ts). */
+  warmer: JitWarmer | undefined;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -73,12 +76,23 @@ export class PipelineCache {
   };
 
   /**
+   * Has the helper device compile `source` now, ahead of its first use (lavapipe; a no-op without
+   * a warmer): for pipelines the main device needs after its current work.
+   */
+  prewarm(source: KernelSource, label: string): void {
+    if (!this.warmer) return;
+    const code = preprocess(source.files, source.defines).code;
+    this.warmer.warmSoon({ code, entry: source.entry ?? 'main', bindings: reflectBindings(code), label });
+  }
+
+  /**
    * 'N pipelines created in X s' for run summaries. Drivers may compile further at a pipeline's
    * first dispatch: lavapipe JITs there (0.05 s to create, 1.3 s at the first dispatch for a 3x3
    * conv), which then shows as a slower first batch.
    */
   describe(): string {
-    return `${this.misses} pipelines created in ${(this.compileMs / 1000).toFixed(1)} s`;
+    const ahead = this.warmer ? ` (${this.warmer.warmed} also compiled on a helper device, in parallel)` : '';
+    return `${this.misses} pipelines created in ${(this.compileMs / 1000).toFixed(1)} s${ahead}`;
   }
 
   private async compile(
@@ -110,6 +124,7 @@ export class PipelineCache {
       );
     }
     const bindings = reflectBindings(code);
+    this.warmer?.request({ code, entry, bindings, label });
     const bindGroupLayout = device.createBindGroupLayout({
       label,
       entries: bindings.map((b) => ({

@@ -8,6 +8,7 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { emptyStats, measuredBatch, timingMode, type DetectionBatch } from '../floor/batch.js';
 import type { RgbImage } from '../floor/image.js';
+import { pixelDefines, windowPixels } from '../floor/pixels.js';
 import { initFromBox, initFromLandmarks, type Similarity } from './init.js';
 import { encodeClmBatch, prepareClmBatch } from './batch.js';
 import * as K from './kernels.js';
@@ -30,6 +31,18 @@ export class LandmarkFitter {
 
   static create(ctx: GpuContext, model: ClmModel): LandmarkFitter {
     return new LandmarkFitter(ctx, model, K.uploadModel(ctx, model, `clm ${model.name}`));
+  }
+
+  /**
+   * Has lavapipe compile this fitter's pipelines for `options` on a helper device now, while the
+   * main device detects faces (gpu/jit-warmer.ts; a no-op on other adapters). Later fits with these
+   * options then find them in Mesa's shader cache.
+   */
+  prewarm(options: ClmFitRequest = {}): void {
+    const o = resolveClmOptions(options);
+    const src = K.kernelSources(K.clmLayout(this.model, o), pixelDefines(false, windowPixels(this.ctx)));
+    const steps = ['anchor', 'patches', 'response', 'iterate', 'finish', ...(options.diagnostics ? ['stats' as const] : [])] as const;
+    for (const step of steps) this.ctx.pipelines.prewarm(src[step], `clm ${this.model.name} ${step}`);
   }
 
   /** The initial similarity of a face (from its 5 landmarks, else its box). */

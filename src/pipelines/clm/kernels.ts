@@ -2,6 +2,8 @@
 // steps of one batch's schedule (anchor -> patches -> responses -> iterations per stage, finish).
 import type { GpuContext } from '../../gpu/context.js';
 import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
+import type { KernelSource } from '../../gpu/pipeline-cache.js';
+import type { Defines } from '../../gpu/shader-library.js';
 import type { PixelBindings } from '../floor/pixels.js';
 import { SVM_RESPONSES, type ClmModel, type SvmResponse } from './model.js';
 import type { ClmOptions } from './options.js';
@@ -149,6 +151,20 @@ export interface ClmSchedule {
   finish: KernelStep;
 }
 
+/** The kernels of a batch by step, for `pixels` (floor/pixels.ts uploadPixels' defines). */
+export function kernelSources(l: ClmLayout, pixels: Defines): Record<'anchor' | 'patches' | 'response' | 'iterate' | 'finish' | 'stats', KernelSource> {
+  const defines = { WORKGROUP_SIZE: CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
+  const fit = (entry: string) => ({ files: ['clm/common.wgsl', 'clm/pdm2d.wgsl', 'clm/clm_fit.wgsl'], entry, defines });
+  return {
+    anchor: fit('anchor'),
+    patches: { files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...pixels } },
+    response: { files: ['clm/common.wgsl', 'clm/clm_response.wgsl'], entry: 'response', defines: { ...defines, AOI_MAX: l.maxAoi } },
+    iterate: fit('iterate'),
+    finish: fit('finish'),
+    stats: { files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines },
+  };
+}
+
 /** Every step of one batch, in order. */
 export async function schedule(ctx: GpuContext, label: string, model: ClmModel, o: ClmOptions, l: ClmLayout, faces: number, mb: ModelBuffers, b: BatchBuffers): Promise<ClmSchedule> {
   // Response types as a bit mask over the model's filter blocks.
@@ -157,17 +173,16 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
     if (k < 0) throw new RangeError(`${model.name} has no '${t}' patch experts (it has ${mb.types.join(', ')})`);
     return mask | (1 << k);
   }, 0);
-  const defines = { WORKGROUP_SIZE: CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
+  const src = kernelSources(l, b.pixels.defines);
   const fitBuffers = { state: b.state, mean_shape: mb.meanShape, eigen_vectors: mb.eigenVectors, prior: mb.prior, responses: b.responses, trace: b.trace, output_list: b.output, visible_mask: mb.visible, view_centres: mb.viewCentres };
-  const fitKernel = (entry: string, s: StageValues, name: string) =>
-    BoundKernel.create(ctx, { label: `${label} ${name}`, files: ['clm/common.wgsl', 'clm/pdm2d.wgsl', 'clm/clm_fit.wgsl'], entry, defines }, uniforms(l, model, faces, o, typeMask, s), fitBuffers);
+  const fitKernel = (entry: 'anchor' | 'iterate' | 'finish', s: StageValues, name: string) => BoundKernel.create(ctx, { label: `${label} ${name}`, ...src[entry] }, uniforms(l, model, faces, o, typeMask, s), fitBuffers);
   let slot = 0;
   const stages: ClmSchedule['stages'] = [];
   for (const [k, stage] of o.stages.entries()) {
     const values: StageValues = { window: stage.windowSize, sigma2: 1, reg: 0, slot: 0, stage: k, roundCheck: k > 0 && o.stages[k - 1]!.windowSize === stage.windowSize };
     const anchor = (await fitKernel('anchor', values, `stage ${k} anchor`)).groups([faces, 1, 1]);
     const patches = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} patches`, files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...b.pixels.defines } }, uniforms(l, model, faces, o, typeMask, values), {
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} patches`, ...src.patches }, uniforms(l, model, faces, o, typeMask, values), {
         ...b.pixels.buffers,
         faces: b.faces,
         state: b.state,
@@ -175,7 +190,7 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
       })
     ).groups([l.points, faces, 1]);
     const response = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, files: ['clm/common.wgsl', 'clm/clm_response.wgsl'], entry: 'response', defines: { ...defines, AOI_MAX: l.maxAoi } }, uniforms(l, model, faces, o, typeMask, values), {
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, ...src.response }, uniforms(l, model, faces, o, typeMask, values), {
         state: b.state,
         aoi: b.aoi,
         responses: b.responses,
@@ -189,7 +204,7 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
     }
     const stats = b.stats
       ? (
-          await BoundKernel.create(ctx, { label: `${label} stage ${k} response statistics`, files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines }, uniforms(l, model, faces, o, typeMask, values), {
+          await BoundKernel.create(ctx, { label: `${label} stage ${k} response statistics`, ...src.stats }, uniforms(l, model, faces, o, typeMask, values), {
             state: b.state,
             responses: b.responses,
             stats: b.stats,

@@ -79,6 +79,11 @@ export interface PixelBindings {
   bytes: number;
 }
 
+/** The defines of image/pixels.wgsl: pixels in PIXEL_WINDOWS bindings of `window` each, or one. */
+export function pixelDefines(split: boolean, window: number): Defines {
+  return { SPLIT_PIXELS: split, WINDOW_PIXELS: window };
+}
+
 /**
  * Uploads packed pixels; `own` takes the buffers (batch resources release them). Fails with a
  * readable error when the batch cannot be bound at all (callers split batches before that).
@@ -105,7 +110,7 @@ export function uploadPixels(ctx: GpuContext, packed: PackedPixels, label: strin
       buffers[w === 0 ? 'pixels' : `pixels_${w}`] = { buffer: pixels, offset: first * 4, size };
     }
   }
-  return { buffers, defines: { SPLIT_PIXELS: split, WINDOW_PIXELS: window }, bytes: pixels.size + table.size };
+  return { buffers, defines: pixelDefines(split, window), bytes: pixels.size + table.size };
 }
 
 /**

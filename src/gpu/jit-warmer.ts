@@ -1,0 +1,157 @@
+// lavapipe compiles a pipeline's machine code (LLVM) at its first dispatch, on the queue thread of
+// its device, one pipeline after another, while the dispatches behind it wait: on a fresh machine
+// the 18 pipelines of the README command cost ~5-7 s there. Mesa's shader cache is shared by every
+// device of the machine, so a second device of the same adapter can compile pipelines on its own
+// queue thread, in parallel, and the main device then loads them from the cache. A dispatch of zero
+// workgroups (indirect, so Dawn records it) is enough to make lavapipe compile, and runs nothing.
+// Measured (harness/xdev.tmp.ts, 2 cores): two 0.5 s compiles on two devices take 0.55 s of wall
+// time, on one device 0.94 s; the main device's first dispatch after the helper compiled: 32 ms.
+// The README command on a fresh Mesa cache, alternated without/with: 10.8, 11.5, 13.0 s / 9.1,
+// 10.7, 8.8 s (warm runs 6.1-6.5 s either way). A second helper gained nothing measurable.
+//
+// The helper takes the newest request first: a batch asks for its pipelines in the order it
+// dispatches them, so the main device compiles from the front while the helper works from the back,
+// and it starts once the main device has work queued (kick()). Pipelines asked for ahead
+// (warmSoon(): e.g. the landmark fitter's, needed after the first detections) go first.
+import type { BindingInfo } from './wgsl-reflect.js';
+import { BufferUsage, ShaderStage } from './flags.js';
+
+export interface WarmRequest {
+  code: string;
+  entry: string;
+  bindings: readonly BindingInfo[];
+  label: string;
+}
+
+/** Storage buffers the helper binds: large enough for any fixed-size array our shaders declare. */
+const STORAGE_BYTES = 256 * 1024;
+const UNIFORM_BYTES = 4096;
+
+export class JitWarmer {
+  /** Asked for ahead (warmSoon): compiled first, in order. */
+  private readonly ahead: WarmRequest[] = [];
+  /** New pipelines of the main device's batches: compiled newest first. */
+  private readonly pending: WarmRequest[] = [];
+  private readonly seen = new Set<string>();
+  private readonly helpers: HelperDevice[];
+  /** Pipelines compiled on the helpers; failures (skipped, never fatal). */
+  warmed = 0;
+  failed = 0;
+
+  constructor(devices: readonly GPUDevice[]) {
+    this.helpers = devices.map((d) => new HelperDevice(d));
+  }
+
+  /** Queues a pipeline; the helpers compile it once the main device is busy (kick). */
+  request(r: WarmRequest): void {
+    if (this.isNew(r)) this.pending.push(r);
+  }
+
+  /** Queues and starts at once: pipelines needed later than the main device's next work. */
+  warmSoon(r: WarmRequest): void {
+    if (this.isNew(r)) this.ahead.push(r);
+    this.kick();
+  }
+
+  /** The main device has work queued: the idle helpers compile what is waiting. */
+  kick(): void {
+    for (const helper of this.helpers) {
+      if (this.queued === 0) return;
+      if (!helper.busy && !helper.lost) void this.drain(helper);
+    }
+  }
+
+  get queued(): number {
+    return this.ahead.length + this.pending.length;
+  }
+
+  /** A helper is compiling. */
+  get busy(): boolean {
+    return this.helpers.some((h) => h.busy);
+  }
+
+  private isNew(r: WarmRequest): boolean {
+    const key = `${r.entry}\n${r.code}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+
+  private next(): WarmRequest | undefined {
+    return this.ahead.shift() ?? this.pending.pop();
+  }
+
+  private async drain(helper: HelperDevice): Promise<void> {
+    helper.busy = true;
+    try {
+      for (let r = this.next(); r && !helper.lost; r = this.next()) {
+        if (await helper.compile(r)) this.warmed++;
+        else this.failed++;
+      }
+    } finally {
+      helper.busy = false;
+    }
+  }
+}
+
+/** One helper device: compiles a pipeline by dispatching zero workgroups of it. */
+class HelperDevice {
+  busy = false;
+  lost = false;
+  private readonly buffers = new Map<string, GPUBuffer>();
+  private readonly zeroArgs: GPUBuffer;
+
+  constructor(private readonly device: GPUDevice) {
+    this.zeroArgs = device.createBuffer({ label: 'jit warmer: zero workgroups', size: 12, usage: BufferUsage.INDIRECT | BufferUsage.COPY_DST });
+    void device.lost.then(() => {
+      this.lost = true;
+    });
+  }
+  private buffer(kind: BindingInfo['kind'], binding: number): GPUBuffer {
+    const key = `${kind} ${binding}`;
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      const uniform = kind === 'uniform';
+      buffer = this.device.createBuffer({
+        label: `jit warmer: ${key}`,
+        size: uniform ? UNIFORM_BYTES : STORAGE_BYTES,
+        usage: uniform ? BufferUsage.UNIFORM : BufferUsage.STORAGE,
+      });
+      this.buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  async compile(r: WarmRequest): Promise<boolean> {
+    const device = this.device;
+    device.pushErrorScope('validation');
+    let built = true;
+    try {
+      const layout = device.createBindGroupLayout({
+        label: `warm ${r.label}`,
+        entries: r.bindings.map((b) => ({ binding: b.binding, visibility: ShaderStage.COMPUTE, buffer: { type: b.kind } })),
+      });
+      const pipeline = await device.createComputePipelineAsync({
+        label: `warm ${r.label}`,
+        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module: device.createShaderModule({ code: r.code, label: `warm ${r.label}` }), entryPoint: r.entry },
+      });
+      const group = device.createBindGroup({
+        layout,
+        entries: r.bindings.map((b) => ({ binding: b.binding, resource: { buffer: this.buffer(b.kind, b.binding) } })),
+      });
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroupsIndirect(this.zeroArgs, 0);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+    } catch {
+      // A pipeline the helper cannot build is simply compiled by the main device, as without it.
+      built = false;
+    }
+    return (await device.popErrorScope()) === null && built;
+  }
+}

@@ -1,0 +1,58 @@
+// The helper device that compiles pipelines ahead for lavapipe (src/gpu/jit-warmer.ts): present on
+// lavapipe only, compiles what it is given without touching the main device, survives a shader it
+// cannot build, and the main device's results are the same whether or not the helper went first.
+import { describe, expect, it } from 'vitest';
+import { adapterClass } from '../../src/gpu/adapter-class.js';
+import type { JitWarmer } from '../../src/gpu/jit-warmer.js';
+import { reflectBindings } from '../../src/gpu/wgsl-reflect.js';
+import { DEFAULT_WORKGROUP_SIZE } from '../../src/gpu/launch.js';
+import { gpu } from '../helpers/gpu.js';
+import { checkOp, F32_TOLERANCE } from '../helpers/op-check.js';
+
+/** Waits until the helper has nothing queued or in progress. */
+async function settle(warmer: JitWarmer): Promise<void> {
+  for (let i = 0; i < 4000 && (warmer.queued > 0 || warmer.busy); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('JIT warmer', () => {
+  it('exists on lavapipe (Mesa cache on) and nowhere else', async () => {
+    const ctx = await gpu();
+    const lavapipe = adapterClass(ctx.adapter) === 'llvmpipe';
+    expect(ctx.pipelines.warmer !== undefined).toBe(lavapipe);
+    expect(ctx.pipelines.describe()).toMatch(lavapipe ? /also compiled on a helper device/ : /^\d+ pipelines created in [\d.]+ s$/);
+  });
+
+  it('compiles a kernel ahead; the main device then computes it exactly as without', async () => {
+    const ctx = await gpu();
+    const warmer = ctx.pipelines.warmer;
+    // The kernel checkOp's Add below compiles on the main device (src/ops/binary.ts, vec4 path).
+    const ops = { OP_ADD: true, OP_SUB: false, OP_MUL: false, OP_DIV: false };
+    const source = { files: ['common/indexing.wgsl', 'elementwise/combine.wgsl', 'elementwise/binary_vec4.wgsl'], defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, BLOCK_A: false, BLOCK_B: false, ...ops } };
+    const before = warmer?.warmed ?? 0;
+    ctx.pipelines.prewarm(source, 'test prewarm add');
+    ctx.pipelines.prewarm(source, 'test prewarm add again'); // the same code: compiled once
+    if (warmer) {
+      await settle(warmer);
+      expect(warmer.warmed).toBe(before + 1);
+    }
+    const err = await checkOp({ op: 'Add', inputs: [[2, 3, 16, 20], [2, 3, 16, 20]] });
+    expect(err).toBeLessThan(F32_TOLERANCE);
+  });
+
+  it('a shader the helper cannot build counts as failed and leaves the main device clean', async () => {
+    const ctx = await gpu();
+    const warmer = ctx.pipelines.warmer;
+    if (!warmer) {
+      expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
+      return;
+    }
+    const failed = warmer.failed;
+    const errors = ctx.uncapturedErrors.length;
+    const code = '@group(0) @binding(0) var<storage, read_write> x: array<f32>;\n@compute @workgroup_size(1) fn main() { x[0] = undefined_name; }\n';
+    warmer.warmSoon({ code, entry: 'main', bindings: reflectBindings(code), label: 'test broken' });
+    await settle(warmer);
+    expect(warmer.failed).toBe(failed + 1);
+    expect(ctx.uncapturedErrors.length).toBe(errors);
+    ctx.assertAlive();
+  });
+});
