@@ -96,8 +96,10 @@ const mtcnn: CliModel = {
     const detectOptions: MtcnnDetectOptions = { ...options, stages: !!flags.stages };
     const clm = clmFlags(flags);
     return async (ctx) => {
-      const detector = await MtcnnDetector.create(ctx, { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') }, { storage });
+      // The fitter first: on lavapipe its pipelines then compile on the helper device while MTCNN's
+      // models load and its first batch runs (gpu/jit-warmer.ts).
       const fitShapes = clm ? await createClmStep(ctx, clm) : undefined;
+      const detector = await MtcnnDetector.create(ctx, { pnet: await loadPackagedGraph('mtcnn', 'pnet'), rnet: await loadPackagedGraph('mtcnn', 'rnet'), onet: await loadPackagedGraph('mtcnn', 'onet') }, { storage });
       const run: CliRun<FaceResult> = {
         countName: 'faces',
         detect: async (images) => {
