@@ -107,6 +107,7 @@ class HelperDevice {
       this.lost = true;
     });
   }
+
   private buffer(kind: BindingInfo['kind'], binding: number): GPUBuffer {
     const key = `${kind} ${binding}`;
     let buffer = this.buffers.get(key);

@@ -6,7 +6,9 @@ import { adapterClass } from '../../src/gpu/adapter-class.js';
 import type { JitWarmer } from '../../src/gpu/jit-warmer.js';
 import { reflectBindings } from '../../src/gpu/wgsl-reflect.js';
 import { DEFAULT_WORKGROUP_SIZE } from '../../src/gpu/launch.js';
-import { gpu } from '../helpers/gpu.js';
+import { LandmarkFitter } from '../../src/pipelines/clm/fitter.js';
+import { randomImage, syntheticModel } from '../helpers/clm.js';
+import { freshSeed, gpu, rng } from '../helpers/gpu.js';
 import { checkOp, F32_TOLERANCE } from '../helpers/op-check.js';
 
 /** Waits until the helper has nothing queued or in progress. */
@@ -54,5 +56,36 @@ describe('JIT warmer', () => {
     expect(warmer.failed).toBe(failed + 1);
     expect(ctx.uncapturedErrors.length).toBe(errors);
     ctx.assertAlive();
+  });
+
+  it("the landmark fitter's prewarm sends exactly the pipelines its fit then uses", async () => {
+    const ctx = await gpu();
+    const warmer = ctx.pipelines.warmer;
+    const seed = freshSeed();
+    console.log(`seed ${seed}`);
+    const random = rng(seed);
+    const mean = Array.from({ length: 7 }, (_, i) => [20 * Math.cos(i), 20 * Math.sin(i)] as const);
+    const fitter = LandmarkFitter.create(ctx, syntheticModel(mean, 5, (x, y) => Math.sin(x + 2 * y + random())));
+    const options = { stages: [{ windowSize: 7, iterations: [{ sigma2: 1, reg: 0.1 }, { sigma2: 0.5, reg: 0.1 }] }] };
+    const before = { warmed: warmer?.warmed ?? 0, failed: warmer?.failed ?? 0 };
+    fitter.prewarm(options);
+    const queuedAhead = warmer?.queued ?? 0;
+    if (warmer) {
+      await settle(warmer);
+      // anchor, patches, response, iterate, finish
+      expect(warmer.warmed).toBe(before.warmed + 5);
+      expect(warmer.failed).toBe(before.failed);
+    }
+    const warmed = warmer?.warmed ?? 0;
+    const fit = await fitter.fit([randomImage(random, 96, 80)], [{ image: 0, box: [20, 15, 70, 65] }], options);
+    const points = fit.images[0]!.points.flat();
+    expect(points.length).toBe(14);
+    expect(points.every(Number.isFinite)).toBe(true);
+    // Had prewarm sent other code than the fit compiles, the fit's pipelines would be new to the helper.
+    if (warmer) {
+      expect(queuedAhead).toBeGreaterThan(0);
+      await settle(warmer);
+      expect(warmer.warmed).toBe(warmed);
+    }
   });
 });
