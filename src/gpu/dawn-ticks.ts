@@ -46,6 +46,8 @@ export function paceDawnTicks(delayMs = Number(process.env[DAWN_TICK_ENV] ?? 1))
   stats.delayMs = delayMs;
   if (delayMs === 0) return 0;
   const immediate = globalThis.setImmediate;
+  // Captured now: a test framework's fake timers installed later must not stall the GPU's promises.
+  const timer = globalThis.setTimeout;
   // A tick queued from inside a Dawn tick continues a wait; one queued from elsewhere (a new
   // mapAsync etc. while no tick was queued) starts one.
   let inTick = false;
@@ -67,7 +69,7 @@ export function paceDawnTicks(delayMs = Number(process.env[DAWN_TICK_ENV] ?? 1))
       return immediate(run, callback, args);
     }
     stats.paced++;
-    return setTimeout(run, delayMs, callback, args);
+    return timer(run, delayMs, callback, args);
   };
   // util.promisify(setImmediate) keeps working: it reads this symbol.
   const promisified = Symbol.for('nodejs.util.promisify.custom');
