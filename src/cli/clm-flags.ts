@@ -62,6 +62,7 @@ export async function createClmStep(ctx: GpuContext, f: ClmFlags): Promise<FitFa
     const model = await loadOpenFaceModel(f.model);
     const options = { stages: openFaceSchedule(model, f.windows ? { windows: f.windows } : {}), missingSigma: f.missingSigma };
     const fitter = CcnfFitter.create(ctx, model, options);
+    fitter.prewarm({ ...options, diagnostics: f.diagnostics });
     fit = async (images, list) => (await fitter.fit(images, list, { ...options, diagnostics: f.diagnostics })).images;
   } else {
     const fitter = LandmarkFitter.create(ctx, await loadClmModel(f.model));

@@ -6,9 +6,12 @@ import { adapterClass } from '../../src/gpu/adapter-class.js';
 import type { JitWarmer } from '../../src/gpu/jit-warmer.js';
 import { reflectBindings } from '../../src/gpu/wgsl-reflect.js';
 import { DEFAULT_WORKGROUP_SIZE } from '../../src/gpu/launch.js';
+import { loadOpenFaceModel } from '../../src/io/clm-models.js';
+import { CcnfFitter } from '../../src/pipelines/clm/ccnf-fitter.js';
 import { LandmarkFitter } from '../../src/pipelines/clm/fitter.js';
 import { randomImage, syntheticModel } from '../helpers/clm.js';
 import { freshSeed, gpu, rng } from '../helpers/gpu.js';
+import { smallSynthModel, writeOpenFaceModel } from '../helpers/openface-writer.js';
 import { checkOp, F32_TOLERANCE } from '../helpers/op-check.js';
 
 /** Waits until the helper has nothing queued or in progress. */
@@ -87,5 +90,35 @@ describe('JIT warmer', () => {
       await settle(warmer);
       expect(warmer.warmed).toBe(warmed);
     }
+  });
+
+  it("the OpenFace (CCNF) fitter's prewarm sends exactly the pipelines its fit then uses", async () => {
+    const ctx = await gpu();
+    const warmer = ctx.pipelines.warmer;
+    const seed = freshSeed();
+    console.log(`seed ${seed}`);
+    const random = rng(seed);
+    const synth = smallSynthModel(1 + Math.floor(random() * 1000), { landmarks: 8, patchSize: 5, windows: [5, 7], depth: 25 });
+    const model = await loadOpenFaceModel(writeOpenFaceModel(synth).main, { fivePoints: [[0], [1], [2], [3], [4]] });
+    const options = { stages: [{ scale: 0, windowSize: 5, sigma2: 2, reg: 10, rigidIterations: 1, iterations: 1 }] };
+    const fitter = CcnfFitter.create(ctx, model, options);
+    const before = { warmed: warmer?.warmed ?? 0, failed: warmer?.failed ?? 0 };
+    fitter.prewarm(options);
+    if (warmer) {
+      await settle(warmer);
+      // anchor, patches, response, iterate, finish
+      expect(warmer.warmed).toBe(before.warmed + 5);
+      expect(warmer.failed).toBe(before.failed);
+    }
+    const warmed = warmer?.warmed ?? 0;
+    const fit = await fitter.fit([randomImage(random, 170, 150)], [{ image: 0, init: [2.5, 0.05, -0.1, 0.2, 80, 70] }], options);
+    const points = fit.images[0]!.points.flat();
+    expect(points.length).toBe(16);
+    expect(points.every(Number.isFinite)).toBe(true);
+    if (warmer) {
+      await settle(warmer);
+      expect(warmer.warmed).toBe(warmed);
+    }
+    fitter.destroy();
   });
 });

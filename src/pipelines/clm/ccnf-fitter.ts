@@ -8,6 +8,7 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { emptyStats, measuredBatch, timingMode, type CommonDetectOptions, type DetectionBatch } from '../floor/batch.js';
 import type { RgbImage } from '../floor/image.js';
+import { pixelDefines, windowPixels } from '../floor/pixels.js';
 import { createBatchBuffers, encodeClmBatch, keepSchedule } from './batch.js';
 import type { CcnfModel } from './ccnf-model.js';
 import { checkSchedule, resolveCcnfOptions, type CcnfOptions } from './ccnf-options.js';
@@ -50,6 +51,16 @@ export class CcnfFitter {
       throw err;
     }
     return fitter;
+  }
+
+  /**
+   * Has lavapipe compile this fitter's pipelines for `request` on a helper device now, while the
+   * main device detects faces (gpu/jit-warmer.ts; a no-op on other adapters).
+   */
+  prewarm(request: CcnfFitRequest = {}): void {
+    const src = KC.ccnfKernelSources(KC.ccnfLayout(this.model, resolveCcnfOptions(this.model, request)), pixelDefines(false, windowPixels(this.ctx)));
+    const steps = ['anchor', 'patches', 'response', 'iterate', 'finish', ...(request.diagnostics ? ['stats' as const] : [])] as const;
+    for (const step of steps) this.ctx.pipelines.prewarm(src[step], `ccnf ${this.model.name} ${step}`);
   }
 
   /** The initial pose [s, pitch, yaw, roll, tx, ty] of a face (from its 5 landmarks, else its box). */

@@ -5,6 +5,8 @@
 // iterations; finish. The patches, statistics and iteration kernels are the SVM path's.
 import type { GpuContext } from '../../gpu/context.js';
 import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
+import type { KernelSource } from '../../gpu/pipeline-cache.js';
+import type { Defines } from '../../gpu/shader-library.js';
 import type { CcnfModel } from './ccnf-model.js';
 import type { CcnfOptions } from './ccnf-options.js';
 import * as K from './kernels.js';
@@ -179,13 +181,26 @@ export interface CcnfScheduleInput {
   batch: K.BatchBuffers;
 }
 
+/** The kernels of a batch by step: the SVM path's (kernels.ts) with the 3-D PDM and CCNF responses. */
+export function ccnfKernelSources(l: K.ClmLayout, pixels: Defines): Record<'anchor' | 'patches' | 'response' | 'iterate' | 'finish' | 'stats', KernelSource> {
+  const svm = K.kernelSources(l, pixels);
+  const fit = (entry: string) => ({ files: ['clm/common.wgsl', 'clm/pdm3d.wgsl', 'clm/clm_fit.wgsl'], entry, defines: svm.anchor.defines });
+  return {
+    ...svm,
+    anchor: fit('anchor'),
+    response: { files: ['clm/common.wgsl', 'clm/ccnf_response.wgsl'], entry: 'ccnf_response', defines: { ...svm.anchor.defines, AOI_MAX: l.maxAoi, WS_MAX: l.maxWindow } },
+    iterate: fit('iterate'),
+    finish: fit('finish'),
+  };
+}
+
 /** Every step of one batch, in order (the SVM schedule's shape: anchor, patches, response, stats, iterations). */
 export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfScheduleInput): Promise<K.ClmSchedule> {
   const { model, options: o, layout: l, faces, modelBuffers: mb, batch: b } = x;
-  const defines = { WORKGROUP_SIZE: K.CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
-  const fitKernel = (entry: string, v: StepValues, name: string) => {
+  const src = ccnfKernelSources(l, b.pixels.defines);
+  const fitKernel = (entry: 'anchor' | 'iterate' | 'finish', v: StepValues, name: string) => {
     const sb = mb.scales[o.stages[v.stage]!.scale]!;
-    return BoundKernel.create(ctx, { label: `${label} ${name}`, files: ['clm/common.wgsl', 'clm/pdm3d.wgsl', 'clm/clm_fit.wgsl'], entry, defines }, uniforms(l, model, faces, o, v), {
+    return BoundKernel.create(ctx, { label: `${label} ${name}`, ...src[entry] }, uniforms(l, model, faces, o, v), {
       state: b.state,
       mean_shape: mb.meanShape,
       eigen_vectors: mb.eigenVectors,
@@ -204,7 +219,7 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
     const base: StepValues = { stage: k, window: stage.windowSize, sigma2: stage.sigma2, reg: stage.reg, slot: 0, rigid: false, phaseStart: false };
     const anchor = (await fitKernel('anchor', base, `stage ${k} anchor`)).groups([faces, 1, 1]);
     const patches = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} patches`, files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...b.pixels.defines } }, uniforms(l, model, faces, o, base), {
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} patches`, ...src.patches }, uniforms(l, model, faces, o, base), {
         ...b.pixels.buffers,
         faces: b.faces,
         state: b.state,
@@ -212,7 +227,7 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
       })
     ).groups([l.points, faces, 1]);
     const response = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, files: ['clm/common.wgsl', 'clm/ccnf_response.wgsl'], entry: 'ccnf_response', defines: { ...defines, AOI_MAX: l.maxAoi, WS_MAX: l.maxWindow } }, uniforms(l, model, faces, o, base), {
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, ...src.response }, uniforms(l, model, faces, o, base), {
         state: b.state,
         aoi: b.aoi,
         responses: b.responses,
@@ -225,7 +240,7 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
     ).groups([l.points, faces, 1]);
     const stats = b.stats
       ? (
-          await BoundKernel.create(ctx, { label: `${label} stage ${k} response statistics`, files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines }, uniforms(l, model, faces, o, base), {
+          await BoundKernel.create(ctx, { label: `${label} stage ${k} response statistics`, ...src.stats }, uniforms(l, model, faces, o, base), {
             state: b.state,
             responses: b.responses,
             stats: b.stats,
