@@ -161,12 +161,11 @@ export async function requestDevice(adapter: GPUAdapter, label: string): Promise
     wanted[key] = (adapter.limits as unknown as Record<string, number>)[key]!;
   }
   const optional: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
-  const device = await adapter.requestDevice({
+  return adapter.requestDevice({
     label,
     requiredFeatures: optional.filter((f) => adapter.features.has(f)),
     requiredLimits: wanted,
   });
-  return device;
 }
 
 function forcedKernelClass(): AdapterClass | undefined {

@@ -49,7 +49,7 @@ async function createContext(options: AcquireOptions): Promise<GpuContext> {
   if (!browserGpu && wantsJitWarmer(ctx)) {
     // A second device of the same adapter (an adapter gives one device): see jit-warmer.ts.
     const again = await gpu.requestAdapter({ powerPreference });
-    if (again) ctx.pipelines.warmer = new JitWarmer([await requestDevice(again, 'webgpu-detect jit warmer')]);
+    if (again) ctx.pipelines.warmer = new JitWarmer(await requestDevice(again, 'webgpu-detect jit warmer'));
   }
   return ctx;
 }

@@ -7,7 +7,7 @@
 // Measured (harness/xdev.tmp.ts, 2 cores): two 0.5 s compiles on two devices take 0.55 s of wall
 // time, on one device 0.94 s; the main device's first dispatch after the helper compiled: 32 ms.
 // The README command on a fresh Mesa cache, alternated without/with: 10.8, 11.5, 13.0 s / 9.1,
-// 10.7, 8.8 s (warm runs 6.1-6.5 s either way). A second helper gained nothing measurable.
+// 10.7, 8.8 s (warm runs 6.1-6.5 s without, 6.2-7.7 s with). A second helper gained nothing measurable.
 //
 // The helper takes the newest request first: a batch asks for its pipelines in the order it
 // dispatches them, so the main device compiles from the front while the helper works from the back,
@@ -15,6 +15,7 @@
 // (warmSoon(): e.g. the landmark fitter's, needed after the first detections) go first.
 import type { BindingInfo } from './wgsl-reflect.js';
 import { BufferUsage, ShaderStage } from './flags.js';
+import { pipelineKey } from './pipeline-cache.js';
 
 export interface WarmRequest {
   code: string;
@@ -33,16 +34,16 @@ export class JitWarmer {
   /** New pipelines of the main device's batches: compiled newest first. */
   private readonly pending: WarmRequest[] = [];
   private readonly seen = new Set<string>();
-  private readonly helpers: HelperDevice[];
-  /** Pipelines compiled on the helpers; failures (skipped, never fatal). */
+  private readonly helper: HelperDevice;
+  /** Pipelines compiled on the helper; failures (skipped, never fatal). */
   warmed = 0;
   failed = 0;
 
-  constructor(devices: readonly GPUDevice[]) {
-    this.helpers = devices.map((d) => new HelperDevice(d));
+  constructor(device: GPUDevice) {
+    this.helper = new HelperDevice(device);
   }
 
-  /** Queues a pipeline; the helpers compile it once the main device is busy (kick). */
+  /** Queues a pipeline; the helper compiles it once the main device is busy (kick). */
   request(r: WarmRequest): void {
     if (this.isNew(r)) this.pending.push(r);
   }
@@ -53,25 +54,22 @@ export class JitWarmer {
     this.kick();
   }
 
-  /** The main device has work queued: the idle helpers compile what is waiting. */
+  /** The main device has work queued: the helper, if idle, compiles what is waiting. */
   kick(): void {
-    for (const helper of this.helpers) {
-      if (this.queued === 0) return;
-      if (!helper.busy && !helper.lost) void this.drain(helper);
-    }
+    if (this.queued > 0 && !this.helper.busy && !this.helper.lost) void this.drain();
   }
 
   get queued(): number {
     return this.ahead.length + this.pending.length;
   }
 
-  /** A helper is compiling. */
+  /** The helper is compiling. */
   get busy(): boolean {
-    return this.helpers.some((h) => h.busy);
+    return this.helper.busy;
   }
 
   private isNew(r: WarmRequest): boolean {
-    const key = `${r.entry}\n${r.code}`;
+    const key = pipelineKey(r.code, r.entry);
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     return true;
@@ -81,7 +79,8 @@ export class JitWarmer {
     return this.ahead.shift() ?? this.pending.pop();
   }
 
-  private async drain(helper: HelperDevice): Promise<void> {
+  private async drain(): Promise<void> {
+    const helper = this.helper;
     helper.busy = true;
     try {
       for (let r = this.next(); r && !helper.lost; r = this.next()) {

@@ -19,6 +19,37 @@ async function settle(warmer: JitWarmer): Promise<void> {
   for (let i = 0; i < 4000 && (warmer.queued > 0 || warmer.busy); i++) await new Promise((r) => setTimeout(r, 5));
 }
 
+function seeded(): () => number {
+  const seed = freshSeed();
+  console.log(`seed ${seed}`);
+  return rng(seed);
+}
+
+/**
+ * Prewarms a fitter's 5 kernels (anchor, patches, response, iterate, finish), then fits: had
+ * prewarm sent other code than the fit compiles, the fit's pipelines would be new to the helper.
+ * Returns the fit's points (flattened), all finite.
+ */
+async function prewarmThenFit(warmer: JitWarmer | undefined, prewarm: () => void, fit: () => Promise<ReadonlyArray<readonly number[]>>): Promise<number[]> {
+  const before = { warmed: warmer?.warmed ?? 0, failed: warmer?.failed ?? 0 };
+  prewarm();
+  const queuedAhead = warmer?.queued ?? 0;
+  if (warmer) {
+    await settle(warmer);
+    expect(warmer.warmed).toBe(before.warmed + 5);
+    expect(warmer.failed).toBe(before.failed);
+  }
+  const warmed = warmer?.warmed ?? 0;
+  const points = (await fit()).flat();
+  expect(points.every(Number.isFinite)).toBe(true);
+  if (warmer) {
+    expect(queuedAhead).toBeGreaterThan(0);
+    await settle(warmer);
+    expect(warmer.warmed).toBe(warmed);
+  }
+  return points;
+}
+
 describe('JIT warmer', () => {
   it('exists on lavapipe (Mesa cache on) and nowhere else', async () => {
     const ctx = await gpu();
@@ -63,62 +94,23 @@ describe('JIT warmer', () => {
 
   it("the landmark fitter's prewarm sends exactly the pipelines its fit then uses", async () => {
     const ctx = await gpu();
-    const warmer = ctx.pipelines.warmer;
-    const seed = freshSeed();
-    console.log(`seed ${seed}`);
-    const random = rng(seed);
+    const random = seeded();
     const mean = Array.from({ length: 7 }, (_, i) => [20 * Math.cos(i), 20 * Math.sin(i)] as const);
     const fitter = LandmarkFitter.create(ctx, syntheticModel(mean, 5, (x, y) => Math.sin(x + 2 * y + random())));
     const options = { stages: [{ windowSize: 7, iterations: [{ sigma2: 1, reg: 0.1 }, { sigma2: 0.5, reg: 0.1 }] }] };
-    const before = { warmed: warmer?.warmed ?? 0, failed: warmer?.failed ?? 0 };
-    fitter.prewarm(options);
-    const queuedAhead = warmer?.queued ?? 0;
-    if (warmer) {
-      await settle(warmer);
-      // anchor, patches, response, iterate, finish
-      expect(warmer.warmed).toBe(before.warmed + 5);
-      expect(warmer.failed).toBe(before.failed);
-    }
-    const warmed = warmer?.warmed ?? 0;
-    const fit = await fitter.fit([randomImage(random, 96, 80)], [{ image: 0, box: [20, 15, 70, 65] }], options);
-    const points = fit.images[0]!.points.flat();
+    const points = await prewarmThenFit(ctx.pipelines.warmer, () => fitter.prewarm(options), async () => (await fitter.fit([randomImage(random, 96, 80)], [{ image: 0, box: [20, 15, 70, 65] }], options)).images[0]!.points);
     expect(points.length).toBe(14);
-    expect(points.every(Number.isFinite)).toBe(true);
-    // Had prewarm sent other code than the fit compiles, the fit's pipelines would be new to the helper.
-    if (warmer) {
-      expect(queuedAhead).toBeGreaterThan(0);
-      await settle(warmer);
-      expect(warmer.warmed).toBe(warmed);
-    }
   });
 
   it("the OpenFace (CCNF) fitter's prewarm sends exactly the pipelines its fit then uses", async () => {
     const ctx = await gpu();
-    const warmer = ctx.pipelines.warmer;
-    const seed = freshSeed();
-    console.log(`seed ${seed}`);
-    const random = rng(seed);
+    const random = seeded();
     const synth = smallSynthModel(1 + Math.floor(random() * 1000), { landmarks: 8, patchSize: 5, windows: [5, 7], depth: 25 });
     const model = await loadOpenFaceModel(writeOpenFaceModel(synth).main, { fivePoints: [[0], [1], [2], [3], [4]] });
     const options = { stages: [{ scale: 0, windowSize: 5, sigma2: 2, reg: 10, rigidIterations: 1, iterations: 1 }] };
     const fitter = CcnfFitter.create(ctx, model, options);
-    const before = { warmed: warmer?.warmed ?? 0, failed: warmer?.failed ?? 0 };
-    fitter.prewarm(options);
-    if (warmer) {
-      await settle(warmer);
-      // anchor, patches, response, iterate, finish
-      expect(warmer.warmed).toBe(before.warmed + 5);
-      expect(warmer.failed).toBe(before.failed);
-    }
-    const warmed = warmer?.warmed ?? 0;
-    const fit = await fitter.fit([randomImage(random, 170, 150)], [{ image: 0, init: [2.5, 0.05, -0.1, 0.2, 80, 70] }], options);
-    const points = fit.images[0]!.points.flat();
+    const points = await prewarmThenFit(ctx.pipelines.warmer, () => fitter.prewarm(options), async () => (await fitter.fit([randomImage(random, 170, 150)], [{ image: 0, init: [2.5, 0.05, -0.1, 0.2, 80, 70] }], options)).images[0]!.points);
     expect(points.length).toBe(16);
-    expect(points.every(Number.isFinite)).toBe(true);
-    if (warmer) {
-      await settle(warmer);
-      expect(warmer.warmed).toBe(warmed);
-    }
     fitter.destroy();
   });
 });

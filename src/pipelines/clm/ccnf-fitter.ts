@@ -8,12 +8,12 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { emptyStats, measuredBatch, timingMode, type CommonDetectOptions, type DetectionBatch } from '../floor/batch.js';
 import type { RgbImage } from '../floor/image.js';
-import { pixelDefines, windowPixels } from '../floor/pixels.js';
 import { createBatchBuffers, encodeClmBatch, keepSchedule } from './batch.js';
 import type { CcnfModel } from './ccnf-model.js';
 import { checkSchedule, resolveCcnfOptions, type CcnfOptions } from './ccnf-options.js';
 import { initCcnfFromBox, initCcnfFromLandmarks } from './init.js';
 import * as KC from './kernels-ccnf.js';
+import { prewarmKernels } from './kernels.js';
 import { decodeFits } from './results.js';
 import { SigmaCache } from './sigma.js';
 import type { ClmFaceInput, ClmFit } from './types.js';
@@ -58,9 +58,8 @@ export class CcnfFitter {
    * main device detects faces (gpu/jit-warmer.ts; a no-op on other adapters).
    */
   prewarm(request: CcnfFitRequest = {}): void {
-    const src = KC.ccnfKernelSources(KC.ccnfLayout(this.model, resolveCcnfOptions(this.model, request)), pixelDefines(false, windowPixels(this.ctx)));
-    const steps = ['anchor', 'patches', 'response', 'iterate', 'finish', ...(request.diagnostics ? ['stats' as const] : [])] as const;
-    for (const step of steps) this.ctx.pipelines.prewarm(src[step], `ccnf ${this.model.name} ${step}`);
+    const layout = KC.ccnfLayout(this.model, resolveCcnfOptions(this.model, request));
+    prewarmKernels(this.ctx, `ccnf ${this.model.name}`, (pixels) => KC.ccnfKernelSources(layout, pixels), request.diagnostics === true);
   }
 
   /** The initial pose [s, pitch, yaw, roll, tx, ty] of a face (from its 5 landmarks, else its box). */

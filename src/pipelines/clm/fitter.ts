@@ -8,7 +8,6 @@ import { BatchResources } from '../../gpu/batch-resources.js';
 import { PassRecorder } from '../../gpu/pass-recorder.js';
 import { emptyStats, measuredBatch, timingMode, type DetectionBatch } from '../floor/batch.js';
 import type { RgbImage } from '../floor/image.js';
-import { pixelDefines, windowPixels } from '../floor/pixels.js';
 import { initFromBox, initFromLandmarks, type Similarity } from './init.js';
 import { encodeClmBatch, prepareClmBatch } from './batch.js';
 import * as K from './kernels.js';
@@ -39,10 +38,8 @@ export class LandmarkFitter {
    * options then find them in Mesa's shader cache.
    */
   prewarm(options: ClmFitRequest = {}): void {
-    const o = resolveClmOptions(options);
-    const src = K.kernelSources(K.clmLayout(this.model, o), pixelDefines(false, windowPixels(this.ctx)));
-    const steps = ['anchor', 'patches', 'response', 'iterate', 'finish', ...(options.diagnostics ? ['stats' as const] : [])] as const;
-    for (const step of steps) this.ctx.pipelines.prewarm(src[step], `clm ${this.model.name} ${step}`);
+    const layout = K.clmLayout(this.model, resolveClmOptions(options));
+    K.prewarmKernels(this.ctx, `clm ${this.model.name}`, (pixels) => K.kernelSources(layout, pixels), options.diagnostics === true);
   }
 
   /** The initial similarity of a face (from its 5 landmarks, else its box). */

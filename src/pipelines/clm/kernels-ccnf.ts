@@ -5,7 +5,6 @@
 // iterations; finish. The patches, statistics and iteration kernels are the SVM path's.
 import type { GpuContext } from '../../gpu/context.js';
 import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
-import type { KernelSource } from '../../gpu/pipeline-cache.js';
 import type { Defines } from '../../gpu/shader-library.js';
 import type { CcnfModel } from './ccnf-model.js';
 import type { CcnfOptions } from './ccnf-options.js';
@@ -182,7 +181,7 @@ export interface CcnfScheduleInput {
 }
 
 /** The kernels of a batch by step: the SVM path's (kernels.ts) with the 3-D PDM and CCNF responses. */
-export function ccnfKernelSources(l: K.ClmLayout, pixels: Defines): Record<'anchor' | 'patches' | 'response' | 'iterate' | 'finish' | 'stats', KernelSource> {
+export function ccnfKernelSources(l: K.ClmLayout, pixels: Defines): K.ClmKernelSources {
   const svm = K.kernelSources(l, pixels);
   const fit = (entry: string) => ({ files: ['clm/common.wgsl', 'clm/pdm3d.wgsl', 'clm/clm_fit.wgsl'], entry, defines: svm.anchor.defines });
   return {

@@ -4,7 +4,7 @@ import type { GpuContext } from '../../gpu/context.js';
 import { BoundKernel, type KernelStep } from '../../gpu/kernel.js';
 import type { KernelSource } from '../../gpu/pipeline-cache.js';
 import type { Defines } from '../../gpu/shader-library.js';
-import type { PixelBindings } from '../floor/pixels.js';
+import { pixelDefines, windowPixels, type PixelBindings } from '../floor/pixels.js';
 import { SVM_RESPONSES, type ClmModel, type SvmResponse } from './model.js';
 import type { ClmOptions } from './options.js';
 import { eulerToRotation } from './reference-ccnf.js';
@@ -151,8 +151,10 @@ export interface ClmSchedule {
   finish: KernelStep;
 }
 
+export type ClmKernelSources = Record<'anchor' | 'patches' | 'response' | 'iterate' | 'finish' | 'stats', KernelSource>;
+
 /** The kernels of a batch by step, for `pixels` (floor/pixels.ts uploadPixels' defines). */
-export function kernelSources(l: ClmLayout, pixels: Defines): Record<'anchor' | 'patches' | 'response' | 'iterate' | 'finish' | 'stats', KernelSource> {
+export function kernelSources(l: ClmLayout, pixels: Defines): ClmKernelSources {
   const defines = { WORKGROUP_SIZE: CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
   const fit = (entry: string) => ({ files: ['clm/common.wgsl', 'clm/pdm2d.wgsl', 'clm/clm_fit.wgsl'], entry, defines });
   return {
@@ -163,6 +165,16 @@ export function kernelSources(l: ClmLayout, pixels: Defines): Record<'anchor' | 
     finish: fit('finish'),
     stats: { files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines },
   };
+}
+
+/**
+ * Sends a fitter's kernels to lavapipe's helper device (gpu/jit-warmer.ts; a no-op elsewhere), for
+ * a batch that fits one pixel window (the usual case), statistics only with diagnostics.
+ */
+export function prewarmKernels(ctx: GpuContext, label: string, sources: (pixels: Defines) => ClmKernelSources, diagnostics: boolean): void {
+  const src = sources(pixelDefines(false, windowPixels(ctx)));
+  const steps = ['anchor', 'patches', 'response', 'iterate', 'finish', ...(diagnostics ? ['stats' as const] : [])] as const;
+  for (const step of steps) ctx.pipelines.prewarm(src[step], `${label} ${step}`);
 }
 
 /** Every step of one batch, in order. */
