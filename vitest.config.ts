@@ -25,6 +25,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     reporters: ['default'],
+    setupFiles: ['test/helpers/finish-gpu.ts'],
     projects: [
       {
         extends: true as const,

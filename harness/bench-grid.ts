@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import { BatchResources } from '../src/gpu/batch-resources.js';
 import { PassRecorder } from '../src/gpu/pass-recorder.js';
 import { findPackageDir, loadSsdOidModel, loadTinyFaceModel } from '../src/io/model-catalog.js';
@@ -251,4 +251,5 @@ const md = [
 ].join('\n');
 writeFileSync(`harness/reports/bench-grid-${slug}.md`, md);
 console.log(`wrote harness/reports/bench-grid-${slug}.{json,md}`);
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(0);

@@ -6,7 +6,7 @@
 //   npm run bench:mtcnn -- --adapter swiftshader --reference 0   (skip the slow CPU reference)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import { decodeImage } from '../src/io/node-image.js';
 import { loadPackagedGraph } from '../src/io/node-models.js';
 import { clmtrackrSamples } from '../src/io/samples.js';
@@ -117,4 +117,5 @@ const md = [
 ].join('\n');
 writeFileSync(`harness/reports/bench-mtcnn-${slug}.md`, md);
 console.log(`wrote harness/reports/bench-mtcnn-${slug}.{json,md}`);
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(0);

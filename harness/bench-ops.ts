@@ -8,7 +8,7 @@
 //   (--only <text>: just the cases whose name contains it, no report written)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import type { GpuContext } from '../src/gpu/context.js';
 import { BufferUsage } from '../src/gpu/flags.js';
 import { packParams } from '../src/gpu/wgsl-reflect.js';
@@ -156,7 +156,11 @@ for (const c of cases.filter((k) => !args.only || k.name.includes(args.only))) {
   console.log(`${row.name.padEnd(32)} ${row.ms.toFixed(2).padStart(9)} ms ${row.gflops.toFixed(2).padStart(7)} GFLOP/s (${(100 * row.peakFraction).toFixed(0).padStart(3)}% of peak) ${row.gbps.toFixed(2).padStart(7)} GB/s (${(100 * row.bandwidthFraction).toFixed(0).padStart(3)}% of copy)`);
 }
 
-if (args.only) process.exit(0);  // a partial run writes no report
+if (args.only) {
+  // A partial run writes no report.
+  await finishBackgroundGpuWork();
+  process.exit(0);
+}
 const slug = (ctx.adapter.architecture || ctx.adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 const name = `${slug === 'software' ? 'lavapipe' : slug}${args.tag ? `-${args.tag}` : ''}`;
 mkdirSync('harness/reports', { recursive: true });
@@ -174,4 +178,5 @@ const md = [
 ].join('\n');
 writeFileSync(`harness/reports/bench-ops-${name}.md`, md);
 console.log(`wrote harness/reports/bench-ops-${name}.{json,md}`);
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(0);

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { boxIou } from '../src/eval/coco.js';
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import type { Storage } from '../src/graph/half-storage.js';
 import { decodeImage } from '../src/io/node-image.js';
 import { loadPackagedGraph, loadPpocrDetGraph } from '../src/io/node-models.js';
@@ -97,4 +97,5 @@ mkdirSync('harness/reports', { recursive: true });
 writeFileSync(`harness/reports/bench-storage-${slug}.md`, lines.join('\n'));
 writeFileSync(`harness/reports/bench-storage-${slug}.json`, JSON.stringify({ adapter: ctx.adapter.name, rounds, best, memory: { mtcnn: mem, text: textMem }, drifts, textBoxes: last.text }, null, 1));
 console.log(lines.join('\n'));
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(0);

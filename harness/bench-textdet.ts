@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import { median } from '../src/gpu/timing.js';
 import { countFlops } from '../src/graph/flops.js';
 import { optimizeGraph } from '../src/graph/optimize.js';
@@ -216,4 +216,5 @@ async function chromium(): Promise<void> {
 
 if (args.chromium) await chromium();
 else await node();
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(0);

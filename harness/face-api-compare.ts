@@ -5,7 +5,7 @@
 // [--out DIR] [photo names...]. Takes about 3 minutes (face-api.js runs on tfjs' CPU backend).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import { loadPackagedGraph } from '../src/io/node-models.js';
 import { openFaceApi, type FaceApiDetections } from '../src/io/face-api-mtcnn.js';
 import { decodeImage } from '../src/io/node-image.js';
@@ -72,4 +72,5 @@ mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'face-api-mtcnn.md'), lines.join('\n'));
 writeFileSync(join(outDir, 'face-api-mtcnn.json'), JSON.stringify({ adapter: ctx.adapter.name, rows }, null, 1));
 console.log(lines.join('\n'));
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(agree === rows.length ? 0 : 1);

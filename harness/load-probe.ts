@@ -6,7 +6,7 @@
 // subgroup-shared operands of gemm.wgsl and conv2d.wgsl.
 //
 //   node --import tsx --import ./scripts/wgsl-hook.mjs harness/load-probe.ts lavapipe|swiftshader
-import { acquireGpu } from '../src/gpu/device.js';
+import { acquireGpu, finishBackgroundGpuWork } from '../src/gpu/device.js';
 import { BufferUsage } from '../src/gpu/flags.js';
 import { packParams } from '../src/gpu/wgsl-reflect.js';
 import { timePass } from '../src/gpu/timing.js';
@@ -32,4 +32,5 @@ for (const wgs of [64]) for (const combo of combos) { const mode = combo.join('+
   const fl = invocations * iterations * 32 * 2;
   console.log(wgs, mode.padEnd(22), t.median.toFixed(1), 'ms', (fl / t.median / 1e6).toFixed(1), 'GFLOP/s', ((t.median * 1e6) / (invocations / 8 * iterations)).toFixed(2), 'ns per 8-lane iteration');
 }
+await finishBackgroundGpuWork(); // the helper device's compiles: exiting under one can crash Dawn
 process.exit(0);

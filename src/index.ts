@@ -1,5 +1,5 @@
 // Public API of webgpu-detect (Node and browser).
-export { acquireGpu, type AcquireOptions } from './gpu/device.js';
+export { acquireGpu, finishBackgroundGpuWork, type AcquireOptions } from './gpu/device.js';
 export { GpuContext, type GpuStats } from './gpu/context.js';
 export { formatAdapter, type AdapterSummary } from './gpu/adapter-info.js';
 export { DeviceLostError, GpuValidationError, NoAdapterError, ShaderCompileError } from './gpu/errors.js';

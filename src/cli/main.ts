@@ -1,5 +1,6 @@
 // The `webgpu-detect` command.
 import { Command, CommanderError } from 'commander';
+import { finishBackgroundGpuWork } from '../gpu/device.js';
 import { NoAdapterError } from '../gpu/errors.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
@@ -52,5 +53,7 @@ try {
     process.exitCode = ExitCode.FAILURE;
   }
 }
-// Dawn keeps the event loop alive while a device exists; leave once the work is done.
+// Dawn keeps the event loop alive while a device exists; leave once the work is done, the
+// helper device's compiles included (exiting under one can crash Dawn).
+await finishBackgroundGpuWork();
 process.exit(process.exitCode ?? ExitCode.OK);

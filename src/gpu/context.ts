@@ -42,6 +42,9 @@ export class GpuContext {
     this.pipelines = new PipelineCache(device);
     this.kernelClass = forcedKernelClass() ?? adapterClass(adapter);
     device.addEventListener('uncapturederror', (event) => {
+      // Reported here, on standard error: by default dawn.node would also print it on standard
+      // output, in the middle of the JSON lines.
+      event.preventDefault();
       const message = (event as GPUUncapturedErrorEvent).error.message;
       this.uncapturedErrors.push(message);
       console.error(`webgpu-detect: uncaptured GPU error: ${message}`);

@@ -54,6 +54,15 @@ async function createContext(options: AcquireOptions): Promise<GpuContext> {
   return ctx;
 }
 
+/**
+ * Waits for the GPU work this library started in the background (lavapipe's helper device
+ * compiling pipelines ahead) and stops it. Call it before process.exit(): see JitWarmer.stop().
+ */
+export async function finishBackgroundGpuWork(): Promise<void> {
+  const ctx = await shared?.catch(() => undefined);
+  await ctx?.pipelines.warmer?.stop();
+}
+
 /** Env var: 0 turns the helper device that compiles pipelines ahead (lavapipe only) off. */
 export const JIT_WARMER_ENV = 'WEBGPU_DETECT_JIT_WARMER';
 

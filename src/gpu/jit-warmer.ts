@@ -35,6 +35,9 @@ export class JitWarmer {
   private readonly pending: WarmRequest[] = [];
   private readonly seen = new Set<string>();
   private readonly helper: HelperDevice;
+  /** The compile loop while it runs (stop() waits for it). */
+  private draining: Promise<void> | undefined;
+  private stopped = false;
   /** Pipelines compiled on the helper; failures (skipped, never fatal). */
   warmed = 0;
   failed = 0;
@@ -45,18 +48,36 @@ export class JitWarmer {
 
   /** Queues a pipeline; the helper compiles it once the main device is busy (kick). */
   request(r: WarmRequest): void {
-    if (this.isNew(r)) this.pending.push(r);
+    if (!this.stopped && this.isNew(r)) this.pending.push(r);
   }
 
   /** Queues and starts at once: pipelines needed later than the main device's next work. */
   warmSoon(r: WarmRequest): void {
-    if (this.isNew(r)) this.ahead.push(r);
+    if (!this.stopped && this.isNew(r)) this.ahead.push(r);
     this.kick();
   }
 
   /** The main device has work queued: the helper, if idle, compiles what is waiting. */
   kick(): void {
-    if (this.queued > 0 && !this.helper.busy && !this.helper.lost) void this.drain();
+    if (this.queued > 0 && !this.draining && !this.stopped && !this.helper.lost) {
+      this.draining = this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    }
+  }
+
+  /**
+   * Drops what is queued, waits for the pipeline being compiled, then destroys the helper device.
+   * Call before process.exit(): exiting while the helper compiles tears Dawn down under a running
+   * compile, which crashed 4 of 60 one-image CLI runs on a fresh cache (exit 139) and can leave
+   * Dawn's own messages on standard output, where they corrupt the JSON lines.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.ahead.length = 0;
+    this.pending.length = 0;
+    await this.draining;
+    this.helper.destroy();
   }
 
   get queued(): number {
@@ -65,7 +86,7 @@ export class JitWarmer {
 
   /** The helper is compiling. */
   get busy(): boolean {
-    return this.helper.busy;
+    return this.draining !== undefined;
   }
 
   private isNew(r: WarmRequest): boolean {
@@ -81,21 +102,15 @@ export class JitWarmer {
 
   private async drain(): Promise<void> {
     const helper = this.helper;
-    helper.busy = true;
-    try {
-      for (let r = this.next(); r && !helper.lost; r = this.next()) {
-        if (await helper.compile(r)) this.warmed++;
-        else this.failed++;
-      }
-    } finally {
-      helper.busy = false;
+    for (let r = this.next(); r && !helper.lost; r = this.next()) {
+      if (await helper.compile(r)) this.warmed++;
+      else this.failed++;
     }
   }
 }
 
 /** One helper device: compiles a pipeline by dispatching zero workgroups of it. */
 class HelperDevice {
-  busy = false;
   lost = false;
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly zeroArgs: GPUBuffer;
@@ -105,6 +120,13 @@ class HelperDevice {
     void device.lost.then(() => {
       this.lost = true;
     });
+    // Its errors are caught by error scopes; without a listener that prevents the default,
+    // dawn.node would print any other one on standard output.
+    device.addEventListener('uncapturederror', (event) => event.preventDefault());
+  }
+
+  destroy(): void {
+    this.device.destroy();
   }
 
   private buffer(kind: BindingInfo['kind'], binding: number): GPUBuffer {

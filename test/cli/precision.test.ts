@@ -162,6 +162,8 @@ describe('webgpu-detect precision', () => {
     const stages = async (...flags: string[]) => {
       const r = await cli(['detect', '--quiet', image, ...flags]);
       expect(r.code, r.stderr).toBe(0);
+      // One JSON line and nothing else (a CI run once found more on standard output: shown if so).
+      expect(r.stdout.trimEnd().split('\n'), r.stdout).toHaveLength(1);
       return (JSON.parse(r.stdout) as { stages: Record<string, number> }).stages;
     };
     const facenet = await stages();

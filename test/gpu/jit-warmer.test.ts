@@ -113,4 +113,27 @@ describe('JIT warmer', () => {
     expect(points.length).toBe(16);
     fitter.destroy();
   });
+
+  // Last: it stops this process's helper.
+  it('stop() drops what is queued, waits for the compile in progress, and the main device goes on alone', async () => {
+    const ctx = await gpu();
+    const warmer = ctx.pipelines.warmer;
+    if (!warmer) {
+      expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
+      return;
+    }
+    await settle(warmer);
+    const done = warmer.warmed + warmer.failed;
+    const mean = Array.from({ length: 6 }, (_, i) => [18 * Math.cos(i), 18 * Math.sin(i)] as const);
+    const fitter = LandmarkFitter.create(ctx, syntheticModel(mean, 5, (x, y) => Math.cos(3 * x - y)));
+    fitter.prewarm({ stages: [{ windowSize: 9, iterations: [{ sigma2: 1, reg: 0.1 }] }] });
+    expect([warmer.queued, warmer.busy]).toEqual([4, true]);
+    await warmer.stop();
+    // The compile in progress finished; the four queued behind it were dropped.
+    expect([warmer.queued, warmer.busy, warmer.warmed + warmer.failed]).toEqual([0, false, done + 1]);
+    ctx.pipelines.prewarm({ files: ['common/indexing.wgsl', 'elementwise/combine.wgsl', 'elementwise/binary_vec4.wgsl'], defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, BLOCK_A: false, BLOCK_B: false, OP_ADD: false, OP_SUB: false, OP_MUL: true, OP_DIV: false } }, 'after stop');
+    expect([warmer.queued, warmer.busy]).toEqual([0, false]);
+    expect(await checkOp({ op: 'Mul', inputs: [[2, 3, 16, 20], [2, 3, 16, 20]] })).toBeLessThan(F32_TOLERANCE);
+    ctx.assertAlive();
+  });
 });
