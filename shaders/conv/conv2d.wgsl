@@ -4,7 +4,7 @@
 //
 // Launch: workgroup_id.y picks a block of OC_BLOCK (1, 2, 4, 8 or 16) output channels,
 // workgroup_id.z the image, and the invocations along x cover the output pixels, 4 adjacent columns
-// each (params.batch_in_x, for small outputs such as RNet's 3x3: x covers images x pixel blocks, so
+// each, of one row or, under TWO_ROWS, of two (params.batch_in_x, for small outputs such as RNet's 3x3: x covers images x pixel blocks, so
 // a workgroup is not mostly idle lanes; z is then 1). Every
 // weight index is thus the same for all invocations of a workgroup, and each gathered input value
 // is reused OC_BLOCK times. Accumulators are separate variables (SwiftShader keeps loop-indexed
@@ -134,7 +134,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
 
   // Per invocation: 4 adjacent output columns of one output row.
+#if ${TWO_ROWS}
+  // Two output rows per invocation (oy, oy + 1): each broadcast weight serves 8 pixels.
+  let oy = min((block / params.ox_blocks) * 2u, params.out_height - 1u);
+#else
   let oy = min(block / params.ox_blocks, params.out_height - 1u);
+#endif
   let ox0 = (block % params.ox_blocks) * 4u;
   let ix_origin = i32(ox0 * params.stride_x) - i32(params.pad_left);
   let iy_origin = i32(oy * params.stride_y) - i32(params.pad_top);
@@ -166,6 +171,24 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc14 = real4(0.0);
   var acc15 = real4(0.0);
 #endif
+#if ${TWO_ROWS}
+  var bcc0 = real4(0.0);
+  var bcc1 = real4(0.0);
+  var bcc2 = real4(0.0);
+  var bcc3 = real4(0.0);
+  var bcc4 = real4(0.0);
+  var bcc5 = real4(0.0);
+  var bcc6 = real4(0.0);
+  var bcc7 = real4(0.0);
+  var bcc8 = real4(0.0);
+  var bcc9 = real4(0.0);
+  var bcc10 = real4(0.0);
+  var bcc11 = real4(0.0);
+  var bcc12 = real4(0.0);
+  var bcc13 = real4(0.0);
+  var bcc14 = real4(0.0);
+  var bcc15 = real4(0.0);
+#endif
   for (var ci = 0u; ci < params.in_channels_per_group; ci++) {
     let plane = (n * params.in_channels + ic0 + ci) * params.in_height * params.in_width;
     for (var ky = 0u; ky < params.kernel_height; ky++) {
@@ -192,6 +215,19 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let x3 = real(middle.z);
       let x4 = real(middle.w);
       let x5 = real(select(0.0, load_input4(q + 1u).x, row_inside && ox0 + 4u < params.in_width));
+#if ${TWO_ROWS}
+      // The same window one input row down, for output row oy + 1 (stride 1).
+      let iy2 = iy + 1i;
+      let row2_inside = iy2 >= 0i && iy2 < i32(params.in_height);
+      let q2 = (plane + u32(clamp(iy2, 0i, i32(params.in_height) - 1i)) * params.in_width + ox0) / 4u;
+      let middle2 = select(vec4<f32>(0.0), load_input4(q2), row2_inside);
+      let y0 = real(select(0.0, load_input4(max(q2, 1u) - 1u).w, row2_inside && ox0 > 0u));
+      let y1 = real(middle2.x);
+      let y2 = real(middle2.y);
+      let y3 = real(middle2.z);
+      let y4 = real(middle2.w);
+      let y5 = real(select(0.0, load_input4(q2 + 1u).x, row2_inside && ox0 + 4u < params.in_width));
+#endif
 #else
       let x0 = input_at(row, row_inside, ix_origin);
       let x1 = input_at(row, row_inside, ix_origin + 1i);
@@ -329,6 +365,65 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         acc15 = fma(real4(real(w2_3.w)), x, acc15);
 #endif
       }
+#if ${TWO_ROWS}
+      {
+        let x = real4(y0, y1, y2, y3);
+        bcc0 = fma(real4(real(w0_0.x)), x, bcc0);
+        bcc1 = fma(real4(real(w0_0.y)), x, bcc1);
+        bcc2 = fma(real4(real(w0_0.z)), x, bcc2);
+        bcc3 = fma(real4(real(w0_0.w)), x, bcc3);
+        bcc4 = fma(real4(real(w0_1.x)), x, bcc4);
+        bcc5 = fma(real4(real(w0_1.y)), x, bcc5);
+        bcc6 = fma(real4(real(w0_1.z)), x, bcc6);
+        bcc7 = fma(real4(real(w0_1.w)), x, bcc7);
+        bcc8 = fma(real4(real(w0_2.x)), x, bcc8);
+        bcc9 = fma(real4(real(w0_2.y)), x, bcc9);
+        bcc10 = fma(real4(real(w0_2.z)), x, bcc10);
+        bcc11 = fma(real4(real(w0_2.w)), x, bcc11);
+        bcc12 = fma(real4(real(w0_3.x)), x, bcc12);
+        bcc13 = fma(real4(real(w0_3.y)), x, bcc13);
+        bcc14 = fma(real4(real(w0_3.z)), x, bcc14);
+        bcc15 = fma(real4(real(w0_3.w)), x, bcc15);
+      }
+      {
+        let x = real4(y1, y2, y3, y4);
+        bcc0 = fma(real4(real(w1_0.x)), x, bcc0);
+        bcc1 = fma(real4(real(w1_0.y)), x, bcc1);
+        bcc2 = fma(real4(real(w1_0.z)), x, bcc2);
+        bcc3 = fma(real4(real(w1_0.w)), x, bcc3);
+        bcc4 = fma(real4(real(w1_1.x)), x, bcc4);
+        bcc5 = fma(real4(real(w1_1.y)), x, bcc5);
+        bcc6 = fma(real4(real(w1_1.z)), x, bcc6);
+        bcc7 = fma(real4(real(w1_1.w)), x, bcc7);
+        bcc8 = fma(real4(real(w1_2.x)), x, bcc8);
+        bcc9 = fma(real4(real(w1_2.y)), x, bcc9);
+        bcc10 = fma(real4(real(w1_2.z)), x, bcc10);
+        bcc11 = fma(real4(real(w1_2.w)), x, bcc11);
+        bcc12 = fma(real4(real(w1_3.x)), x, bcc12);
+        bcc13 = fma(real4(real(w1_3.y)), x, bcc13);
+        bcc14 = fma(real4(real(w1_3.z)), x, bcc14);
+        bcc15 = fma(real4(real(w1_3.w)), x, bcc15);
+      }
+      {
+        let x = real4(y2, y3, y4, y5);
+        bcc0 = fma(real4(real(w2_0.x)), x, bcc0);
+        bcc1 = fma(real4(real(w2_0.y)), x, bcc1);
+        bcc2 = fma(real4(real(w2_0.z)), x, bcc2);
+        bcc3 = fma(real4(real(w2_0.w)), x, bcc3);
+        bcc4 = fma(real4(real(w2_1.x)), x, bcc4);
+        bcc5 = fma(real4(real(w2_1.y)), x, bcc5);
+        bcc6 = fma(real4(real(w2_1.z)), x, bcc6);
+        bcc7 = fma(real4(real(w2_1.w)), x, bcc7);
+        bcc8 = fma(real4(real(w2_2.x)), x, bcc8);
+        bcc9 = fma(real4(real(w2_2.y)), x, bcc9);
+        bcc10 = fma(real4(real(w2_2.z)), x, bcc10);
+        bcc11 = fma(real4(real(w2_2.w)), x, bcc11);
+        bcc12 = fma(real4(real(w2_3.x)), x, bcc12);
+        bcc13 = fma(real4(real(w2_3.y)), x, bcc13);
+        bcc14 = fma(real4(real(w2_3.z)), x, bcc14);
+        bcc15 = fma(real4(real(w2_3.w)), x, bcc15);
+      }
+#endif
 #else
 #if ${WINDOW_UNROLLED}
       // The three taps written out (no vector selects): faster on SwiftShader, slower on lavapipe
@@ -527,4 +622,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var j = 0u; j < channels; j++) {
     store_channel(accs[j], n, oc0 + j, oy, ox0);
   }
+#if ${TWO_ROWS}
+  if (oy + 1u >= params.out_height) {
+    return;
+  }
+  accs[0] = vec4<f32>(bcc0);
+  accs[1] = vec4<f32>(bcc1);
+  accs[2] = vec4<f32>(bcc2);
+  accs[3] = vec4<f32>(bcc3);
+  accs[4] = vec4<f32>(bcc4);
+  accs[5] = vec4<f32>(bcc5);
+  accs[6] = vec4<f32>(bcc6);
+  accs[7] = vec4<f32>(bcc7);
+  accs[8] = vec4<f32>(bcc8);
+  accs[9] = vec4<f32>(bcc9);
+  accs[10] = vec4<f32>(bcc10);
+  accs[11] = vec4<f32>(bcc11);
+  accs[12] = vec4<f32>(bcc12);
+  accs[13] = vec4<f32>(bcc13);
+  accs[14] = vec4<f32>(bcc14);
+  accs[15] = vec4<f32>(bcc15);
+  for (var j = 0u; j < channels; j++) {
+    store_channel(accs[j], n, oc0 + j, oy + 1u, ox0);
+  }
+#endif
 }

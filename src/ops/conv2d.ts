@@ -166,7 +166,6 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // A channel block must not straddle groups (its weights rows would need two input ranges).
     const groupBlock = a.group === 1 ? CONV_OC_BLOCK : ([8, 4, 2].find((b) => outPerGroup % b === 0) ?? 1);
     const oxBlocks = Math.ceil(g.ow / 4);
-    const pixelBlocks = g.oh * oxBlocks;
     // 3-wide stride-1 kernels share one 6-value window per row instead of gathering 4 values per
     // tap (depthwise 3x3 on lavapipe: 30 -> 22 ms). With 8 channels per block, measured on 3x3
     // convs (64->64 @128, 16->32 @320, 48->48 @80, 96->24 @160): lavapipe -4% to +10%, SwiftShader
@@ -175,9 +174,6 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // The window in 3 vec4 loads instead of 6 scalar ones (conv 3x3 64->64 @128 on lavapipe
     // 52.9-59.8 -> 48.2-52.9 ms; SwiftShader unchanged).
     const rowVec4 = window3x3 && vec4Rows(g);
-    // Small outputs (RNet/ONet's last convolutions: 9 or 3 pixel blocks) would leave most lanes of a
-    // workgroup idle; their images then share the x axis.
-    const batchInX = pixelBlocks < CONV_WORKGROUP_SIZE;
     // Constant weights of 8-channel blocks are re-laid out at upload so a tap's 8 weights are two
     // vec4 loads (3x3 convs, lavapipe: 64->64 @128 6.3 -> 9.1 GFLOP/s, 96->24 @160 7.1 -> 8.6;
     // SwiftShader +2% to +8%).
@@ -189,6 +185,14 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // (96->24 @160 on lavapipe 74 -> 64 ms, SwiftShader 790 -> 540 ms). Not below 24 outputs: the
     // variant is one more pipeline to JIT (~1.3 s on lavapipe) for little (PNet's conv1, 10 outputs).
     const ocBlock = shared ? (g.m >= 24 && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
+    // 16-channel blocks of vec4 rows compute two output rows per invocation: each broadcast weight
+    // then serves 8 pixels instead of 4 (conv 3x3 64->64 @128, alternated: SwiftShader 357-361 ->
+    // 311-320 ms, lavapipe 31.2 -> 28.8-29.1 ms).
+    const twoRows = rowVec4 && ocBlock === 16 && shared;
+    const pixelBlocks = (twoRows ? Math.ceil(g.oh / 2) : g.oh) * oxBlocks;
+    // Small outputs (RNet/ONet's last convolutions: 9 or 3 pixel blocks) would leave most lanes of a
+    // workgroup idle; their images then share the x axis.
+    const batchInX = pixelBlocks < CONV_WORKGROUP_SIZE;
     return [
       {
         files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', rowVec4 ? 'common/half_load4.wgsl' : 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
@@ -210,6 +214,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           WINDOW_UNROLLED: window3x3 && env.adapter === 'swiftshader',
           W_PACKED: packed,
           W_SHARED: shared,
+          TWO_ROWS: twoRows,
           SUBGROUP_8: env.subgroupSize === 8,
           HAS_BIAS: inputs[2] !== undefined,
           ACT_PRELU: a.activation.type === 'PRelu',
