@@ -216,8 +216,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let x4 = real(middle.w);
       let x5 = real(select(0.0, load_input4(q + 1u).x, row_inside && ox0 + 4u < params.in_width));
 #if ${TWO_ROWS}
-      // The same window one input row down, for output row oy + 1 (stride 1).
-      let iy2 = iy + 1i;
+      // The same window stride_y input rows down, for output row oy + 1.
+      let iy2 = iy + i32(params.stride_y);
       let row2_inside = iy2 >= 0i && iy2 < i32(params.in_height);
       let q2 = (plane + u32(clamp(iy2, 0i, i32(params.in_height) - 1i)) * params.in_width + ox0) / 4u;
       let middle2 = select(vec4<f32>(0.0), load_input4(q2), row2_inside);

@@ -188,6 +188,8 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // 16-channel blocks of vec4 rows compute two output rows per invocation: each broadcast weight
     // then serves 8 pixels instead of 4 (conv 3x3 64->64 @128, alternated: SwiftShader 357-361 ->
     // 311-320 ms, lavapipe 31.2 -> 28.8-29.1 ms).
+    // Not on windows of scalar loads (MTCNN's unpadded convs): MTCNN on SwiftShader, alternated,
+    // PNet 11.6 -> 12.1 s and 10.9 -> 10.2 s, ONet 1.0 -> 1.5 s and 1.0 -> 1.2 s.
     const twoRows = rowVec4 && ocBlock === 16 && shared;
     const pixelBlocks = (twoRows ? Math.ceil(g.oh / 2) : g.oh) * oxBlocks;
     // Small outputs (RNet/ONet's last convolutions: 9 or 3 pixel blocks) would leave most lanes of a

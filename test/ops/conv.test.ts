@@ -71,7 +71,7 @@ describe('Conv vs float64 reference', () => {
   // per subgroup and broadcast.
   it('constant 3x3 weights in 16-channel blocks through the subgroup: 40 channels (partial block), batch 2, odd width, fused PReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 6, 11, 13], [40, 6, 3, 3], [40], [40]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'PRelu' } }, constants: [1, 2, 3] }));
-  it('constant 3x3 weights in 16-channel blocks, two output rows per invocation (rows as vec4): 40 channels (partial block), odd height, batch 2, fused PReLU; one row', async () => {
+  it('constant 3x3 weights in 16-channel blocks, two output rows per invocation (rows as vec4): 40 channels (partial block), odd height, batch 2, fused PReLU; one row; vertical stride 2', async () => {
     // This adapter takes the two-row kernel for these shapes (else the checks below would not test it).
     const ctx = await gpu();
     const env = { adapter: ctx.kernelClass, subgroupSize: ctx.subgroupSize, constant: () => true };
@@ -79,6 +79,8 @@ describe('Conv vs float64 reference', () => {
     expect(Conv.kernels([[2, 6, 9, 12], [40, 6, 3, 3], [40], [40]], [[2, 40, 9, 12]], attrs, env)[0]!.defines.TWO_ROWS).toBe(true);
     await checkOp({ op: 'Conv', inputs: [[2, 6, 9, 12], [40, 6, 3, 3], [40], [40]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'PRelu' } }, constants: [1, 2, 3] });
     await checkOp({ op: 'Conv', inputs: [[1, 5, 1, 8], [16, 5, 3, 3], [16]], attrs: { pads: [1, 1, 1, 1] }, constants: [1, 2] });
+    // Vertical stride 2: the second output row reads 2 input rows down.
+    await checkOp({ op: 'Conv', inputs: [[1, 4, 11, 8], [16, 4, 3, 3], [16]], attrs: { strides: [2, 1], pads: [1, 1, 1, 1] }, constants: [1, 2] });
   });
   it('constant 3x3 weights in 12-channel blocks through the subgroup: 24 channels (PP-OCR neck), batch 2, fused ReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 7, 9, 10], [24, 7, 3, 3], [24]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'Relu' } }, constants: [1, 2] }));
