@@ -28,11 +28,18 @@ export interface WarmRequest {
 const STORAGE_BYTES = 256 * 1024;
 const UNIFORM_BYTES = 4096;
 
+/** A request with its pipeline key. */
+interface Queued extends WarmRequest {
+  key: string;
+}
+
 export class JitWarmer {
   /** Asked for ahead (warmSoon): compiled first, in order. */
-  private readonly ahead: WarmRequest[] = [];
+  private readonly ahead: Queued[] = [];
   /** New pipelines of the main device's batches: compiled newest first. */
-  private readonly pending: WarmRequest[] = [];
+  private readonly pending: Queued[] = [];
+  /** The pipeline being compiled, and its end. */
+  private current: { key: string; done: Promise<unknown> } | undefined;
   private readonly seen = new Set<string>();
   private readonly helper: HelperDevice;
   /** The compile loop while it runs (stop() waits for it). */
@@ -48,13 +55,27 @@ export class JitWarmer {
 
   /** Queues a pipeline; the helper compiles it once the main device is busy (kick). */
   request(r: WarmRequest): void {
-    if (!this.stopped && this.isNew(r)) this.pending.push(r);
+    const key = pipelineKey(r.code, r.entry);
+    if (!this.stopped && this.isNew(key)) this.pending.push({ ...r, key });
   }
 
   /** Queues and starts at once: pipelines needed later than the main device's next work. */
   warmSoon(r: WarmRequest): void {
-    if (!this.stopped && this.isNew(r)) this.ahead.push(r);
+    const key = pipelineKey(r.code, r.entry);
+    if (!this.stopped && this.isNew(key)) this.ahead.push({ ...r, key });
     this.kick();
+  }
+
+  /**
+   * The main device is about to use a pipeline that was asked for ahead: if the helper is compiling
+   * it, waits for that (the main device then loads it from Mesa's cache instead of compiling it a
+   * second time, from the start); if the helper has not started it, leaves it to the main device.
+   */
+  async ready(code: string, entry: string): Promise<void> {
+    const key = pipelineKey(code, entry);
+    const queued = this.ahead.findIndex((r) => r.key === key);
+    if (queued >= 0) this.ahead.splice(queued, 1);
+    if (this.current?.key === key) await this.current.done;
   }
 
   /** The main device has work queued: the helper, if idle, compiles what is waiting. */
@@ -89,22 +110,24 @@ export class JitWarmer {
     return this.draining !== undefined;
   }
 
-  private isNew(r: WarmRequest): boolean {
-    const key = pipelineKey(r.code, r.entry);
+  private isNew(key: string): boolean {
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     return true;
   }
 
-  private next(): WarmRequest | undefined {
+  private next(): Queued | undefined {
     return this.ahead.shift() ?? this.pending.pop();
   }
 
   private async drain(): Promise<void> {
     const helper = this.helper;
     for (let r = this.next(); r && !helper.lost; r = this.next()) {
-      if (await helper.compile(r)) this.warmed++;
+      const done = helper.compile(r);
+      this.current = { key: r.key, done };
+      if (await done) this.warmed++;
       else this.failed++;
+      this.current = undefined;
     }
   }
 }

@@ -125,6 +125,7 @@ export class PipelineCache {
     }
     const bindings = reflectBindings(code);
     this.warmer?.request({ code, entry, bindings, label });
+    await this.warmer?.ready(code, entry);
     const bindGroupLayout = device.createBindGroupLayout({
       label,
       entries: bindings.map((b) => ({

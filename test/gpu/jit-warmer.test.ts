@@ -114,6 +114,32 @@ describe('JIT warmer', () => {
     fitter.destroy();
   });
 
+  it('ready(): the main device waits for a pipeline the helper is compiling, and takes over one it has not started', async () => {
+    const ctx = await gpu();
+    const warmer = ctx.pipelines.warmer;
+    if (!warmer) {
+      expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
+      return;
+    }
+    await settle(warmer);
+    const before = warmer.warmed;
+    const kernel = (op: string) => {
+      const code = `@group(0) @binding(0) var<storage, read_write> x: array<f32>;\n@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { x[g.x] = ${op}(x[g.x] + ${Math.random()}); }\n`;
+      return { code, entry: 'main', bindings: reflectBindings(code), label: `test ready ${op}` };
+    };
+    const a = kernel('sin');
+    const b = kernel('cos');
+    warmer.warmSoon(a); // started at once
+    warmer.warmSoon(b); // queued behind it
+    expect([warmer.busy, warmer.queued]).toEqual([true, 1]);
+    await warmer.ready(b.code, b.entry); // not started: the main device will compile it
+    expect(warmer.queued).toBe(0);
+    await warmer.ready(a.code, a.entry); // in progress: waited for
+    expect(warmer.warmed).toBe(before + 1);
+    await settle(warmer);
+    expect(warmer.warmed).toBe(before + 1);
+  });
+
   // Last: it stops this process's helper.
   it('stop() drops what is queued, waits for the compile in progress, and the main device goes on alone', async () => {
     const ctx = await gpu();
