@@ -123,7 +123,8 @@ export class JitWarmer {
   private async drain(): Promise<void> {
     const helper = this.helper;
     for (let r = this.next(); r && !helper.lost; r = this.next()) {
-      const done = helper.compile(r);
+      // Never rejects (a lost helper device fails the compile, not the main device's wait on it).
+      const done = helper.compile(r).catch(() => false);
       this.current = { key: r.key, done };
       if (await done) this.warmed++;
       else this.failed++;
