@@ -45,7 +45,8 @@ const warm: ImageDetections[] = [];
 for (let b = 0; b < images.length; b += 8) warm.push(...(await detector.detect(images.slice(b, b + 8), convention.options)).images);
 const work = countWork(warm, options);
 console.log(`work per pass: PNet ${(work.pnet / 1e9).toFixed(2)} GFLOP over ${work.levels} pyramid levels, RNet ${(work.rnet / 1e9).toFixed(2)} (${work.rnetInputs} crops), ONet ${(work.onet / 1e9).toFixed(2)} (${work.onetInputs} crops)`);
-const peak = measuredPeak(ctx.adapter.source);
+const slug = ctx.adapter.source.includes('swiftshader') ? 'swiftshader' : ctx.adapter.source.includes('lvp') ? 'lavapipe' : 'adapter';
+const peak = measuredPeak();
 
 /** FLOPs of one pass over the images: PNet per pyramid level, RNet / ONet per crop they were given. */
 function countWork(results: readonly ImageDetections[], o: MtcnnOptions) {
@@ -67,8 +68,7 @@ function countWork(results: readonly ImageDetections[], o: MtcnnOptions) {
 }
 
 /** The FMA peak bench-ops measured on this adapter (its report), in GFLOP/s. */
-function measuredPeak(source: string): { gflops: number; date: string } | undefined {
-  const slug = source.includes('swiftshader') ? 'swiftshader' : source.includes('lvp') ? 'lavapipe' : undefined;
+function measuredPeak(): { gflops: number; date: string } | undefined {
   try {
     const r = JSON.parse(readFileSync(`harness/reports/bench-ops-${slug}.json`, 'utf8')) as { fmaPeakGflops: number; date: string };
     return { gflops: r.fmaPeakGflops, date: r.date };
@@ -156,7 +156,6 @@ if (referenceCount > 0) {
 
 const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, source: ctx.adapter.source, timestamps: ctx.hasTimestamps, convention: convention.name, images: images.length, megapixels, decodeMs, work, fmaPeak: peak, imagesPerSecondAtPeak: ceiling, rows, referenceMsPerImage, referenceCount, profile };
 mkdirSync('harness/reports', { recursive: true });
-const slug = ctx.adapter.source.includes('swiftshader') ? 'swiftshader' : ctx.adapter.source.includes('lvp') ? 'lavapipe' : 'adapter';
 writeFileSync(`harness/reports/bench-mtcnn-${slug}.json`, JSON.stringify(report, null, 2));
 const md = [
   `# MTCNN benchmark: ${ctx.adapter.name}`,

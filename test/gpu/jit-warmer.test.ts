@@ -3,6 +3,7 @@
 // cannot build, and the main device's results are the same whether or not the helper went first.
 import { describe, expect, it } from 'vitest';
 import { adapterClass } from '../../src/gpu/adapter-class.js';
+import type { GpuContext } from '../../src/gpu/context.js';
 import type { JitWarmer } from '../../src/gpu/jit-warmer.js';
 import { reflectBindings } from '../../src/gpu/wgsl-reflect.js';
 import { DEFAULT_WORKGROUP_SIZE } from '../../src/gpu/launch.js';
@@ -17,6 +18,14 @@ import { checkOp, F32_TOLERANCE } from '../helpers/op-check.js';
 /** Waits until the helper has nothing queued or in progress. */
 async function settle(warmer: JitWarmer): Promise<void> {
   for (let i = 0; i < 4000 && (warmer.queued > 0 || warmer.busy); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** The context and its helper; elsewhere than on lavapipe, checks there is none (undefined). */
+async function lavapipeWarmer(): Promise<{ ctx: GpuContext; warmer: JitWarmer | undefined }> {
+  const ctx = await gpu();
+  const warmer = ctx.pipelines.warmer;
+  if (!warmer) expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
+  return { ctx, warmer };
 }
 
 function seeded(): () => number {
@@ -76,12 +85,8 @@ describe('JIT warmer', () => {
   });
 
   it('a shader the helper cannot build counts as failed and leaves the main device clean', async () => {
-    const ctx = await gpu();
-    const warmer = ctx.pipelines.warmer;
-    if (!warmer) {
-      expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
-      return;
-    }
+    const { ctx, warmer } = await lavapipeWarmer();
+    if (!warmer) return;
     const failed = warmer.failed;
     const errors = ctx.uncapturedErrors.length;
     const code = '@group(0) @binding(0) var<storage, read_write> x: array<f32>;\n@compute @workgroup_size(1) fn main() { x[0] = undefined_name; }\n';
@@ -115,12 +120,8 @@ describe('JIT warmer', () => {
   });
 
   it('ready(): the main device waits for a pipeline the helper is compiling, and takes over one it has not started', async () => {
-    const ctx = await gpu();
-    const warmer = ctx.pipelines.warmer;
-    if (!warmer) {
-      expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
-      return;
-    }
+    const { warmer } = await lavapipeWarmer();
+    if (!warmer) return;
     await settle(warmer);
     const before = warmer.warmed;
     const kernel = (op: string) => {
@@ -142,12 +143,8 @@ describe('JIT warmer', () => {
 
   // Last: it stops this process's helper.
   it('stop() drops what is queued, waits for the compile in progress, and the main device goes on alone', async () => {
-    const ctx = await gpu();
-    const warmer = ctx.pipelines.warmer;
-    if (!warmer) {
-      expect(adapterClass(ctx.adapter)).not.toBe('llvmpipe');
-      return;
-    }
+    const { ctx, warmer } = await lavapipeWarmer();
+    if (!warmer) return;
     await settle(warmer);
     const done = warmer.warmed + warmer.failed;
     const mean = Array.from({ length: 6 }, (_, i) => [18 * Math.cos(i), 18 * Math.sin(i)] as const);
