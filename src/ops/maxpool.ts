@@ -47,7 +47,9 @@ export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
   },
   kernels([x], [out], a) {
     const g = geometry(x, a);
-    const count = sizeOf(out!);
+    // 4 outputs of a row per invocation (pool/maxpool.wgsl).
+    const oxBlocks = Math.ceil(g.ow / 4);
+    const count = (sizeOf(out!) / g.ow) * oxBlocks;
     return [
       {
         files: ['common/indexing.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'pool/maxpool.wgsl'],
@@ -55,7 +57,7 @@ export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
         params: {
           count, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
           kernel_height: a.kernel[0], kernel_width: a.kernel[1], stride_y: a.strides[0], stride_x: a.strides[1],
-          pad_top: g.pads[0], pad_left: g.pads[1],
+          pad_top: g.pads[0], pad_left: g.pads[1], ox_blocks: oxBlocks,
         },
         invocations: count,
       },

@@ -14,6 +14,9 @@ describe('MaxPool vs float64 reference', () => {
   it('3x3 stride 2, ceil mode', () => checkOp({ op: 'MaxPool', inputs: [[1, 4, 23, 22]], attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 } }));
   it('3x3 stride 2, floor mode', () => checkOp({ op: 'MaxPool', inputs: [[1, 4, 23, 22]], attrs: { kernel_shape: [3, 3], strides: [2, 2] } }));
   it('3x3 stride 1 with padding', () => checkOp({ op: 'MaxPool', inputs: [[1, 2, 7, 8]], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }));
+  // 4 outputs per invocation: rows of 6 outputs (a full and a partial block), a window wider than
+  // its stride, left padding past the first block's first column.
+  it('2x3 window, strides [1, 3], pads [1, 2, 0, 1]', () => checkOp({ op: 'MaxPool', inputs: [[2, 3, 7, 17]], attrs: { kernel_shape: [2, 3], strides: [1, 3], pads: [1, 2, 0, 1] } }));
   it('SAME_UPPER (TensorFlow SAME)', () => checkOp({ op: 'MaxPool', inputs: [[1, 2, 9, 10]], attrs: { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' } }));
 });
 
