@@ -146,6 +146,15 @@ fn taps(d: u32, scale: f32, size: i32) -> vec3<f32> {
 }
 #endif
 
+// Pixel (ix, iy) of the image `info` describes as RGB, 0 outside it (a zero-padded crop).
+fn rgb_at(info: vec4<u32>, ix: i32, iy: i32) -> vec3<f32> {
+  let width = i32(info.y);
+  let height = i32(info.z);
+  let inside = ix >= 0 && ix < width && iy >= 0 && iy < height;
+  let p = load_pixel(info.x + u32(clamp(iy, 0, height - 1) * width + clamp(ix, 0, width - 1)));
+  return select(vec3<f32>(0.0), pixel_rgb(p), inside);
+}
+
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_index(gid, groups, ${WORKGROUP_SIZE}u);
@@ -198,32 +207,30 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let tx = taps(o % params.out_width + shift.x, scale.x, region.x);
   let ty = taps(o / params.out_width + shift.y, scale.y, region.y);
 #endif
-  let width = i32(info.y);
-  let height = i32(info.z);
-  var corner: array<vec3<f32>, 4>;
-  for (var k = 0u; k < 4u; k++) {
-    let ix = origin.x + i32(select(tx.x, tx.y, (k & 1u) == 1u));
-    let iy = origin.y + i32(select(ty.x, ty.y, k >= 2u));
-    // Outside the image (a zero-padded crop): 0.
-    corner[k] = vec3<f32>(0.0);
-    if (ix >= 0 && ix < width && iy >= 0 && iy < height) {
-      corner[k] = pixel_rgb(load_pixel(info.x + u32(iy * width + ix)));
-    }
-  }
+  // The four neighbours as separate values: a loop-indexed private array stays in memory on
+  // SwiftShader.
+  let left = origin.x + i32(tx.x);
+  let right = origin.x + i32(tx.y);
+  let top_row = origin.y + i32(ty.x);
+  let bottom_row = origin.y + i32(ty.y);
+  let c0 = rgb_at(info, left, top_row);
+  let c1 = rgb_at(info, right, top_row);
+  let c2 = rgb_at(info, left, bottom_row);
+  let c3 = rgb_at(info, right, bottom_row);
 #if ${CANVAS}
   // Integer weights summing to 256; every product and sum is an exact integer in f32.
-  let v = floor((corner[0] * ((16.0 - tx.z) * (16.0 - ty.z)) + corner[1] * (tx.z * (16.0 - ty.z))
-    + corner[2] * ((16.0 - tx.z) * ty.z) + corner[3] * (tx.z * ty.z)) / 256.0);
+  let v = floor((c0 * ((16.0 - tx.z) * (16.0 - ty.z)) + c1 * (tx.z * (16.0 - ty.z))
+    + c2 * ((16.0 - tx.z) * ty.z) + c3 * (tx.z * ty.z)) / 256.0);
 #else
 #if ${OPENCV}
   // OpenCV: a horizontal pass S0 a0 + S1 a1 per row, then the vertical one, weights (1 - f, f).
-  let top = corner[0] * (1.0 - tx.z) + corner[1] * tx.z;
-  let bottom = corner[2] * (1.0 - tx.z) + corner[3] * tx.z;
+  let top = c0 * (1.0 - tx.z) + c1 * tx.z;
+  let bottom = c2 * (1.0 - tx.z) + c3 * tx.z;
   let v = top * (1.0 - ty.z) + bottom * ty.z;
 #else
   // top + (bottom - top) * w, as tfjs writes it (mix computes the same in another order).
-  let top = corner[0] + (corner[1] - corner[0]) * tx.z;
-  let bottom = corner[2] + (corner[3] - corner[2]) * tx.z;
+  let top = c0 + (c1 - c0) * tx.z;
+  let bottom = c2 + (c3 - c2) * tx.z;
   let v = top + (bottom - top) * ty.z;
 #endif
 #endif
