@@ -4,12 +4,7 @@
 // rows and the K x K weights are loaded once per strip. On lavapipe a storage load costs as much as
 // ~15-50 FMAs (shaders/probe/load_probe.wgsl); conv2d.wgsl's one-row invocations loaded 6 values
 // and 3 weights per 12 FMAs (depthwise 3x3 x128 @128 on lavapipe: 20.6 -> 11.3 ms).
-// ROW_VEC4 (3x3, left pad 1, width a multiple of 4, the usual 'same' layer): strips of 8 columns,
-// each input row 4 vec4 loads (row8) instead of 10 scalar ones, each output row 2 vec4 stores
-// (depthwise 3x3 x128 @128: lavapipe 11.9-12.5 -> 6.5-7.3 ms, SwiftShader 54-57 -> 32-33 ms; 4
-// columns with vec4 loads 8.6-9.1 ms, 16 columns 7.6-9.6 ms on lavapipe).
-// Tried and dropped: each row as one vec4 load plus edges shuffled in from the neighbouring
-// invocations (subgroupShuffleUp/Down): no faster (11.9 vs 12.5 ms in one run).
+// The usual 'same' 3x3 layer whose rows are a multiple of 4 values runs depthwise_rows.wgsl instead.
 //
 // Launch: x = strips (ox_blocks * oy_blocks) over invocations, y = channel, z = image.
 struct Params {
@@ -28,19 +23,10 @@ struct Params {
   post_shift: f32,
 }
 
-#if ${ROW_VEC4}
-// Rows read 4 values per load (in_width % 4 == 0, 3x3, left pad 1; src/ops/conv2d.ts).
-#if ${F16_INPUT_0}
-@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16: common/half_load4.wgsl
-#else
-@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
-#endif
-#else
 #if ${F16_INPUT_0}
 @group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
-#endif
 #endif
 @group(0) @binding(1) var<storage, read> input_1: array<f32>;  // w  [C, 1, K, K]
 #if ${HAS_BIAS}
@@ -49,19 +35,10 @@ struct Params {
 #if ${ACT_PRELU}
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [C]
 #endif
-#if ${ROW_VEC4}
-// Output rows written 4 values per store (out_width == in_width, a multiple of 4).
-#if ${F16_OUTPUT_0}
-@group(0) @binding(4) var<storage, read_write> output_0: array<vec2<u32>>;  // f16, 4 per element
-#else
-@group(0) @binding(4) var<storage, read_write> output_0: array<vec4<f32>>;
-#endif
-#else
 #if ${F16_OUTPUT_0}
 @group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<f32>;
-#endif
 #endif
 @group(0) @binding(5) var<uniform> params: Params;
 
@@ -74,84 +51,21 @@ fn row_at(plane: u32, iy: i32) -> i32 {
   return select(-1i, i32(plane) + iy * i32(params.in_width), iy >= 0i && iy < i32(params.in_height));
 }
 
-#if ${ROW_VEC4}
-// The 10 inputs of 8 outputs (columns ox0 - 1 .. ox0 + 8) as 4 vec4 loads: the 8 under the outputs
-// and one value of each neighbouring vec4 (0 past the image's edges, and for the second half of a
-// strip past the row's end).
-struct Row8 {
-  left: f32,
-  m0: vec4<f32>,
-  m1: vec4<f32>,
-  right: f32,
-}
-
-fn row8(row: i32, ox0: u32) -> Row8 {
-  if (row < 0i) {
-    return Row8(0.0, vec4<f32>(0.0), vec4<f32>(0.0), 0.0);
-  }
-  let q = (u32(row) + ox0) / 4u;
-  let left = select(0.0, load_input4(max(q, 1u) - 1u).w, ox0 > 0u);
-  let m1 = select(vec4<f32>(0.0), load_input4(q + 1u), ox0 + 4u < params.in_width);
-  let right = select(0.0, load_input4(q + 2u).x, ox0 + 8u < params.in_width);
-  return Row8(left, load_input4(q), m1, right);
-}
-
-struct Acc8 {
-  a: vec4<f32>,  // outputs ox0 .. ox0 + 3
-  b: vec4<f32>,  // outputs ox0 + 4 .. ox0 + 7
-}
-
-// One kernel row's 3 taps (weights k0, k1, k2) over a loaded input row, added to acc.
-fn taps(r: Row8, k0: f32, k1: f32, k2: f32, acc: Acc8) -> Acc8 {
-  var a = fma(vec4<f32>(k0), vec4<f32>(r.left, r.m0.xyz), acc.a);
-  a = fma(vec4<f32>(k1), r.m0, a);
-  a = fma(vec4<f32>(k2), vec4<f32>(r.m0.yzw, r.m1.x), a);
-  var b = fma(vec4<f32>(k0), vec4<f32>(r.m0.w, r.m1.xyz), acc.b);
-  b = fma(vec4<f32>(k1), r.m1, b);
-  b = fma(vec4<f32>(k2), vec4<f32>(r.m1.yzw, r.right), b);
-  return Acc8(a, b);
-}
-#else
 fn input_at(row: i32, xi: i32) -> real {
   let in_w = i32(params.in_width);
   let inside = row >= 0i && xi >= 0i && xi < in_w;
   return select(real(0.0), real(load_input_0(u32(max(row, 0i) + clamp(xi, 0i, in_w - 1i)))), inside);
 }
 
-#endif
-
-#if ${ROW_VEC4}
-fn store4(v: vec4<f32>, i: u32) {
-#if ${F16_OUTPUT_0}
-  output_0[i] = vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
-#else
-  output_0[i] = v;
-#endif
-}
-
-fn store_row(acc: Acc8, n: u32, c: u32, oy: u32, ox0: u32, bias: f32, slope: f32) {
-#else
 fn store_row(acc: vec4<f32>, n: u32, c: u32, oy: u32, ox0: u32) {
-#endif
   if (oy >= params.out_height) {
     return;
   }
   let out_row = ((n * params.channels + c) * params.out_height + oy) * params.out_width;
-#if ${ROW_VEC4}
-  store4(conv_finish4_with(acc.a, bias, slope), (out_row + ox0) / 4u);
-  if (ox0 + 4u < params.out_width) {
-    store4(conv_finish4_with(acc.b, bias, slope), (out_row + ox0) / 4u + 1u);
-  }
-#else
   store_row4(acc, c, out_row, ox0);
-#endif
 }
 
-#if ${ROW_VEC4}
-const STRIP_COLUMNS = 8u;
-#else
 const STRIP_COLUMNS = 4u;
-#endif
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
@@ -542,90 +456,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   store_row(vec4<f32>(acc6), n, c, oy0 + 6u, ox0);
   store_row(vec4<f32>(acc7), n, c, oy0 + 7u, ox0);
 #else
-#if ${ROW_VEC4}
-  let bias = channel_bias(c);
-  let slope = channel_slope(c);
-  let w_base = c * 9u;
-  let w00 = input_1[w_base + 0u];
-  let w01 = input_1[w_base + 1u];
-  let w02 = input_1[w_base + 2u];
-  let w10 = input_1[w_base + 3u];
-  let w11 = input_1[w_base + 4u];
-  let w12 = input_1[w_base + 5u];
-  let w20 = input_1[w_base + 6u];
-  let w21 = input_1[w_base + 7u];
-  let w22 = input_1[w_base + 8u];
-  var acc0 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc1 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc2 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc3 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc4 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc5 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc6 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  var acc7 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
-  {
-    let row = row8(row_at(plane, iy0 + 0i), ox0);
-    acc0 = taps(row, w00, w01, w02, acc0);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 1i), ox0);
-    acc1 = taps(row, w00, w01, w02, acc1);
-    acc0 = taps(row, w10, w11, w12, acc0);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 2i), ox0);
-    acc2 = taps(row, w00, w01, w02, acc2);
-    acc1 = taps(row, w10, w11, w12, acc1);
-    acc0 = taps(row, w20, w21, w22, acc0);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 3i), ox0);
-    acc3 = taps(row, w00, w01, w02, acc3);
-    acc2 = taps(row, w10, w11, w12, acc2);
-    acc1 = taps(row, w20, w21, w22, acc1);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 4i), ox0);
-    acc4 = taps(row, w00, w01, w02, acc4);
-    acc3 = taps(row, w10, w11, w12, acc3);
-    acc2 = taps(row, w20, w21, w22, acc2);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 5i), ox0);
-    acc5 = taps(row, w00, w01, w02, acc5);
-    acc4 = taps(row, w10, w11, w12, acc4);
-    acc3 = taps(row, w20, w21, w22, acc3);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 6i), ox0);
-    acc6 = taps(row, w00, w01, w02, acc6);
-    acc5 = taps(row, w10, w11, w12, acc5);
-    acc4 = taps(row, w20, w21, w22, acc4);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 7i), ox0);
-    acc7 = taps(row, w00, w01, w02, acc7);
-    acc6 = taps(row, w10, w11, w12, acc6);
-    acc5 = taps(row, w20, w21, w22, acc5);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 8i), ox0);
-    acc7 = taps(row, w10, w11, w12, acc7);
-    acc6 = taps(row, w20, w21, w22, acc6);
-  }
-  {
-    let row = row8(row_at(plane, iy0 + 9i), ox0);
-    acc7 = taps(row, w20, w21, w22, acc7);
-  }
-  store_row(acc0, n, c, oy0 + 0u, ox0, bias, slope);
-  store_row(acc1, n, c, oy0 + 1u, ox0, bias, slope);
-  store_row(acc2, n, c, oy0 + 2u, ox0, bias, slope);
-  store_row(acc3, n, c, oy0 + 3u, ox0, bias, slope);
-  store_row(acc4, n, c, oy0 + 4u, ox0, bias, slope);
-  store_row(acc5, n, c, oy0 + 5u, ox0, bias, slope);
-  store_row(acc6, n, c, oy0 + 6u, ox0, bias, slope);
-  store_row(acc7, n, c, oy0 + 7u, ox0, bias, slope);
-#else
   let w_base = c * 9u;
   let w00 = real(input_1[w_base + 0u]);
   let w01 = real(input_1[w_base + 1u]);
@@ -814,6 +644,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   store_row(vec4<f32>(acc5), n, c, oy0 + 5u, ox0);
   store_row(vec4<f32>(acc6), n, c, oy0 + 6u, ox0);
   store_row(vec4<f32>(acc7), n, c, oy0 + 7u, ox0);
-#endif
 #endif
 }

@@ -25,6 +25,7 @@ import depthwise from '../../shaders/conv/depthwise.wgsl';
 import convEpilogue from '../../shaders/conv/epilogue.wgsl';
 import convFinish from '../../shaders/conv/finish.wgsl';
 import conv2dTiled from '../../shaders/conv/conv2d_tiled.wgsl';
+import depthwiseRows from '../../shaders/conv/depthwise_rows.wgsl';
 import depthwiseTiled from '../../shaders/conv/depthwise_tiled.wgsl';
 import convTranspose from '../../shaders/conv/conv_transpose.wgsl';
 import convTranspose2x2 from '../../shaders/conv/conv_transpose_2x2.wgsl';
@@ -87,6 +88,7 @@ export const shaderFiles: Readonly<Record<string, string>> = {
   'conv/epilogue.wgsl': convEpilogue,
   'conv/finish.wgsl': convFinish,
   'conv/conv2d_tiled.wgsl': conv2dTiled,
+  'conv/depthwise_rows.wgsl': depthwiseRows,
   'conv/depthwise_tiled.wgsl': depthwiseTiled,
   'conv/conv_transpose.wgsl': convTranspose,
   'conv/conv_transpose_2x2.wgsl': convTranspose2x2,

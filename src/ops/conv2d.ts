@@ -73,30 +73,30 @@ function packConvWeights(block: number, m: number, c: number, kh: number, kw: nu
 
 const DEPTHWISE_WORKGROUP_SIZE = 64;
 const DEPTHWISE_ROWS = 8; // output rows per invocation, fixed in shaders/conv/depthwise.wgsl
+// Output rows each invocation of depthwise_rows.wgsl walks down (3x3 x128 @128 on lavapipe, two
+// runs each: 16 rows 2.59 / 2.75 ms, 32 2.46 / 2.56, 64 2.39 / 2.29, 128 3.28 / 2.23; 32 keeps more
+// invocations for small maps).
+const DEPTHWISE_ROWS_PER_STRIP = 32;
 
 /**
  * A 3-wide, stride-1 'same' row layout whose rows are a multiple of 4 values (left pad 1, as wide
- * as the input): conv2d.wgsl and depthwise.wgsl then read (and depthwise writes) rows as vec4
- * (ROW_VEC4), which on lavapipe costs about what one scalar load does.
+ * as the input): conv2d.wgsl (ROW_VEC4) and depthwise_rows.wgsl then read (and the depthwise
+ * writes) rows as vec4, which on lavapipe costs about what one scalar load does.
  */
 function vec4Rows(g: ConvGeometry): boolean {
   return g.kw === 3 && g.pads[1] === 1 && g.w % 4 === 0 && g.ow === g.w;
 }
 
-/** Depthwise K x K (3 or 5), stride 1: strips of 4 (8 on vec4 rows) x 8 outputs per invocation (conv/depthwise.wgsl). */
+/** Depthwise K x K (3 or 5), stride 1: strips of 4 x 8 outputs per invocation (conv/depthwise.wgsl). */
 function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
-  const rowVec4 = g.kh === 3 && vec4Rows(g);
-  const oxBlocks = Math.ceil(g.ow / (rowVec4 ? 8 : 4));
+  const oxBlocks = Math.ceil(g.ow / 4);
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
   return {
-    // The vec4 variant reads through half_load4 and declares its own vec4 stores (half_store and
-    // epilogue are scalar).
-    files: ['common/activation.wgsl', ...(rowVec4 ? ['common/half_load4.wgsl'] : ['common/half_load.wgsl', 'common/half_store.wgsl']), 'conv/finish.wgsl', ...(rowVec4 ? [] : ['conv/epilogue.wgsl']), 'conv/depthwise.wgsl'],
+    files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
       K5: g.kh === 5,
-      ROW_VEC4: rowVec4,
       HAS_BIAS: hasBias,
       ACT_PRELU: activation.type === 'PRelu',
       ...activationDefines(activation),
@@ -107,6 +107,29 @@ function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Act
       alpha: activation.alpha, beta: activation.beta, post_scale: activation.scale, post_shift: activation.shift,
     },
     workgroups: [Math.ceil(strips / DEPTHWISE_WORKGROUP_SIZE), g.c, g.n],
+  };
+}
+
+/** Depthwise 3x3 stride 1 on vec4 rows: strips of 16 columns x 32 rows, walked down row by row (conv/depthwise_rows.wgsl). */
+function depthwiseRowsKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
+  const colBlocks = Math.ceil(g.ow / 16);
+  const rows = Math.min(DEPTHWISE_ROWS_PER_STRIP, g.oh);
+  const rowBlocks = Math.ceil(g.oh / rows);
+  return {
+    files: ['common/activation.wgsl', 'common/half_load4.wgsl', 'conv/finish.wgsl', 'conv/depthwise_rows.wgsl'],
+    defines: {
+      ...NO_HALF,
+      WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
+      HAS_BIAS: hasBias,
+      ACT_PRELU: activation.type === 'PRelu',
+      ...activationDefines(activation),
+    },
+    params: {
+      channels: g.c, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
+      pad_top: g.pads[0], col_blocks: colBlocks, row_blocks: rowBlocks, rows,
+      alpha: activation.alpha, beta: activation.beta, post_scale: activation.scale, post_shift: activation.shift,
+    },
+    workgroups: [Math.ceil((g.c * colBlocks * rowBlocks) / DEPTHWISE_WORKGROUP_SIZE), 1, g.n],
   };
 }
 
@@ -155,6 +178,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     }
     const depthwise = a.group === g.c && g.c === g.m;
     if (depthwise && env.adapter !== 'gpu' && g.kh === g.kw && (g.kh === 3 || g.kh === 5) && a.strides.every((v) => v === 1) && a.dilations.every((v) => v === 1)) {
+      if (g.kh === 3 && vec4Rows(g)) return [depthwiseRowsKernel(g, inputs[2] !== undefined, a.activation)];
       return [depthwiseStripKernel(g, inputs[2] !== undefined, a.activation)];
     }
     if (env.adapter === 'gpu') {

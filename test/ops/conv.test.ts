@@ -90,7 +90,8 @@ describe('Conv vs float64 reference', () => {
     checkOp({ op: 'Conv', inputs: [[2, 12, 5, 8], [36, 12, 1, 1], [36]] }));
   it('Gemm with A rows through the subgroup: 35x24 @ 24x16 + C, fused Relu', () =>
     checkOp({ op: 'Gemm', inputs: [[35, 24], [24, 16], [16]], attrs: { activation: { type: 'Relu' } } }));
-  // Depthwise K x K stride 1 on the CPU adapters: strips of 4 x 8 outputs (conv/depthwise.wgsl).
+  // Depthwise K x K stride 1 on the CPU adapters: strips of 4 x 8 outputs (conv/depthwise.wgsl), or
+  // on vec4 rows strips of 16 x 32 (conv/depthwise_rows.wgsl).
   it('depthwise 5x5 pad 2, 19 rows (partial strip), odd width, batch 2, fused PReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 5, 19, 13], [5, 1, 5, 5], [5], [5]], attrs: { group: 5, pads: [2, 2, 2, 2], activation: { type: 'PRelu' } } }));
   it('depthwise 3x3 pad 1, width a multiple of 4 (rows loaded and stored as vec4), 21 rows, batch 2, fused PReLU', async () => {
@@ -99,8 +100,14 @@ describe('Conv vs float64 reference', () => {
     await checkOp({ op: 'Conv', inputs: [[1, 3, 6, 4], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [1, 1, 1, 1] } });
     // Constant weights (the graph's weights rather than inputs).
     await checkOp({ op: 'Conv', inputs: [[1, 6, 10, 8], [6, 1, 3, 3], [6], [6]], attrs: { group: 6, pads: [1, 1, 1, 1], activation: { type: 'PRelu' } }, constants: [1, 2, 3] });
-    // 12 columns: the last strip of 8 has only its first half inside.
+    // 12 columns: the strip of 16 has only 3 vec4 inside.
     await checkOp({ op: 'Conv', inputs: [[1, 2, 9, 12], [2, 1, 3, 3], [2]], attrs: { group: 2, pads: [1, 1, 1, 1] } });
+    // depthwise_rows.wgsl's strips of 16 columns x 32 rows: 40 columns (16 + 16 + 8) x 70 rows
+    // (32 + 32 + 6), no top padding and 2 rows of bottom padding, batch 2.
+    const ctx = await gpu();
+    const dwAttrs = Conv.attrs({ group: 3, pads: [0, 1, 2, 1], activation: { type: 'PRelu' } });
+    expect(Conv.kernels([[2, 3, 70, 40], [3, 1, 3, 3], [3], [3]], [[2, 3, 70, 40]], dwAttrs, { adapter: ctx.kernelClass, constant: () => false })[0]!.files).toContain('conv/depthwise_rows.wgsl');
+    await checkOp({ op: 'Conv', inputs: [[2, 3, 70, 40], [3, 1, 3, 3], [3], [3]], attrs: { group: 3, pads: [0, 1, 2, 1], activation: { type: 'PRelu' } } });
   });
   it('depthwise 3x3 without padding, asymmetric pads, no bias, HardSwish', async () => {
     await checkOp({ op: 'Conv', inputs: [[1, 4, 17, 9], [4, 1, 3, 3]], attrs: { group: 4, activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] });

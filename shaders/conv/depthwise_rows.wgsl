@@ -1,0 +1,157 @@
+// Depthwise 3x3 convolution, stride 1, on CPU adapters, for the usual 'same' layer whose rows are
+// read and written as vec4 (left pad 1, width a multiple of 4, out_width == in_width; see
+// src/ops/conv2d.ts): each invocation walks down a strip of 16 columns x params.rows output rows of
+// one channel. Every input row is loaded once (4 vec4 under the strip and one value of each
+// neighbouring vec4: 6 loads for 16 outputs) and added to the three output rows it touches, kept
+// as rolling accumulators; an output row is finished and stored as soon as its last input row is
+// in. On lavapipe a storage load costs as much as ~15-50 FMAs (shaders/probe/load_probe.wgsl):
+// depthwise.wgsl's strips of 8 x 8 outputs loaded 40 vec4 per 16 stored, this loads 6 (R + 2) / R
+// per 4 stored (R = params.rows). The loop's trip count is a uniform, so it is not unrolled.
+// Depthwise 3x3 x128 @128 (bench-ops, alternated): lavapipe 4.06 / 5.57 -> 1.64 / 2.42 ms,
+// SwiftShader 20.4 / 17.6 -> 12.5 / 10.1 ms against depthwise.wgsl's strips of 8 x 8 (which had
+// themselves measured: 4 columns with vec4 loads 8.6-9.1 ms and 16 columns 7.6-9.6 ms against 8
+// columns' 6.5-7.3 ms on lavapipe; rows as one vec4 plus edges shuffled in from the neighbouring
+// invocations no faster).
+//
+// Launch: x = channels x strips (col_blocks * row_blocks) over invocations, z = image.
+struct Params {
+  channels: u32,
+  in_height: u32,
+  in_width: u32,
+  out_height: u32,
+  out_width: u32,
+  pad_top: u32,
+  col_blocks: u32,  // ceil(out_width / 16)
+  row_blocks: u32,  // ceil(out_height / rows)
+  rows: u32,        // output rows per strip
+  alpha: f32,
+  beta: f32,
+  post_scale: f32,
+  post_shift: f32,
+}
+
+#if ${F16_INPUT_0}
+@group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16: common/half_load4.wgsl
+#else
+@group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
+#endif
+@group(0) @binding(1) var<storage, read> input_1: array<f32>;  // w  [C, 1, 3, 3]
+#if ${HAS_BIAS}
+@group(0) @binding(2) var<storage, read> input_2: array<f32>;  // bias [C]
+#endif
+#if ${ACT_PRELU}
+@group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [C]
+#endif
+#if ${F16_OUTPUT_0}
+@group(0) @binding(4) var<storage, read_write> output_0: array<vec2<u32>>;  // f16, 4 per element
+#else
+@group(0) @binding(4) var<storage, read_write> output_0: array<vec4<f32>>;  // y  [N, C, H, W / 4]
+#endif
+@group(0) @binding(5) var<uniform> params: Params;
+
+// 16 columns: one vec4 per 4.
+struct Row16 {
+  v0: vec4<f32>,
+  v1: vec4<f32>,
+  v2: vec4<f32>,
+  v3: vec4<f32>,
+}
+
+// The 18 inputs of a strip's row (columns ox0 - 1 .. ox0 + 16), 0 outside the image: the 4 vec4
+// under the strip (`quads` of them exist), and the neighbours' last and first values.
+struct Window {
+  left: f32,
+  m: Row16,
+  right: f32,
+}
+
+fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
+  let zero = vec4<f32>(0.0);
+  let left = select(0.0, load_input4(max(q, 1u) - 1u).w, row_inside && ox0 > 0u);
+  let m = Row16(
+    select(zero, load_input4(q), row_inside),
+    select(zero, load_input4(q + 1u), row_inside && quads > 1u),
+    select(zero, load_input4(q + 2u), row_inside && quads > 2u),
+    select(zero, load_input4(q + 3u), row_inside && quads > 3u),
+  );
+  let right = select(0.0, load_input4(q + 4u).x, row_inside && ox0 + 16u < params.in_width);
+  return Window(left, m, right);
+}
+
+// One kernel row's taps (k0 k1 k2) over a window, added to acc.
+fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
+  let m = r.m;
+  return Row16(
+    fma(vec4<f32>(k.x), vec4<f32>(r.left, m.v0.xyz), fma(vec4<f32>(k.y), m.v0, fma(vec4<f32>(k.z), vec4<f32>(m.v0.yzw, m.v1.x), acc.v0))),
+    fma(vec4<f32>(k.x), vec4<f32>(m.v0.w, m.v1.xyz), fma(vec4<f32>(k.y), m.v1, fma(vec4<f32>(k.z), vec4<f32>(m.v1.yzw, m.v2.x), acc.v1))),
+    fma(vec4<f32>(k.x), vec4<f32>(m.v1.w, m.v2.xyz), fma(vec4<f32>(k.y), m.v2, fma(vec4<f32>(k.z), vec4<f32>(m.v2.yzw, m.v3.x), acc.v2))),
+    fma(vec4<f32>(k.x), vec4<f32>(m.v2.w, m.v3.xyz), fma(vec4<f32>(k.y), m.v3, fma(vec4<f32>(k.z), vec4<f32>(m.v3.yzw, r.right), acc.v3))),
+  );
+}
+
+fn store4(v: vec4<f32>, i: u32) {
+#if ${F16_OUTPUT_0}
+  output_0[i] = vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
+#else
+  output_0[i] = v;
+#endif
+}
+
+// Bias, activation and the vec4 stores of one output row (its first vec4 at index o).
+fn store_row(acc: Row16, o: u32, quads: u32, bias: f32, slope: f32) {
+  store4(conv_finish4_with(acc.v0, bias, slope), o);
+  if (quads > 1u) {
+    store4(conv_finish4_with(acc.v1, bias, slope), o + 1u);
+  }
+  if (quads > 2u) {
+    store4(conv_finish4_with(acc.v2, bias, slope), o + 2u);
+  }
+  if (quads > 3u) {
+    store4(conv_finish4_with(acc.v3, bias, slope), o + 3u);
+  }
+}
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let strips = params.col_blocks * params.row_blocks;
+  if (gid.x >= params.channels * strips) {
+    return;
+  }
+  let n = gid.z;
+  let c = gid.x / strips;
+  let strip = gid.x - c * strips;
+  let row_block = strip / params.col_blocks;
+  let ox0 = (strip - row_block * params.col_blocks) * 16u;
+  let oy0 = row_block * params.rows;
+  let oy_end = min(oy0 + params.rows, params.out_height);
+  let quads = min(4u, (params.out_width - ox0) / 4u);
+  let plane = (n * params.channels + c) * params.in_height;
+  let out_plane = (n * params.channels + c) * params.out_height;
+  let w = c * 9u;
+  let k0 = vec3<f32>(input_1[w], input_1[w + 1u], input_1[w + 2u]);
+  let k1 = vec3<f32>(input_1[w + 3u], input_1[w + 4u], input_1[w + 5u]);
+  let k2 = vec3<f32>(input_1[w + 6u], input_1[w + 7u], input_1[w + 8u]);
+  let bias = channel_bias(c);
+  let slope = channel_slope(c);
+  let zero = Row16(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  // Output rows t - 2, t - 1 and t while input row t (counted from the strip's first) is added.
+  var a = zero;
+  var b = zero;
+  var d = zero;
+  let quads_per_row = params.in_width / 4u;
+  for (var t = 0u; t < oy_end - oy0 + 2u; t++) {
+    let iy = i32(oy0 + t) - i32(params.pad_top);
+    let row_inside = iy >= 0i && iy < i32(params.in_height);
+    let q = (plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i))) * quads_per_row + ox0 / 4u;
+    let r = load_window(row_inside, q, quads, ox0);
+    a = taps(r, k2, a);
+    b = taps(r, k1, b);
+    d = taps(r, k0, d);
+    if (t >= 2u) {
+      store_row(a, (out_plane + oy0 + t - 2u) * quads_per_row + ox0 / 4u, quads, bias, slope);
+    }
+    a = b;
+    b = d;
+    d = zero;
+  }
+}
