@@ -13,6 +13,12 @@
 // columns' 6.5-7.3 ms on lavapipe; rows as one vec4 plus edges shuffled in from the neighbouring
 // invocations no faster).
 //
+// STRIDE2: stride 2 (pad 1 left, out_width == in_width / 2, both multiples of 4): each output row
+// reads 3 input rows of 33 values (8 vec4 and the value left of them); the even columns are one
+// tap, the odd ones the other two. The strip keeps its last row for the next output row, so 2 rows
+// are loaded per output row (PP-OCRv4's stride-2 3x3 depthwise went through conv2d.wgsl's generic
+// path: a gathered scalar load per tap and output).
+//
 // Launch: x = channels x strips (col_blocks * row_blocks) over invocations, z = image.
 struct Params {
   channels: u32,
@@ -57,6 +63,54 @@ struct Row16 {
   v3: vec4<f32>,
 }
 
+#if ${STRIDE2}
+// The 33 inputs of a strip's row (columns 2 ox0 - 1 .. 2 ox0 + 31), 0 outside the image: 8 vec4
+// (those starting before the row's end) and the value left of them.
+struct Window {
+  left: f32,
+  m0: vec4<f32>,
+  m1: vec4<f32>,
+  m2: vec4<f32>,
+  m3: vec4<f32>,
+  m4: vec4<f32>,
+  m5: vec4<f32>,
+  m6: vec4<f32>,
+  m7: vec4<f32>,
+}
+
+fn quad(row_inside: bool, q: u32, column: u32) -> vec4<f32> {
+  return select(vec4<f32>(0.0), load_input4(q), row_inside && column < params.in_width);
+}
+
+fn load_window(row_inside: bool, q: u32, ox0: u32) -> Window {
+  let x = 2u * ox0;
+  return Window(
+    select(0.0, load_input4(max(q, 1u) - 1u).w, row_inside && ox0 > 0u),
+    quad(row_inside, q, x), quad(row_inside, q + 1u, x + 4u), quad(row_inside, q + 2u, x + 8u), quad(row_inside, q + 3u, x + 12u),
+    quad(row_inside, q + 4u, x + 16u), quad(row_inside, q + 5u, x + 20u), quad(row_inside, q + 6u, x + 24u), quad(row_inside, q + 7u, x + 28u),
+  );
+}
+
+// Output columns o .. o + 3 read input columns 2o - 1 (tap 0), 2o (tap 1) and 2o + 1 (tap 2), from
+// the vec4 a (columns 2o .. 2o + 3), b (2o + 4 .. 2o + 7) and the value before a.
+fn taps4(before: f32, a: vec4<f32>, b: vec4<f32>, k: vec3<f32>, acc: vec4<f32>) -> vec4<f32> {
+  let t0 = vec4<f32>(before, a.y, a.w, b.y);
+  let t1 = vec4<f32>(a.x, a.z, b.x, b.z);
+  let t2 = vec4<f32>(a.y, a.w, b.y, b.w);
+  return fma(vec4<f32>(k.x), t0, fma(vec4<f32>(k.y), t1, fma(vec4<f32>(k.z), t2, acc)));
+}
+
+// One kernel row's taps (k0 k1 k2) over a window, added to acc.
+fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
+  return Row16(
+    taps4(r.left, r.m0, r.m1, k, acc.v0),
+    taps4(r.m1.w, r.m2, r.m3, k, acc.v1),
+    taps4(r.m3.w, r.m4, r.m5, k, acc.v2),
+    taps4(r.m5.w, r.m6, r.m7, k, acc.v3),
+  );
+}
+
+#else
 // The 18 inputs of a strip's row (columns ox0 - 1 .. ox0 + 16), 0 outside the image: the 4 vec4
 // under the strip (`quads` of them exist), and the neighbours' last and first values.
 struct Window {
@@ -89,6 +143,8 @@ fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
   );
 }
 
+#endif
+
 fn store4(v: vec4<f32>, i: u32) {
 #if ${F16_OUTPUT_0}
   output_0[i] = vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
@@ -109,6 +165,17 @@ fn store_row(acc: Row16, o: u32, quads: u32, bias: f32, slope: f32) {
   if (quads > 3u) {
     store4(conv_finish4_with(acc.v3, bias, slope), o + 3u);
   }
+}
+
+// The window of input row iy of a plane (rows outside the image are 0).
+fn input_row(plane: u32, iy: i32, quads_per_row: u32, ox0: u32) -> Window {
+  let inside = iy >= 0i && iy < i32(params.in_height);
+  let q = (plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i))) * quads_per_row;
+#if ${STRIDE2}
+  return load_window(inside, q + ox0 / 2u, ox0);
+#else
+  return load_window(inside, q + ox0 / 4u, min(4u, (params.in_width - ox0) / 4u), ox0);
+#endif
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
@@ -134,24 +201,35 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let bias = channel_bias(c);
   let slope = channel_slope(c);
   let zero = Row16(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  let quads_per_row = params.in_width / 4u;
+  let out_quads_per_row = params.out_width / 4u;
+#if ${STRIDE2}
+  // Output row oy reads input rows 2 oy - pad_top + 0, 1, 2; the last is the next row's first.
+  var top = input_row(plane, i32(2u * oy0) - i32(params.pad_top), quads_per_row, ox0);
+  for (var oy = oy0; oy < oy_end; oy++) {
+    let iy = i32(2u * oy) - i32(params.pad_top);
+    let middle = input_row(plane, iy + 1i, quads_per_row, ox0);
+    let bottom = input_row(plane, iy + 2i, quads_per_row, ox0);
+    let acc = taps(top, k0, taps(middle, k1, taps(bottom, k2, zero)));
+    store_row(acc, (out_plane + oy) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
+    top = bottom;
+  }
+#else
   // Output rows t - 2, t - 1 and t while input row t (counted from the strip's first) is added.
   var a = zero;
   var b = zero;
   var d = zero;
-  let quads_per_row = params.in_width / 4u;
   for (var t = 0u; t < oy_end - oy0 + 2u; t++) {
-    let iy = i32(oy0 + t) - i32(params.pad_top);
-    let row_inside = iy >= 0i && iy < i32(params.in_height);
-    let q = (plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i))) * quads_per_row + ox0 / 4u;
-    let r = load_window(row_inside, q, quads, ox0);
+    let r = input_row(plane, i32(oy0 + t) - i32(params.pad_top), quads_per_row, ox0);
     a = taps(r, k2, a);
     b = taps(r, k1, b);
     d = taps(r, k0, d);
     if (t >= 2u) {
-      store_row(a, (out_plane + oy0 + t - 2u) * quads_per_row + ox0 / 4u, quads, bias, slope);
+      store_row(a, (out_plane + oy0 + t - 2u) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
     }
     a = b;
     b = d;
     d = zero;
   }
+#endif
 }

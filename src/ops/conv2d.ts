@@ -110,8 +110,16 @@ function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Act
   };
 }
 
-/** Depthwise 3x3 stride 1 on vec4 rows: strips of 16 columns x 32 rows, walked down row by row (conv/depthwise_rows.wgsl). */
-function depthwiseRowsKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
+/**
+ * A 3x3 stride-2 layer whose input rows are a multiple of 8 values, left pad 1, half as wide as its
+ * input: depthwise_rows.wgsl (STRIDE2) reads its rows as vec4 and writes vec4.
+ */
+function vec4RowsStride2(g: ConvGeometry): boolean {
+  return g.kw === 3 && g.pads[1] === 1 && g.w % 8 === 0 && g.ow * 2 === g.w;
+}
+
+/** Depthwise 3x3 stride 1 or 2 on vec4 rows: strips of 16 columns x 32 rows, walked down row by row (conv/depthwise_rows.wgsl). */
+function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, hasBias: boolean, activation: Activation): KernelCall {
   const colBlocks = Math.ceil(g.ow / 16);
   const rows = Math.min(DEPTHWISE_ROWS_PER_STRIP, g.oh);
   const rowBlocks = Math.ceil(g.oh / rows);
@@ -120,6 +128,7 @@ function depthwiseRowsKernel(g: ConvGeometry, hasBias: boolean, activation: Acti
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
+      STRIDE2: stride === 2,
       HAS_BIAS: hasBias,
       ACT_PRELU: activation.type === 'PRelu',
       ...activationDefines(activation),
@@ -178,8 +187,13 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     }
     const depthwise = a.group === g.c && g.c === g.m;
     if (depthwise && env.adapter !== 'gpu' && g.kh === g.kw && (g.kh === 3 || g.kh === 5) && a.strides.every((v) => v === 1) && a.dilations.every((v) => v === 1)) {
-      if (g.kh === 3 && vec4Rows(g)) return [depthwiseRowsKernel(g, inputs[2] !== undefined, a.activation)];
+      if (g.kh === 3 && vec4Rows(g)) return [depthwiseRowsKernel(g, 1, inputs[2] !== undefined, a.activation)];
       return [depthwiseStripKernel(g, inputs[2] !== undefined, a.activation)];
+    }
+    // Stride-2 3x3 depthwise on vec4 rows (PP-OCRv4's downsampling layers).
+    const stride2 = a.strides[0] === 2 && a.strides[1] === 2 && a.dilations.every((v) => v === 1);
+    if (depthwise && env.adapter !== 'gpu' && g.kh === 3 && stride2 && vec4RowsStride2(g)) {
+      return [depthwiseRowsKernel(g, 2, inputs[2] !== undefined, a.activation)];
     }
     if (env.adapter === 'gpu') {
       const problem = { ...g, strides: a.strides, dilations: a.dilations, group: a.group, hasBias: inputs[2] !== undefined, activation: a.activation };

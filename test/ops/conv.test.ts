@@ -109,6 +109,17 @@ describe('Conv vs float64 reference', () => {
     expect(Conv.kernels([[2, 3, 70, 40], [3, 1, 3, 3], [3], [3]], [[2, 3, 70, 40]], dwAttrs, { adapter: ctx.kernelClass, constant: () => false })[0]!.files).toContain('conv/depthwise_rows.wgsl');
     await checkOp({ op: 'Conv', inputs: [[2, 3, 70, 40], [3, 1, 3, 3], [3], [3]], attrs: { group: 3, pads: [0, 1, 2, 1], activation: { type: 'PRelu' } } });
   });
+  it('depthwise 3x3 stride 2 on vec4 rows (depthwise_rows.wgsl STRIDE2): 40 output columns (16 + 16 + 8), 70 output rows, batch 2, fused PReLU', async () => {
+    const ctx = await gpu();
+    const attrs = { group: 3, strides: [2, 2], pads: [1, 1, 1, 1], activation: { type: 'PRelu' } };
+    const env = { adapter: ctx.kernelClass, constant: () => false };
+    expect(Conv.kernels([[2, 3, 140, 80], [3, 1, 3, 3], [3], [3]], [[2, 3, 70, 40]], Conv.attrs(attrs), env)[0]!.defines.STRIDE2).toBe(true);
+    await checkOp({ op: 'Conv', inputs: [[2, 3, 140, 80], [3, 1, 3, 3], [3], [3]], attrs });
+    // Odd height, no top padding (the last output row's bottom row is padding), 8 columns in.
+    await checkOp({ op: 'Conv', inputs: [[1, 5, 9, 8], [5, 1, 3, 3], [5]], attrs: { group: 5, strides: [2, 2], pads: [0, 1, 2, 1] } });
+    // Constant weights, HardSwish, 33 rows in (17 out: one strip of 32 rows would hold them).
+    await checkOp({ op: 'Conv', inputs: [[1, 4, 33, 24], [4, 1, 3, 3], [4]], attrs: { group: 4, strides: [2, 2], pads: [1, 1, 1, 1], activation: { type: 'HardSwish' } }, constants: [1, 2] });
+  });
   it('depthwise 3x3 without padding, asymmetric pads, no bias, HardSwish', async () => {
     await checkOp({ op: 'Conv', inputs: [[1, 4, 17, 9], [4, 1, 3, 3]], attrs: { group: 4, activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] });
     await checkOp({ op: 'Conv', inputs: [[1, 3, 10, 12], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [0, 2, 1, 0] } });
