@@ -1,4 +1,4 @@
-// Depthwise 3x3 convolution, stride 1, on CPU adapters, for the usual 'same' layer whose rows are
+// Depthwise 3x3 (or 5x5: K5) convolution, stride 1 (or 2: STRIDE2, 3x3), on CPU adapters, for the usual 'same' layer whose rows are
 // read and written as vec4 (left pad 1, width a multiple of 4, out_width == in_width; see
 // src/ops/conv2d.ts): each invocation walks down a strip of 16 columns x params.rows output rows of
 // one channel. Every input row is loaded once (4 vec4 under the strip and one value of each
@@ -13,6 +13,7 @@
 // columns' 6.5-7.3 ms on lavapipe; rows as one vec4 plus edges shuffled in from the neighbouring
 // invocations no faster).
 //
+// K5: 5x5 (left pad 2), five rolling output rows, two values loaded on each side of the strip.
 // STRIDE2: stride 2 (pad 1 left, out_width == in_width / 2, both multiples of 4): each output row
 // reads 3 input rows of 33 values (8 vec4 and the value left of them); the even columns are one
 // tap, the odd ones the other two. The strip keeps its last row for the next output row, so 2 rows
@@ -111,6 +112,58 @@ fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
 }
 
 #else
+#if ${K5}
+// K5: the 20 inputs of a strip's row (columns ox0 - 2 .. ox0 + 17), 0 outside the image: the 4
+// vec4 under the strip (`quads` of them exist), and two values on each side.
+struct Window {
+  left: vec2<f32>,
+  m: Row16,
+  right: vec2<f32>,
+}
+
+fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
+  let zero = vec4<f32>(0.0);
+  let left = select(vec2<f32>(0.0), load_input4(max(q, 1u) - 1u).zw, row_inside && ox0 > 0u);
+  let m = Row16(
+    select(zero, load_input4(q), row_inside),
+    select(zero, load_input4(q + 1u), row_inside && quads > 1u),
+    select(zero, load_input4(q + 2u), row_inside && quads > 2u),
+    select(zero, load_input4(q + 3u), row_inside && quads > 3u),
+  );
+  let right = select(vec2<f32>(0.0), load_input4(q + 4u).xy, row_inside && ox0 + 16u < params.in_width);
+  return Window(left, m, right);
+}
+
+// A kernel row's 5 weights.
+struct KernelRow {
+  k: vec4<f32>,
+  k4: f32,
+}
+
+fn kernel_row(i: u32) -> KernelRow {
+  return KernelRow(vec4<f32>(input_1[i], input_1[i + 1u], input_1[i + 2u], input_1[i + 3u]), input_1[i + 4u]);
+}
+
+// Outputs o .. o + 3 from the vec4 c under them, the two values before (p) and after (n).
+fn taps4(p: vec2<f32>, c: vec4<f32>, n: vec2<f32>, w: KernelRow, acc: vec4<f32>) -> vec4<f32> {
+  var v = fma(vec4<f32>(w.k.x), vec4<f32>(p, c.xy), acc);
+  v = fma(vec4<f32>(w.k.y), vec4<f32>(p.y, c.xyz), v);
+  v = fma(vec4<f32>(w.k.z), c, v);
+  v = fma(vec4<f32>(w.k.w), vec4<f32>(c.yzw, n.x), v);
+  return fma(vec4<f32>(w.k4), vec4<f32>(c.zw, n), v);
+}
+
+// One kernel row's taps over a window, added to acc.
+fn taps(r: Window, w: KernelRow, acc: Row16) -> Row16 {
+  let m = r.m;
+  return Row16(
+    taps4(r.left, m.v0, m.v1.xy, w, acc.v0),
+    taps4(m.v0.zw, m.v1, m.v2.xy, w, acc.v1),
+    taps4(m.v1.zw, m.v2, m.v3.xy, w, acc.v2),
+    taps4(m.v2.zw, m.v3, r.right, w, acc.v3),
+  );
+}
+#else
 // The 18 inputs of a strip's row (columns ox0 - 1 .. ox0 + 16), 0 outside the image: the 4 vec4
 // under the strip (`quads` of them exist), and the neighbours' last and first values.
 struct Window {
@@ -143,6 +196,7 @@ fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
   );
 }
 
+#endif
 #endif
 
 fn store4(v: vec4<f32>, i: u32) {
@@ -194,10 +248,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let quads = min(4u, (params.out_width - ox0) / 4u);
   let plane = (n * params.channels + c) * params.in_height;
   let out_plane = (n * params.channels + c) * params.out_height;
+#if ${K5}
+  let w = c * 25u;
+  let k0 = kernel_row(w);
+  let k1 = kernel_row(w + 5u);
+  let k2 = kernel_row(w + 10u);
+  let k3 = kernel_row(w + 15u);
+  let k4 = kernel_row(w + 20u);
+#else
   let w = c * 9u;
   let k0 = vec3<f32>(input_1[w], input_1[w + 1u], input_1[w + 2u]);
   let k1 = vec3<f32>(input_1[w + 3u], input_1[w + 4u], input_1[w + 5u]);
   let k2 = vec3<f32>(input_1[w + 6u], input_1[w + 7u], input_1[w + 8u]);
+#endif
   let bias = channel_bias(c);
   let slope = channel_slope(c);
   let zero = Row16(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
@@ -213,6 +276,30 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let acc = taps(top, k0, taps(middle, k1, taps(bottom, k2, zero)));
     store_row(acc, (out_plane + oy) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
     top = bottom;
+  }
+#else
+#if ${K5}
+  // Output rows t - 4 .. t while input row t (counted from the strip's first) is added.
+  var a = zero;
+  var b = zero;
+  var d = zero;
+  var e = zero;
+  var f = zero;
+  for (var t = 0u; t < oy_end - oy0 + 4u; t++) {
+    let r = input_row(plane, i32(oy0 + t) - i32(params.pad_top), quads_per_row, ox0);
+    a = taps(r, k4, a);
+    b = taps(r, k3, b);
+    d = taps(r, k2, d);
+    e = taps(r, k1, e);
+    f = taps(r, k0, f);
+    if (t >= 4u) {
+      store_row(a, (out_plane + oy0 + t - 4u) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
+    }
+    a = b;
+    b = d;
+    d = e;
+    e = f;
+    f = zero;
   }
 #else
   // Output rows t - 2, t - 1 and t while input row t (counted from the strip's first) is added.
@@ -231,5 +318,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     b = d;
     d = zero;
   }
+#endif
 #endif
 }

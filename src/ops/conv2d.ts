@@ -79,12 +79,12 @@ const DEPTHWISE_ROWS = 8; // output rows per invocation, fixed in shaders/conv/d
 const DEPTHWISE_ROWS_PER_STRIP = 32;
 
 /**
- * A 3-wide, stride-1 'same' row layout whose rows are a multiple of 4 values (left pad 1, as wide
- * as the input): conv2d.wgsl (ROW_VEC4) and depthwise_rows.wgsl then read (and the depthwise
- * writes) rows as vec4, which on lavapipe costs about what one scalar load does.
+ * A 3- or 5-wide, stride-1 'same' row layout whose rows are a multiple of 4 values (left pad 1 or
+ * 2, as wide as the input): conv2d.wgsl (ROW_VEC4, 3-wide) and depthwise_rows.wgsl then read (and
+ * the depthwise writes) rows as vec4, which on lavapipe costs about what one scalar load does.
  */
 function vec4Rows(g: ConvGeometry): boolean {
-  return g.kw === 3 && g.pads[1] === 1 && g.w % 4 === 0 && g.ow === g.w;
+  return (g.kw === 3 || g.kw === 5) && g.pads[1] === (g.kw - 1) / 2 && g.w % 4 === 0 && g.ow === g.w;
 }
 
 /** Depthwise K x K (3 or 5), stride 1: strips of 4 x 8 outputs per invocation (conv/depthwise.wgsl). */
@@ -118,7 +118,7 @@ function vec4RowsStride2(g: ConvGeometry): boolean {
   return g.kw === 3 && g.pads[1] === 1 && g.w % 8 === 0 && g.ow * 2 === g.w;
 }
 
-/** Depthwise 3x3 stride 1 or 2 on vec4 rows: strips of 16 columns x 32 rows, walked down row by row (conv/depthwise_rows.wgsl). */
+/** Depthwise 3x3 (stride 1 or 2) or 5x5 (stride 1) on vec4 rows: strips of 16 columns x 32 rows, walked down row by row (conv/depthwise_rows.wgsl). */
 function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, hasBias: boolean, activation: Activation): KernelCall {
   const colBlocks = Math.ceil(g.ow / 16);
   const rows = Math.min(DEPTHWISE_ROWS_PER_STRIP, g.oh);
@@ -128,6 +128,7 @@ function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, hasBias: boolean, a
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
+      K5: g.kh === 5,
       STRIDE2: stride === 2,
       HAS_BIAS: hasBias,
       ACT_PRELU: activation.type === 'PRelu',
@@ -187,7 +188,7 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     }
     const depthwise = a.group === g.c && g.c === g.m;
     if (depthwise && env.adapter !== 'gpu' && g.kh === g.kw && (g.kh === 3 || g.kh === 5) && a.strides.every((v) => v === 1) && a.dilations.every((v) => v === 1)) {
-      if (g.kh === 3 && vec4Rows(g)) return [depthwiseRowsKernel(g, 1, inputs[2] !== undefined, a.activation)];
+      if (vec4Rows(g)) return [depthwiseRowsKernel(g, 1, inputs[2] !== undefined, a.activation)];
       return [depthwiseStripKernel(g, inputs[2] !== undefined, a.activation)];
     }
     // Stride-2 3x3 depthwise on vec4 rows (PP-OCRv4's downsampling layers).

@@ -109,6 +109,17 @@ describe('Conv vs float64 reference', () => {
     expect(Conv.kernels([[2, 3, 70, 40], [3, 1, 3, 3], [3], [3]], [[2, 3, 70, 40]], dwAttrs, { adapter: ctx.kernelClass, constant: () => false })[0]!.files).toContain('conv/depthwise_rows.wgsl');
     await checkOp({ op: 'Conv', inputs: [[2, 3, 70, 40], [3, 1, 3, 3], [3], [3]], attrs: { group: 3, pads: [0, 1, 2, 1], activation: { type: 'PRelu' } } });
   });
+  it('depthwise 5x5 pad 2 on vec4 rows (depthwise_rows.wgsl K5): 40 columns (16 + 16 + 8), 70 rows (32 + 32 + 6), batch 2, fused PReLU', async () => {
+    const ctx = await gpu();
+    const attrs = { group: 3, pads: [2, 2, 2, 2], activation: { type: 'PRelu' } };
+    const env = { adapter: ctx.kernelClass, constant: () => false };
+    expect(Conv.kernels([[2, 3, 70, 40], [3, 1, 5, 5], [3], [3]], [[2, 3, 70, 40]], Conv.attrs(attrs), env)[0]!.defines.K5).toBe(true);
+    await checkOp({ op: 'Conv', inputs: [[2, 3, 70, 40], [3, 1, 5, 5], [3], [3]], attrs });
+    // One vec4 per row (both edges in one window), no top padding, 3 rows of bottom padding.
+    await checkOp({ op: 'Conv', inputs: [[1, 4, 7, 4], [4, 1, 5, 5], [4]], attrs: { group: 4, pads: [1, 2, 3, 2] } });
+    // 20 columns (a strip of 16 and one of 4), constant weights, HardSwish.
+    await checkOp({ op: 'Conv', inputs: [[1, 2, 11, 20], [2, 1, 5, 5], [2]], attrs: { group: 2, pads: [2, 2, 2, 2], activation: { type: 'HardSwish' } }, constants: [1, 2] });
+  });
   it('depthwise 3x3 stride 2 on vec4 rows (depthwise_rows.wgsl STRIDE2): 40 output columns (16 + 16 + 8), 70 output rows, batch 2, fused PReLU', async () => {
     const ctx = await gpu();
     const attrs = { group: 3, strides: [2, 2], pads: [1, 1, 1, 1], activation: { type: 'PRelu' } };
