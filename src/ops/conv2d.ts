@@ -221,9 +221,12 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // broadcasting them (see conv2d.wgsl).
     const shared = packed && window3x3 && (env.subgroupSize === 8 || env.subgroupSize === 4);
     // 12 channels per block where that leaves fewer idle channels than 16: PP-OCRv4's neck
-    // (96->24 @160 on lavapipe 74 -> 64 ms, SwiftShader 790 -> 540 ms). Not below 24 outputs: the
-    // variant is one more pipeline to JIT (~1.3 s on lavapipe) for little (PNet's conv1, 10 outputs).
-    const ocBlock = shared ? (g.m >= 24 && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16 ? 12 : 16) : groupBlock;
+    // (96->24 @160 on lavapipe 74 -> 64 ms, SwiftShader 790 -> 540 ms). Below 24 outputs on
+    // SwiftShader only: PNet's conv1 (3->10, [8, 3, 300, 300], alternated) 270-389 -> 220-222 ms
+    // there, while on lavapipe it gained nothing measurable (26.5-35.7 vs 34.4-36.0 ms) and the
+    // variant is one more pipeline to JIT (~1.3 s) in the MTCNN CLI's cold start.
+    const twelve = (g.m >= 24 || env.adapter === 'swiftshader') && Math.ceil(g.m / 12) * 12 < Math.ceil(g.m / 16) * 16;
+    const ocBlock = shared ? (twelve ? 12 : 16) : groupBlock;
     // 16-channel blocks of vec4 rows compute two output rows per invocation: each broadcast weight
     // then serves 8 pixels instead of 4 (conv 3x3 64->64 @128, alternated: SwiftShader 357-361 ->
     // 311-320 ms, lavapipe 31.2 -> 28.8-29.1 ms).

@@ -84,6 +84,14 @@ describe('Conv vs float64 reference', () => {
   });
   it('constant 3x3 weights in 12-channel blocks through the subgroup: 24 channels (PP-OCR neck), batch 2, fused ReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 7, 9, 10], [24, 7, 3, 3], [24]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'Relu' } }, constants: [1, 2] }));
+  it('PNet conv1 (3 -> 10, no padding, PReLU): 12-channel blocks on SwiftShader, 16 on lavapipe', async () => {
+    const ctx = await gpu();
+    const env = { adapter: ctx.kernelClass, subgroupSize: ctx.subgroupSize, constant: () => true };
+    const attrs = Conv.attrs({ activation: { type: 'PRelu' } });
+    const block = Conv.kernels([[2, 3, 14, 13], [10, 3, 3, 3], [10], [10]], [[2, 10, 12, 11]], attrs, env)[0]!.defines.OC_BLOCK;
+    expect(block).toBe(ctx.kernelClass === 'swiftshader' ? 12 : 16);
+    await checkOp({ op: 'Conv', inputs: [[2, 3, 14, 13], [10, 3, 3, 3], [10], [10]], attrs: { activation: { type: 'PRelu' } }, constants: [1, 2, 3] });
+  });
   it('constant 3x3 weights in 12-channel blocks: 34 channels (partial block), no padding, fused PReLU', () =>
     checkOp({ op: 'Conv', inputs: [[1, 5, 8, 13], [34, 5, 3, 3], [34], [34]], attrs: { activation: { type: 'PRelu' } }, constants: [1, 2, 3] }));
   it('1x1 conv with weight rows through the subgroup: 36 rows (partial block of 16), 12 in, batch 2', () =>
