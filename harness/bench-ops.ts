@@ -37,8 +37,8 @@ interface Row {
 }
 
 /** One compute kernel outside any graph (peak and bandwidth probes). */
-async function rawKernel(ctx: GpuContext, file: string, params: Record<string, number>, buffers: GPUBuffer[], invocations: number) {
-  const kernel = await ctx.pipelines.get({ files: file === 'bench/copy.wgsl' ? ['common/indexing.wgsl', file] : [file], defines: { WORKGROUP_SIZE: 64 } }, file);
+async function rawKernel(ctx: GpuContext, file: string, params: Record<string, number>, buffers: GPUBuffer[], invocations: number, defines: Record<string, number> = {}) {
+  const kernel = await ctx.pipelines.get({ files: file === 'bench/copy.wgsl' ? ['common/indexing.wgsl', file] : [file], defines: { WORKGROUP_SIZE: 64, ...defines } }, file);
   const uniforms = ctx.createBuffer(`${file} params`, kernel.params!.size, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
   ctx.device.queue.writeBuffer(uniforms, 0, packParams(kernel.params!, params, file));
   const bindGroup = ctx.device.createBindGroup({
@@ -65,13 +65,20 @@ async function fmaPeak(ctx: GpuContext): Promise<{ gflops: number; ms: number }>
   return { gflops: flops / t.median / 1e6, ms: t.median };
 }
 
-async function copyBandwidth(ctx: GpuContext): Promise<{ gbps: number; ms: number }> {
+/** The higher of two copy kernels (4 and 8 vec4 per invocation: each adapter prefers one). */
+async function copyBandwidth(ctx: GpuContext): Promise<{ gbps: number; ms: number; readings: Record<number, number> }> {
   const bytes = 32 << 20;
   const a = ctx.uploadBuffer('copy source', random(bytes / 4, 1));
   const b = ctx.storageBuffer('copy destination', bytes);
-  const encode = await rawKernel(ctx, 'bench/copy.wgsl', { count: bytes / 16 }, [a, b], bytes / 16);
-  const t = await timePass(ctx, 'copy', encode, { runs: RUNS });
-  return { gbps: (2 * bytes) / t.median / 1e6, ms: t.median };
+  let best = { gbps: 0, ms: 0 };
+  const readings: Record<number, number> = {};
+  for (const perInvocation of [4, 8]) {
+    const encode = await rawKernel(ctx, 'bench/copy.wgsl', { count: bytes / 16 }, [a, b], bytes / 16 / perInvocation, { PER_INVOCATION: perInvocation });
+    const t = await timePass(ctx, 'copy', encode, { runs: RUNS });
+    readings[perInvocation] = (2 * bytes) / t.median / 1e6;
+    if (readings[perInvocation]! > best.gbps) best = { gbps: readings[perInvocation]!, ms: t.median };
+  }
+  return { ...best, readings };
 }
 
 interface OpCase {
@@ -137,7 +144,7 @@ const ctx = await acquireGpu({ adapter: args.adapter });
 console.log(`adapter: ${ctx.adapter.name} (${ctx.adapter.source}); kernels: ${ctx.kernelClass}; timing: ${ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock'}; median of ${RUNS} runs after 2 warm-up`);
 const peakBefore = await fmaPeak(ctx);
 const copy = await copyBandwidth(ctx);
-console.log(`FMA peak ${peakBefore.gflops.toFixed(2)} GFLOP/s, copy bandwidth ${copy.gbps.toFixed(2)} GB/s`);
+console.log(`FMA peak ${peakBefore.gflops.toFixed(2)} GFLOP/s, copy bandwidth ${copy.gbps.toFixed(2)} GB/s (4 / 8 vec4 per invocation: ${copy.readings[4]!.toFixed(2)} / ${copy.readings[8]!.toFixed(2)})`);
 
 const rows: Row[] = [];
 for (const c of cases.filter((k) => !args.only || k.name.includes(args.only))) {
@@ -171,12 +178,12 @@ if (args.only) {
 const slug = (ctx.adapter.architecture || ctx.adapter.vendor || 'adapter').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 const name = `${slug === 'software' ? 'lavapipe' : slug}${args.tag ? `-${args.tag}` : ''}`;
 mkdirSync('harness/reports', { recursive: true });
-const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, kernels: ctx.kernelClass, source: ctx.adapter.source, runs: RUNS, timing: ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock', fmaPeakGflops: peak.gflops, fmaPeakReadings: [peakBefore.gflops, peakAfter.gflops], copyGbps: copy.gbps, rows };
+const report = { date: new Date().toISOString(), adapter: ctx.adapter.name, kernels: ctx.kernelClass, source: ctx.adapter.source, runs: RUNS, timing: ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock', fmaPeakGflops: peak.gflops, fmaPeakReadings: [peakBefore.gflops, peakAfter.gflops], copyGbps: copy.gbps, copyReadings: copy.readings, rows };
 writeFileSync(`harness/reports/bench-ops-${name}.json`, JSON.stringify(report, null, 2) + '\n');
 const md = [
   `# Op micro-benchmark: ${ctx.adapter.name}`,
   '',
-  `${report.date}, ${ctx.kernelClass} kernels, ${report.timing}, median of ${RUNS} runs after 2 warm-up. FMA peak ${peak.gflops.toFixed(2)} GFLOP/s (the higher of ${peakBefore.gflops.toFixed(2)} before the ops and ${peakAfter.gflops.toFixed(2)} after), copy bandwidth ${copy.gbps.toFixed(2)} GB/s (both measured by this harness).`,
+  `${report.date}, ${ctx.kernelClass} kernels, ${report.timing}, median of ${RUNS} runs after 2 warm-up. FMA peak ${peak.gflops.toFixed(2)} GFLOP/s (the higher of ${peakBefore.gflops.toFixed(2)} before the ops and ${peakAfter.gflops.toFixed(2)} after), copy bandwidth ${copy.gbps.toFixed(2)} GB/s (the higher of ${copy.readings[4]!.toFixed(2)} and ${copy.readings[8]!.toFixed(2)}: 4 and 8 vec4 copied per invocation; both measured by this harness).`,
   '',
   '| op | ms | GFLOP/s | % of FMA peak | GB/s (min. traffic) | % of copy bandwidth |',
   '|---|---:|---:|---:|---:|---:|',
