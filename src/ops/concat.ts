@@ -40,12 +40,15 @@ export const Concat: OpDescriptor<ConcatAttrs> = {
       if (!s) return;
       const count = sizeOf(s);
       if (count > 0) {
+        // vec4 copies when every size and offset is a multiple of 4 (the offset of input i is
+        // then too): one load and store per 4 values, one division per 4 values.
+        const v = inner % 4 === 0 || (s[axis]! * inner) % 4 === 0 && (out![axis]! * inner) % 4 === 0 && (offset * inner) % 4 === 0 ? 4 : 1;
         calls.push({
           label: `input ${i}`,
           files: ['common/indexing.wgsl', 'layout/concat.wgsl'],
-          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE },
-          params: { count, in_axis_inner: s[axis]! * inner, out_axis_inner: out![axis]! * inner, offset_inner: offset * inner },
-          invocations: count,
+          defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, VEC4: v === 4 },
+          params: { count: count / v, in_axis_inner: (s[axis]! * inner) / v, out_axis_inner: (out![axis]! * inner) / v, offset_inner: (offset * inner) / v },
+          invocations: count / v,
           bind: { input_0: { input: i }, output_0: { output: 0 } },
         });
       }

@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { Concat } from '../../src/ops/concat.js';
 import { checkOp } from '../helpers/op-check.js';
 
 describe('Gemm vs float64 reference', () => {
@@ -15,6 +16,20 @@ describe('Gemm vs float64 reference', () => {
 
 describe('Concat vs float64 reference', () => {
   it('channels of NCHW, 3 inputs', () => checkOp({ op: 'Concat', inputs: [[2, 3, 4, 5], [2, 1, 4, 5], [2, 6, 4, 5]], attrs: { axis: 1 } }));
+  it('channels of NCHW with H * W a multiple of 4 (vec4 copies), 3 inputs, batch 2', async () => {
+    const attrs = { axis: 1 };
+    const calls = Concat.kernels([[2, 3, 4, 6], [2, 1, 4, 6], [2, 5, 4, 6]], [[2, 9, 4, 6]], Concat.attrs(attrs));
+    expect(calls.map((c) => c.defines.VEC4)).toEqual([true, true, true]);
+    await checkOp({ op: 'Concat', inputs: [[2, 3, 4, 6], [2, 1, 4, 6], [2, 5, 4, 6]], attrs });
+  });
+  it('last axis: vec4 for inputs of 4 and 8 columns, scalar after a 3-column one', async () => {
+    const calls = Concat.kernels([[3, 4], [3, 8], [3, 3], [3, 4]], [[3, 19]], Concat.attrs({ axis: -1 }));
+    expect(calls.map((c) => c.defines.VEC4)).toEqual([false, false, false, false]);
+    const aligned = Concat.kernels([[3, 4], [3, 8]], [[3, 12]], Concat.attrs({ axis: -1 }));
+    expect(aligned.map((c) => c.defines.VEC4)).toEqual([true, true]);
+    await checkOp({ op: 'Concat', inputs: [[3, 4], [3, 8]], attrs: { axis: -1 } });
+    await checkOp({ op: 'Concat', inputs: [[3, 4], [3, 8], [3, 3], [3, 4]], attrs: { axis: -1 } });
+  });
   it('last axis', () => checkOp({ op: 'Concat', inputs: [[3, 2], [3, 5]], attrs: { axis: -1 } }));
   it('batch axis', () => checkOp({ op: 'Concat', inputs: [[1, 2, 3], [2, 2, 3]], attrs: { axis: 0 } }));
 });
