@@ -201,9 +201,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #else
       let w_tap0 = (ci * params.kernel_height + ky) * params.kernel_width;
 #endif
-#if ${WINDOW_3X3_S1}
-      // 3-wide kernel, stride 1, dilation 1: the 6 input values of the 4 outputs are gathered once
-      // per row instead of 4 per tap.
+#if ${WINDOW_3X3}
+      // 3-wide kernel, stride 1 (or 2: WINDOW_S2), dilation 1: the 6 (9) input values of the 4
+      // outputs are gathered once per row instead of 4 per tap.
 #if ${ROW_VEC4}
       // The 4 values under the outputs as one vec4, and one value of each neighbouring vec4
       // (3 loads instead of 6; 0 past the image's edges).
@@ -235,6 +235,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let x3 = input_at(row, row_inside, ix_origin + 3i);
       let x4 = input_at(row, row_inside, ix_origin + 4i);
       let x5 = input_at(row, row_inside, ix_origin + 5i);
+#if ${WINDOW_S2}
+      // Stride 2: the 9 input values of the 4 outputs; tap k reads columns k, k + 2, k + 4, k + 6.
+      let x6 = input_at(row, row_inside, ix_origin + 6i);
+      let x7 = input_at(row, row_inside, ix_origin + 7i);
+      let x8 = input_at(row, row_inside, ix_origin + 8i);
+#endif
+#endif
+#if ${WINDOW_S2}
+      let xa = real4(x0, x2, x4, x6);
+      let xb = real4(x1, x3, x5, x7);
+      let xc = real4(x2, x4, x6, x8);
+#else
+      // The 3 taps' inputs of the 4 outputs.
+      let xa = real4(x0, x1, x2, x3);
+      let xb = real4(x1, x2, x3, x4);
+      let xc = real4(x2, x3, x4, x5);
 #endif
 #if ${W_SHARED}
       // 16 channels per block, packed [O/16][C][KH][KW][16]: the row's 3 taps x 16 channels are 12
@@ -303,7 +319,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
 #endif
       {
-        let x = real4(x0, x1, x2, x3);
+        let x = xa;
         acc0 = fma(real4(real(w0_0.x)), x, acc0);
         acc1 = fma(real4(real(w0_0.y)), x, acc1);
         acc2 = fma(real4(real(w0_0.z)), x, acc2);
@@ -324,7 +340,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
       }
       {
-        let x = real4(x1, x2, x3, x4);
+        let x = xb;
         acc0 = fma(real4(real(w1_0.x)), x, acc0);
         acc1 = fma(real4(real(w1_0.y)), x, acc1);
         acc2 = fma(real4(real(w1_0.z)), x, acc2);
@@ -345,7 +361,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #endif
       }
       {
-        let x = real4(x2, x3, x4, x5);
+        let x = xc;
         acc0 = fma(real4(real(w2_0.x)), x, acc0);
         acc1 = fma(real4(real(w2_0.y)), x, acc1);
         acc2 = fma(real4(real(w2_0.z)), x, acc2);
@@ -432,28 +448,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0)];
         let wb = input_1[2u * (w_tap0) + 1u];
-        acc0 = fma(real4(real(wa.x)), real4(x0, x1, x2, x3), acc0);
-        acc1 = fma(real4(real(wa.y)), real4(x0, x1, x2, x3), acc1);
-        acc2 = fma(real4(real(wa.z)), real4(x0, x1, x2, x3), acc2);
-        acc3 = fma(real4(real(wa.w)), real4(x0, x1, x2, x3), acc3);
-        acc4 = fma(real4(real(wb.x)), real4(x0, x1, x2, x3), acc4);
-        acc5 = fma(real4(real(wb.y)), real4(x0, x1, x2, x3), acc5);
-        acc6 = fma(real4(real(wb.z)), real4(x0, x1, x2, x3), acc6);
-        acc7 = fma(real4(real(wb.w)), real4(x0, x1, x2, x3), acc7);
+        acc0 = fma(real4(real(wa.x)), xa, acc0);
+        acc1 = fma(real4(real(wa.y)), xa, acc1);
+        acc2 = fma(real4(real(wa.z)), xa, acc2);
+        acc3 = fma(real4(real(wa.w)), xa, acc3);
+        acc4 = fma(real4(real(wb.x)), xa, acc4);
+        acc5 = fma(real4(real(wb.y)), xa, acc5);
+        acc6 = fma(real4(real(wb.z)), xa, acc6);
+        acc7 = fma(real4(real(wb.w)), xa, acc7);
 #else
-        acc0 = fma(real4(real(input_1[w0 + w_tap0])), real4(x0, x1, x2, x3), acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0])), xa, acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(real4(real(input_1[w1 + w_tap0])), real4(x0, x1, x2, x3), acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0])), xa, acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(real4(real(input_1[w2 + w_tap0])), real4(x0, x1, x2, x3), acc2);
-        acc3 = fma(real4(real(input_1[w3 + w_tap0])), real4(x0, x1, x2, x3), acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0])), xa, acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0])), xa, acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(real4(real(input_1[w4 + w_tap0])), real4(x0, x1, x2, x3), acc4);
-        acc5 = fma(real4(real(input_1[w5 + w_tap0])), real4(x0, x1, x2, x3), acc5);
-        acc6 = fma(real4(real(input_1[w6 + w_tap0])), real4(x0, x1, x2, x3), acc6);
-        acc7 = fma(real4(real(input_1[w7 + w_tap0])), real4(x0, x1, x2, x3), acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0])), xa, acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0])), xa, acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0])), xa, acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0])), xa, acc7);
 #endif
 #endif
       }
@@ -461,28 +477,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + 1u)];
         let wb = input_1[2u * (w_tap0 + 1u) + 1u];
-        acc0 = fma(real4(real(wa.x)), real4(x1, x2, x3, x4), acc0);
-        acc1 = fma(real4(real(wa.y)), real4(x1, x2, x3, x4), acc1);
-        acc2 = fma(real4(real(wa.z)), real4(x1, x2, x3, x4), acc2);
-        acc3 = fma(real4(real(wa.w)), real4(x1, x2, x3, x4), acc3);
-        acc4 = fma(real4(real(wb.x)), real4(x1, x2, x3, x4), acc4);
-        acc5 = fma(real4(real(wb.y)), real4(x1, x2, x3, x4), acc5);
-        acc6 = fma(real4(real(wb.z)), real4(x1, x2, x3, x4), acc6);
-        acc7 = fma(real4(real(wb.w)), real4(x1, x2, x3, x4), acc7);
+        acc0 = fma(real4(real(wa.x)), xb, acc0);
+        acc1 = fma(real4(real(wa.y)), xb, acc1);
+        acc2 = fma(real4(real(wa.z)), xb, acc2);
+        acc3 = fma(real4(real(wa.w)), xb, acc3);
+        acc4 = fma(real4(real(wb.x)), xb, acc4);
+        acc5 = fma(real4(real(wb.y)), xb, acc5);
+        acc6 = fma(real4(real(wb.z)), xb, acc6);
+        acc7 = fma(real4(real(wb.w)), xb, acc7);
 #else
-        acc0 = fma(real4(real(input_1[w0 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0 + 1u])), xb, acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(real4(real(input_1[w1 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0 + 1u])), xb, acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(real4(real(input_1[w2 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc2);
-        acc3 = fma(real4(real(input_1[w3 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0 + 1u])), xb, acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0 + 1u])), xb, acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(real4(real(input_1[w4 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc4);
-        acc5 = fma(real4(real(input_1[w5 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc5);
-        acc6 = fma(real4(real(input_1[w6 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc6);
-        acc7 = fma(real4(real(input_1[w7 + w_tap0 + 1u])), real4(x1, x2, x3, x4), acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0 + 1u])), xb, acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0 + 1u])), xb, acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0 + 1u])), xb, acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0 + 1u])), xb, acc7);
 #endif
 #endif
       }
@@ -490,34 +506,34 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + 2u)];
         let wb = input_1[2u * (w_tap0 + 2u) + 1u];
-        acc0 = fma(real4(real(wa.x)), real4(x2, x3, x4, x5), acc0);
-        acc1 = fma(real4(real(wa.y)), real4(x2, x3, x4, x5), acc1);
-        acc2 = fma(real4(real(wa.z)), real4(x2, x3, x4, x5), acc2);
-        acc3 = fma(real4(real(wa.w)), real4(x2, x3, x4, x5), acc3);
-        acc4 = fma(real4(real(wb.x)), real4(x2, x3, x4, x5), acc4);
-        acc5 = fma(real4(real(wb.y)), real4(x2, x3, x4, x5), acc5);
-        acc6 = fma(real4(real(wb.z)), real4(x2, x3, x4, x5), acc6);
-        acc7 = fma(real4(real(wb.w)), real4(x2, x3, x4, x5), acc7);
+        acc0 = fma(real4(real(wa.x)), xc, acc0);
+        acc1 = fma(real4(real(wa.y)), xc, acc1);
+        acc2 = fma(real4(real(wa.z)), xc, acc2);
+        acc3 = fma(real4(real(wa.w)), xc, acc3);
+        acc4 = fma(real4(real(wb.x)), xc, acc4);
+        acc5 = fma(real4(real(wb.y)), xc, acc5);
+        acc6 = fma(real4(real(wb.z)), xc, acc6);
+        acc7 = fma(real4(real(wb.w)), xc, acc7);
 #else
-        acc0 = fma(real4(real(input_1[w0 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc0);
+        acc0 = fma(real4(real(input_1[w0 + w_tap0 + 2u])), xc, acc0);
 #if ${OC_BLOCK_GE_2}
-        acc1 = fma(real4(real(input_1[w1 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc1);
+        acc1 = fma(real4(real(input_1[w1 + w_tap0 + 2u])), xc, acc1);
 #endif
 #if ${OC_BLOCK_GE_4}
-        acc2 = fma(real4(real(input_1[w2 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc2);
-        acc3 = fma(real4(real(input_1[w3 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc3);
+        acc2 = fma(real4(real(input_1[w2 + w_tap0 + 2u])), xc, acc2);
+        acc3 = fma(real4(real(input_1[w3 + w_tap0 + 2u])), xc, acc3);
 #endif
 #if ${OC_BLOCK_GE_8}
-        acc4 = fma(real4(real(input_1[w4 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc4);
-        acc5 = fma(real4(real(input_1[w5 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc5);
-        acc6 = fma(real4(real(input_1[w6 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc6);
-        acc7 = fma(real4(real(input_1[w7 + w_tap0 + 2u])), real4(x2, x3, x4, x5), acc7);
+        acc4 = fma(real4(real(input_1[w4 + w_tap0 + 2u])), xc, acc4);
+        acc5 = fma(real4(real(input_1[w5 + w_tap0 + 2u])), xc, acc5);
+        acc6 = fma(real4(real(input_1[w6 + w_tap0 + 2u])), xc, acc6);
+        acc7 = fma(real4(real(input_1[w7 + w_tap0 + 2u])), xc, acc7);
 #endif
 #endif
       }
 #else
       for (var kx = 0u; kx < 3u; kx++) {
-        let x = select(select(real4(x2, x3, x4, x5), real4(x1, x2, x3, x4), kx == 1u), real4(x0, x1, x2, x3), kx == 0u);
+        let x = select(select(xc, xb, kx == 1u), xa, kx == 0u);
 #if ${W_PACKED}
         let wa = input_1[2u * (w_tap0 + kx)];
         let wb = input_1[2u * (w_tap0 + kx) + 1u];

@@ -209,10 +209,15 @@ export const Conv: OpDescriptor<ConvAttrs> = {
     // tap (depthwise 3x3 on lavapipe: 30 -> 22 ms). With 8 channels per block, measured on 3x3
     // convs (64->64 @128, 16->32 @320, 48->48 @80, 96->24 @160): lavapipe -4% to +10%, SwiftShader
     // +5% to +32%.
-    const window3x3 = g.kw === 3 && a.strides[1] === 1 && a.dilations[1] === 1;
+    // Stride 2 (WINDOW_S2) shares a 9-value window the same way; before, those convs gathered 4
+    // values per tap and took the non-subgroup path. ssd-oid at batch 8 on lavapipe: its 3x3/2
+    // 256->512 extra layer 99.8 -> 32.8 ms, its first conv (3->32, 3x3/2) 33.5 -> 17.8 ms;
+    // PP-OCRv4's first conv (3->16, 3x3/2 at 640) 9.4 -> 8.0 ms.
+    const window3x3 = g.kw === 3 && (a.strides[1] === 1 || a.strides[1] === 2) && a.dilations[1] === 1;
+    const windowS2 = window3x3 && a.strides[1] === 2;
     // The window in 3 vec4 loads instead of 6 scalar ones (conv 3x3 64->64 @128 on lavapipe
     // 52.9-59.8 -> 48.2-52.9 ms; SwiftShader unchanged).
-    const rowVec4 = window3x3 && vec4Rows(g);
+    const rowVec4 = window3x3 && !windowS2 && vec4Rows(g);
     // Constant weights of 8-channel blocks are re-laid out at upload so a tap's 8 weights are two
     // vec4 loads (3x3 convs, lavapipe: 64->64 @128 6.3 -> 9.1 GFLOP/s, 96->24 @160 7.1 -> 8.6;
     // SwiftShader +2% to +8%).
@@ -251,7 +256,8 @@ export const Conv: OpDescriptor<ConvAttrs> = {
           OC_BLOCK_GE_8: ocBlock >= 8,
           OC_BLOCK_GE_12: ocBlock >= 12,
           OC_BLOCK_GE_16: ocBlock >= 16,
-          WINDOW_3X3_S1: window3x3,
+          WINDOW_3X3: window3x3,
+          WINDOW_S2: windowS2,
           ROW_VEC4: rowVec4,
           // SwiftShader runs the window's three taps faster written out, lavapipe as a loop
           // (96->24 @160: SwiftShader 965 -> 737 ms, lavapipe 124 -> 202 ms).

@@ -11,7 +11,7 @@ import { gpu } from '../helpers/gpu.js';
 
 const convFiles = ['common/indexing.wgsl', 'common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'];
 const convDefines = (over: Record<string, boolean | number> = {}) => ({
-  WORKGROUP_SIZE: 64, OC_BLOCK: 4, OC_BLOCK_GE_2: true, OC_BLOCK_GE_4: true, OC_BLOCK_GE_8: false, OC_BLOCK_GE_12: false, OC_BLOCK_GE_16: false, W_SHARED: false, TWO_ROWS: false, SUBGROUP_8: false, WINDOW_3X3_S1: false, ROW_VEC4: false, WINDOW_UNROLLED: false, W_PACKED: false, HAS_BIAS: true, ACT_PRELU: false, F16_INPUT_0: false, F16_OUTPUT_0: false, F16_MATH: false, ...activationDefines(NO_ACTIVATION), ...over,
+  WORKGROUP_SIZE: 64, OC_BLOCK: 4, OC_BLOCK_GE_2: true, OC_BLOCK_GE_4: true, OC_BLOCK_GE_8: false, OC_BLOCK_GE_12: false, OC_BLOCK_GE_16: false, W_SHARED: false, TWO_ROWS: false, SUBGROUP_8: false, WINDOW_3X3: false, WINDOW_S2: false, ROW_VEC4: false, WINDOW_UNROLLED: false, W_PACKED: false, HAS_BIAS: true, ACT_PRELU: false, F16_INPUT_0: false, F16_OUTPUT_0: false, F16_MATH: false, ...activationDefines(NO_ACTIVATION), ...over,
 });
 
 function listWgsl(dir: string): string[] {

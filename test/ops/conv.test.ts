@@ -84,6 +84,16 @@ describe('Conv vs float64 reference', () => {
   });
   it('constant 3x3 weights in 12-channel blocks through the subgroup: 24 channels (PP-OCR neck), batch 2, fused ReLU', () =>
     checkOp({ op: 'Conv', inputs: [[2, 7, 9, 10], [24, 7, 3, 3], [24]], attrs: { pads: [1, 1, 1, 1], activation: { type: 'Relu' } }, constants: [1, 2] }));
+  it('3x3 stride 2 through the 9-value window (WINDOW_S2): constant weights through the subgroup, 20 outputs, batch 2, fused ReLU; x stride 2 with y stride 1; the scalar-weight path', async () => {
+    const ctx = await gpu();
+    const env = { adapter: ctx.kernelClass, subgroupSize: ctx.subgroupSize, constant: () => true };
+    const attrs = { strides: [2, 2], pads: [1, 1, 1, 1], activation: { type: 'Relu' } };
+    const call = Conv.kernels([[2, 5, 13, 17], [20, 5, 3, 3], [20]], [[2, 20, 7, 9]], Conv.attrs(attrs), env)[0]!;
+    expect([call.defines.WINDOW_S2, call.defines.W_SHARED]).toEqual([true, ctx.subgroupSize === 4 || ctx.subgroupSize === 8]);
+    await checkOp({ op: 'Conv', inputs: [[2, 5, 13, 17], [20, 5, 3, 3], [20]], attrs, constants: [1, 2] });
+    await checkOp({ op: 'Conv', inputs: [[1, 6, 9, 14], [16, 6, 3, 3], [16]], attrs: { strides: [1, 2], pads: [0, 1, 2, 0] }, constants: [1, 2] });
+    await checkOp({ op: 'Conv', inputs: [[1, 3, 11, 10], [5, 3, 3, 3], [5]], attrs: { strides: [2, 2] } });
+  });
   it('PNet conv1 (3 -> 10, no padding, PReLU): 12-channel blocks on SwiftShader, 16 on lavapipe', async () => {
     const ctx = await gpu();
     const env = { adapter: ctx.kernelClass, subgroupSize: ctx.subgroupSize, constant: () => true };
