@@ -14,6 +14,9 @@
 // invocations no faster).
 //
 // K5: 5x5 (left pad 2), five rolling output rows, two values loaded on each side of the strip.
+// SCALAR: any padding and width, rows read and written value by value (lavapipe only: SwiftShader
+// never returned from compiling it; see src/ops/conv2d.ts for the figures). The window's columns
+// start at ox0 * stride - pad_left instead of at the vec4 layout's fixed pad.
 // STRIDE2: stride 2 (pad 1 left, out_width == in_width / 2, both multiples of 4): each output row
 // reads 3 input rows of 33 values (8 vec4 and the value left of them); the even columns are one
 // tap, the odd ones the other two. The strip keeps its last row for the next output row, so 2 rows
@@ -28,6 +31,7 @@ struct Params {
   out_height: u32,
   out_width: u32,
   pad_top: u32,
+  pad_left: u32,    // SCALAR only (the vec4 layouts fix it)
   col_blocks: u32,  // ceil(out_width / 16)
   row_blocks: u32,  // ceil(out_height / rows)
   rows: u32,        // output rows per strip
@@ -37,10 +41,18 @@ struct Params {
   post_shift: f32,
 }
 
+#if ${SCALAR}
+#if ${F16_INPUT_0}
+@group(0) @binding(0) var<storage, read> input_0: array<u32>;  // f16 pairs: common/half_load.wgsl
+#else
+@group(0) @binding(0) var<storage, read> input_0: array<f32>;  // x  [N, C, H, W]
+#endif
+#else
 #if ${F16_INPUT_0}
 @group(0) @binding(0) var<storage, read> input_0: array<vec2<u32>>;  // x, f16: common/half_load4.wgsl
 #else
 @group(0) @binding(0) var<storage, read> input_0: array<vec4<f32>>;  // x  [N, C, H, W / 4]
+#endif
 #endif
 @group(0) @binding(1) var<storage, read> input_1: array<f32>;  // w  [C, 1, 3, 3]
 #if ${HAS_BIAS}
@@ -49,10 +61,18 @@ struct Params {
 #if ${ACT_PRELU}
 @group(0) @binding(3) var<storage, read> input_3: array<f32>;  // PReLU slope [C]
 #endif
+#if ${SCALAR}
+#if ${F16_OUTPUT_0}
+@group(0) @binding(4) var<storage, read_write> output_0: array<atomic<u32>>;  // f16 pairs: common/half_store.wgsl
+#else
+@group(0) @binding(4) var<storage, read_write> output_0: array<f32>;  // y  [N, C, H, W]
+#endif
+#else
 #if ${F16_OUTPUT_0}
 @group(0) @binding(4) var<storage, read_write> output_0: array<vec2<u32>>;  // f16, 4 per element
 #else
 @group(0) @binding(4) var<storage, read_write> output_0: array<vec4<f32>>;  // y  [N, C, H, W / 4]
+#endif
 #endif
 @group(0) @binding(5) var<uniform> params: Params;
 
@@ -63,6 +83,19 @@ struct Row16 {
   v2: vec4<f32>,
   v3: vec4<f32>,
 }
+
+#if ${SCALAR}
+// Column x of the input row starting at `row`, 0 outside the image.
+fn at(inside: bool, row: u32, x: i32) -> f32 {
+  let w = i32(params.in_width);
+  return select(0.0, load_input_0(row + u32(clamp(x, 0i, w - 1i))), inside && x >= 0i && x < w);
+}
+
+// Columns x .. x + 3.
+fn at4(inside: bool, row: u32, x: i32) -> vec4<f32> {
+  return vec4<f32>(at(inside, row, x), at(inside, row, x + 1i), at(inside, row, x + 2i), at(inside, row, x + 3i));
+}
+#endif
 
 #if ${STRIDE2}
 // The 33 inputs of a strip's row (columns 2 ox0 - 1 .. 2 ox0 + 31), 0 outside the image: 8 vec4
@@ -79,6 +112,16 @@ struct Window {
   m7: vec4<f32>,
 }
 
+#if ${SCALAR}
+// x0: the window's first column (2 ox0 - pad_left).
+fn load_window(inside: bool, row: u32, x0: i32) -> Window {
+  return Window(
+    at(inside, row, x0),
+    at4(inside, row, x0 + 1i), at4(inside, row, x0 + 5i), at4(inside, row, x0 + 9i), at4(inside, row, x0 + 13i),
+    at4(inside, row, x0 + 17i), at4(inside, row, x0 + 21i), at4(inside, row, x0 + 25i), at4(inside, row, x0 + 29i),
+  );
+}
+#else
 fn quad(row_inside: bool, q: u32, column: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), load_input4(q), row_inside && column < params.in_width);
 }
@@ -91,6 +134,8 @@ fn load_window(row_inside: bool, q: u32, ox0: u32) -> Window {
     quad(row_inside, q + 4u, x + 16u), quad(row_inside, q + 5u, x + 20u), quad(row_inside, q + 6u, x + 24u), quad(row_inside, q + 7u, x + 28u),
   );
 }
+
+#endif
 
 // Output columns o .. o + 3 read input columns 2o - 1 (tap 0), 2o (tap 1) and 2o + 1 (tap 2), from
 // the vec4 a (columns 2o .. 2o + 3), b (2o + 4 .. 2o + 7) and the value before a.
@@ -121,6 +166,16 @@ struct Window {
   right: vec2<f32>,
 }
 
+#if ${SCALAR}
+// x0: the window's first column (ox0 - pad_left).
+fn load_window(inside: bool, row: u32, x0: i32) -> Window {
+  return Window(
+    vec2<f32>(at(inside, row, x0), at(inside, row, x0 + 1i)),
+    Row16(at4(inside, row, x0 + 2i), at4(inside, row, x0 + 6i), at4(inside, row, x0 + 10i), at4(inside, row, x0 + 14i)),
+    vec2<f32>(at(inside, row, x0 + 18i), at(inside, row, x0 + 19i)),
+  );
+}
+#else
 fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
   let zero = vec4<f32>(0.0);
   let left = select(vec2<f32>(0.0), load_input4(max(q, 1u) - 1u).zw, row_inside && ox0 > 0u);
@@ -133,6 +188,7 @@ fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
   let right = select(vec2<f32>(0.0), load_input4(q + 4u).xy, row_inside && ox0 + 16u < params.in_width);
   return Window(left, m, right);
 }
+#endif
 
 // A kernel row's 5 weights.
 struct KernelRow {
@@ -172,6 +228,16 @@ struct Window {
   right: f32,
 }
 
+#if ${SCALAR}
+// x0: the window's first column (ox0 - pad_left).
+fn load_window(inside: bool, row: u32, x0: i32) -> Window {
+  return Window(
+    at(inside, row, x0),
+    Row16(at4(inside, row, x0 + 1i), at4(inside, row, x0 + 5i), at4(inside, row, x0 + 9i), at4(inside, row, x0 + 13i)),
+    at(inside, row, x0 + 17i),
+  );
+}
+#else
 fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
   let zero = vec4<f32>(0.0);
   let left = select(0.0, load_input4(max(q, 1u) - 1u).w, row_inside && ox0 > 0u);
@@ -184,6 +250,7 @@ fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
   let right = select(0.0, load_input4(q + 4u).x, row_inside && ox0 + 16u < params.in_width);
   return Window(left, m, right);
 }
+#endif
 
 // One kernel row's taps (k0 k1 k2) over a window, added to acc.
 fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
@@ -199,6 +266,30 @@ fn taps(r: Window, k: vec3<f32>, acc: Row16) -> Row16 {
 #endif
 #endif
 
+#if ${SCALAR}
+// The first n (up to 4) values of v to o, o + 1, ...
+fn store_some(v: vec4<f32>, o: u32, n: u32) {
+  for (var j = 0u; j < min(n, 4u); j++) {
+    store_output_0(o + j, v[j]);
+  }
+}
+
+// Bias, activation and the stores of one output row (plane row `out_row`, from column ox0).
+fn store_row(acc: Row16, out_row: u32, ox0: u32, bias: f32, slope: f32) {
+  let o = out_row * params.out_width + ox0;
+  let left = params.out_width - ox0;
+  store_some(conv_finish4_with(acc.v0, bias, slope), o, left);
+  if (left > 4u) {
+    store_some(conv_finish4_with(acc.v1, bias, slope), o + 4u, left - 4u);
+  }
+  if (left > 8u) {
+    store_some(conv_finish4_with(acc.v2, bias, slope), o + 8u, left - 8u);
+  }
+  if (left > 12u) {
+    store_some(conv_finish4_with(acc.v3, bias, slope), o + 12u, left - 12u);
+  }
+}
+#else
 fn store4(v: vec4<f32>, i: u32) {
 #if ${F16_OUTPUT_0}
   output_0[i] = vec2<u32>(pack2x16float(v.xy), pack2x16float(v.zw));
@@ -207,8 +298,10 @@ fn store4(v: vec4<f32>, i: u32) {
 #endif
 }
 
-// Bias, activation and the vec4 stores of one output row (its first vec4 at index o).
-fn store_row(acc: Row16, o: u32, quads: u32, bias: f32, slope: f32) {
+// Bias, activation and the vec4 stores of one output row (plane row `out_row`, from column ox0).
+fn store_row(acc: Row16, out_row: u32, ox0: u32, bias: f32, slope: f32) {
+  let o = (out_row * params.out_width + ox0) / 4u;
+  let quads = min(4u, (params.out_width - ox0) / 4u);
   store4(conv_finish4_with(acc.v0, bias, slope), o);
   if (quads > 1u) {
     store4(conv_finish4_with(acc.v1, bias, slope), o + 1u);
@@ -221,14 +314,24 @@ fn store_row(acc: Row16, o: u32, quads: u32, bias: f32, slope: f32) {
   }
 }
 
+#endif
+
 // The window of input row iy of a plane (rows outside the image are 0).
-fn input_row(plane: u32, iy: i32, quads_per_row: u32, ox0: u32) -> Window {
+fn input_row(plane: u32, iy: i32, ox0: u32) -> Window {
   let inside = iy >= 0i && iy < i32(params.in_height);
-  let q = (plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i))) * quads_per_row;
+  let row = (plane + u32(clamp(iy, 0i, i32(params.in_height) - 1i))) * params.in_width;
+#if ${SCALAR}
 #if ${STRIDE2}
-  return load_window(inside, q + ox0 / 2u, ox0);
+  return load_window(inside, row, i32(2u * ox0) - i32(params.pad_left));
 #else
-  return load_window(inside, q + ox0 / 4u, min(4u, (params.in_width - ox0) / 4u), ox0);
+  return load_window(inside, row, i32(ox0) - i32(params.pad_left));
+#endif
+#else
+#if ${STRIDE2}
+  return load_window(inside, (row + 2u * ox0) / 4u, ox0);
+#else
+  return load_window(inside, (row + ox0) / 4u, min(4u, (params.in_width - ox0) / 4u), ox0);
+#endif
 #endif
 }
 
@@ -245,7 +348,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let ox0 = (strip - row_block * params.col_blocks) * 16u;
   let oy0 = row_block * params.rows;
   let oy_end = min(oy0 + params.rows, params.out_height);
-  let quads = min(4u, (params.out_width - ox0) / 4u);
   let plane = (n * params.channels + c) * params.in_height;
   let out_plane = (n * params.channels + c) * params.out_height;
 #if ${K5}
@@ -264,17 +366,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let bias = channel_bias(c);
   let slope = channel_slope(c);
   let zero = Row16(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
-  let quads_per_row = params.in_width / 4u;
-  let out_quads_per_row = params.out_width / 4u;
 #if ${STRIDE2}
   // Output row oy reads input rows 2 oy - pad_top + 0, 1, 2; the last is the next row's first.
-  var top = input_row(plane, i32(2u * oy0) - i32(params.pad_top), quads_per_row, ox0);
+  var top = input_row(plane, i32(2u * oy0) - i32(params.pad_top), ox0);
   for (var oy = oy0; oy < oy_end; oy++) {
     let iy = i32(2u * oy) - i32(params.pad_top);
-    let middle = input_row(plane, iy + 1i, quads_per_row, ox0);
-    let bottom = input_row(plane, iy + 2i, quads_per_row, ox0);
+    let middle = input_row(plane, iy + 1i, ox0);
+    let bottom = input_row(plane, iy + 2i, ox0);
     let acc = taps(top, k0, taps(middle, k1, taps(bottom, k2, zero)));
-    store_row(acc, (out_plane + oy) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
+    store_row(acc, out_plane + oy, ox0, bias, slope);
     top = bottom;
   }
 #else
@@ -286,14 +386,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var e = zero;
   var f = zero;
   for (var t = 0u; t < oy_end - oy0 + 4u; t++) {
-    let r = input_row(plane, i32(oy0 + t) - i32(params.pad_top), quads_per_row, ox0);
+    let r = input_row(plane, i32(oy0 + t) - i32(params.pad_top), ox0);
     a = taps(r, k4, a);
     b = taps(r, k3, b);
     d = taps(r, k2, d);
     e = taps(r, k1, e);
     f = taps(r, k0, f);
     if (t >= 4u) {
-      store_row(a, (out_plane + oy0 + t - 4u) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
+      store_row(a, out_plane + oy0 + t - 4u, ox0, bias, slope);
     }
     a = b;
     b = d;
@@ -307,12 +407,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var b = zero;
   var d = zero;
   for (var t = 0u; t < oy_end - oy0 + 2u; t++) {
-    let r = input_row(plane, i32(oy0 + t) - i32(params.pad_top), quads_per_row, ox0);
+    let r = input_row(plane, i32(oy0 + t) - i32(params.pad_top), ox0);
     a = taps(r, k2, a);
     b = taps(r, k1, b);
     d = taps(r, k0, d);
     if (t >= 2u) {
-      store_row(a, (out_plane + oy0 + t - 2u) * out_quads_per_row + ox0 / 4u, quads, bias, slope);
+      store_row(a, out_plane + oy0 + t - 2u, ox0, bias, slope);
     }
     a = b;
     b = d;

@@ -118,16 +118,21 @@ function vec4RowsStride2(g: ConvGeometry): boolean {
   return g.kw === 3 && g.pads[1] === 1 && g.w % 8 === 0 && g.ow * 2 === g.w;
 }
 
-/** Depthwise 3x3 (stride 1 or 2) or 5x5 (stride 1) on vec4 rows: strips of 16 columns x 32 rows, walked down row by row (conv/depthwise_rows.wgsl). */
-function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, hasBias: boolean, activation: Activation): KernelCall {
+/**
+ * Depthwise 3x3 (stride 1 or 2) or 5x5 (stride 1): strips of 16 columns x 32 rows, walked down row
+ * by row (conv/depthwise_rows.wgsl); rows read and written as vec4 where the layout allows, else
+ * value by value (SCALAR).
+ */
+function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, vec4: boolean, hasBias: boolean, activation: Activation): KernelCall {
   const colBlocks = Math.ceil(g.ow / 16);
   const rows = Math.min(DEPTHWISE_ROWS_PER_STRIP, g.oh);
   const rowBlocks = Math.ceil(g.oh / rows);
   return {
-    files: ['common/activation.wgsl', 'common/half_load4.wgsl', 'conv/finish.wgsl', 'conv/depthwise_rows.wgsl'],
+    files: ['common/activation.wgsl', ...(vec4 ? ['common/half_load4.wgsl'] : ['common/half_load.wgsl', 'common/half_store.wgsl']), 'conv/finish.wgsl', 'conv/depthwise_rows.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
+      SCALAR: !vec4,
       K5: g.kh === 5,
       STRIDE2: stride === 2,
       HAS_BIAS: hasBias,
@@ -136,7 +141,7 @@ function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, hasBias: boolean, a
     },
     params: {
       channels: g.c, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
-      pad_top: g.pads[0], col_blocks: colBlocks, row_blocks: rowBlocks, rows,
+      pad_top: g.pads[0], pad_left: g.pads[1], col_blocks: colBlocks, row_blocks: rowBlocks, rows,
       alpha: activation.alpha, beta: activation.beta, post_scale: activation.scale, post_shift: activation.shift,
     },
     workgroups: [Math.ceil((g.c * colBlocks * rowBlocks) / DEPTHWISE_WORKGROUP_SIZE), 1, g.n],
@@ -187,14 +192,20 @@ export const Conv: OpDescriptor<ConvAttrs> = {
       ];
     }
     const depthwise = a.group === g.c && g.c === g.m;
+    // depthwise_rows.wgsl value by value (SCALAR), for rows that are not vec4-aligned: lavapipe only.
+    // Alternated on lavapipe at batch 8 against depthwise.wgsl's strips: 3x3 x96 @150 70-75 -> 24-29
+    // ms, 5x5 x64 @75 17-21 -> 8.6-9.2 ms; 3x3/2 x144 @150 against conv2d.wgsl 49-53 -> 37-49 ms.
+    // SwiftShader hangs compiling this variant (its pipeline creation never returned, even for a
+    // [1, 2, 10, 10] input); it keeps the strips.
+    const scalarRows = env.adapter === 'llvmpipe';
     if (depthwise && env.adapter !== 'gpu' && g.kh === g.kw && (g.kh === 3 || g.kh === 5) && a.strides.every((v) => v === 1) && a.dilations.every((v) => v === 1)) {
-      if (vec4Rows(g)) return [depthwiseRowsKernel(g, 1, inputs[2] !== undefined, a.activation)];
+      if (vec4Rows(g) || scalarRows) return [depthwiseRowsKernel(g, 1, vec4Rows(g), inputs[2] !== undefined, a.activation)];
       return [depthwiseStripKernel(g, inputs[2] !== undefined, a.activation)];
     }
     // Stride-2 3x3 depthwise on vec4 rows (PP-OCRv4's downsampling layers).
     const stride2 = a.strides[0] === 2 && a.strides[1] === 2 && a.dilations.every((v) => v === 1);
-    if (depthwise && env.adapter !== 'gpu' && g.kh === 3 && stride2 && vec4RowsStride2(g)) {
-      return [depthwiseRowsKernel(g, 2, inputs[2] !== undefined, a.activation)];
+    if (depthwise && env.adapter !== 'gpu' && g.kh === 3 && g.kw === 3 && stride2 && (vec4RowsStride2(g) || scalarRows)) {
+      return [depthwiseRowsKernel(g, 2, vec4RowsStride2(g), inputs[2] !== undefined, a.activation)];
     }
     if (env.adapter === 'gpu') {
       const problem = { ...g, strides: a.strides, dilations: a.dilations, group: a.group, hasBias: inputs[2] !== undefined, activation: a.activation };

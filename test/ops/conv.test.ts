@@ -149,6 +149,16 @@ describe('Conv vs float64 reference', () => {
     // Constant weights, HardSwish, 33 rows in (17 out: one strip of 32 rows would hold them).
     await checkOp({ op: 'Conv', inputs: [[1, 4, 33, 24], [4, 1, 3, 3], [4]], attrs: { group: 4, strides: [2, 2], pads: [1, 1, 1, 1], activation: { type: 'HardSwish' } }, constants: [1, 2] });
   });
+  it('depthwise on rows that are not vec4-aligned: depthwise_rows.wgsl value by value on lavapipe (SCALAR), 3x3 and 5x5 stride 1, 3x3 stride 2, several strips each way', async () => {
+    const ctx = await gpu();
+    const env = { adapter: ctx.kernelClass, constant: () => false };
+    const s1 = { group: 3, pads: [1, 1, 1, 1], activation: { type: 'PRelu' } };
+    const files = Conv.kernels([[2, 3, 45, 37], [3, 1, 3, 3], [3], [3]], [[2, 3, 45, 37]], Conv.attrs(s1), env)[0]!.files;
+    expect(files.includes('conv/depthwise_rows.wgsl')).toBe(ctx.kernelClass === 'llvmpipe');
+    await checkOp({ op: 'Conv', inputs: [[2, 3, 45, 37], [3, 1, 3, 3], [3], [3]], attrs: s1 });
+    await checkOp({ op: 'Conv', inputs: [[1, 2, 38, 35], [2, 1, 5, 5], [2]], attrs: { group: 2, pads: [2, 1, 2, 3] } });
+    await checkOp({ op: 'Conv', inputs: [[1, 4, 45, 37], [4, 1, 3, 3], [4]], attrs: { group: 4, strides: [2, 2], pads: [1, 0, 1, 1], activation: { type: 'Relu' } } });
+  });
   it('depthwise 3x3 without padding, asymmetric pads, no bias, HardSwish', async () => {
     await checkOp({ op: 'Conv', inputs: [[1, 4, 17, 9], [4, 1, 3, 3]], attrs: { group: 4, activation: { type: 'HardSwish' } }, ranges: [[-4, 4]] });
     await checkOp({ op: 'Conv', inputs: [[1, 3, 10, 12], [3, 1, 3, 3], [3]], attrs: { group: 3, pads: [0, 2, 1, 0] } });
