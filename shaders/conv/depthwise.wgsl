@@ -4,7 +4,8 @@
 // rows and the K x K weights are loaded once per strip. On lavapipe a storage load costs as much as
 // ~15-50 FMAs (shaders/probe/load_probe.wgsl); conv2d.wgsl's one-row invocations loaded 6 values
 // and 3 weights per 12 FMAs (depthwise 3x3 x128 @128 on lavapipe: 20.6 -> 11.3 ms).
-// The usual 'same' 3x3 layer whose rows are a multiple of 4 values runs depthwise_rows.wgsl instead.
+// Layers whose rows are vec4-aligned run depthwise_rows.wgsl instead, and on lavapipe every layer
+// does (src/ops/conv2d.ts): this file serves SwiftShader's unaligned rows.
 //
 // Launch: x = strips (ox_blocks * oy_blocks) over invocations, y = channel, z = image.
 struct Params {

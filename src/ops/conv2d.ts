@@ -87,7 +87,7 @@ function vec4Rows(g: ConvGeometry): boolean {
   return (g.kw === 3 || g.kw === 5) && g.pads[1] === (g.kw - 1) / 2 && g.w % 4 === 0 && g.ow === g.w;
 }
 
-/** Depthwise K x K (3 or 5), stride 1: strips of 4 x 8 outputs per invocation (conv/depthwise.wgsl). */
+/** Depthwise K x K (3 or 5), stride 1, rows not vec4-aligned, SwiftShader: strips of 4 x 8 outputs per invocation (conv/depthwise.wgsl). */
 function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
   const oxBlocks = Math.ceil(g.ow / 4);
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
