@@ -95,6 +95,22 @@ fn at(inside: bool, row: u32, x: i32) -> f32 {
 fn at4(inside: bool, row: u32, x: i32) -> vec4<f32> {
   return vec4<f32>(at(inside, row, x), at(inside, row, x + 1i), at(inside, row, x + 2i), at(inside, row, x + 3i));
 }
+
+// Columns x .. x + 15: the values under a stride-1 strip.
+fn at16(inside: bool, row: u32, x: i32) -> Row16 {
+  return Row16(at4(inside, row, x), at4(inside, row, x + 4i), at4(inside, row, x + 8i), at4(inside, row, x + 12i));
+}
+#else
+// The 4 vec4 under a stride-1 strip from vec4 index q (the first `quads` exist; 0 outside).
+fn quads16(row_inside: bool, q: u32, quads: u32) -> Row16 {
+  let zero = vec4<f32>(0.0);
+  return Row16(
+    select(zero, load_input4(q), row_inside),
+    select(zero, load_input4(q + 1u), row_inside && quads > 1u),
+    select(zero, load_input4(q + 2u), row_inside && quads > 2u),
+    select(zero, load_input4(q + 3u), row_inside && quads > 3u),
+  );
+}
 #endif
 
 #if ${STRIDE2}
@@ -171,20 +187,14 @@ struct Window {
 fn load_window(inside: bool, row: u32, x0: i32) -> Window {
   return Window(
     vec2<f32>(at(inside, row, x0), at(inside, row, x0 + 1i)),
-    Row16(at4(inside, row, x0 + 2i), at4(inside, row, x0 + 6i), at4(inside, row, x0 + 10i), at4(inside, row, x0 + 14i)),
+    at16(inside, row, x0 + 2i),
     vec2<f32>(at(inside, row, x0 + 18i), at(inside, row, x0 + 19i)),
   );
 }
 #else
 fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
-  let zero = vec4<f32>(0.0);
   let left = select(vec2<f32>(0.0), load_input4(max(q, 1u) - 1u).zw, row_inside && ox0 > 0u);
-  let m = Row16(
-    select(zero, load_input4(q), row_inside),
-    select(zero, load_input4(q + 1u), row_inside && quads > 1u),
-    select(zero, load_input4(q + 2u), row_inside && quads > 2u),
-    select(zero, load_input4(q + 3u), row_inside && quads > 3u),
-  );
+  let m = quads16(row_inside, q, quads);
   let right = select(vec2<f32>(0.0), load_input4(q + 4u).xy, row_inside && ox0 + 16u < params.in_width);
   return Window(left, m, right);
 }
@@ -233,20 +243,14 @@ struct Window {
 fn load_window(inside: bool, row: u32, x0: i32) -> Window {
   return Window(
     at(inside, row, x0),
-    Row16(at4(inside, row, x0 + 1i), at4(inside, row, x0 + 5i), at4(inside, row, x0 + 9i), at4(inside, row, x0 + 13i)),
+    at16(inside, row, x0 + 1i),
     at(inside, row, x0 + 17i),
   );
 }
 #else
 fn load_window(row_inside: bool, q: u32, quads: u32, ox0: u32) -> Window {
-  let zero = vec4<f32>(0.0);
   let left = select(0.0, load_input4(max(q, 1u) - 1u).w, row_inside && ox0 > 0u);
-  let m = Row16(
-    select(zero, load_input4(q), row_inside),
-    select(zero, load_input4(q + 1u), row_inside && quads > 1u),
-    select(zero, load_input4(q + 2u), row_inside && quads > 2u),
-    select(zero, load_input4(q + 3u), row_inside && quads > 3u),
-  );
+  let m = quads16(row_inside, q, quads);
   let right = select(0.0, load_input4(q + 4u).x, row_inside && ox0 + 16u < params.in_width);
   return Window(left, m, right);
 }

@@ -40,9 +40,9 @@ export const Concat: OpDescriptor<ConcatAttrs> = {
       if (!s) return;
       const count = sizeOf(s);
       if (count > 0) {
-        // vec4 copies when every size and offset is a multiple of 4 (the offset of input i is
-        // then too): one load and store per 4 values, one division per 4 values.
-        const v = inner % 4 === 0 || (s[axis]! * inner) % 4 === 0 && (out![axis]! * inner) % 4 === 0 && (offset * inner) % 4 === 0 ? 4 : 1;
+        // vec4 copies when every size and offset is a multiple of 4: one load and store per 4
+        // values, one division per 4 values.
+        const v = [s[axis]! * inner, out![axis]! * inner, offset * inner].every((n) => n % 4 === 0) ? 4 : 1;
         calls.push({
           label: `input ${i}`,
           files: ['common/indexing.wgsl', 'layout/concat.wgsl'],

@@ -1,6 +1,6 @@
 // MaxPool 2-D: kernel, strides, pads/auto_pad and ceil_mode (MTCNN's Caffe pools round up).
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
-import { DEFAULT_WORKGROUP_SIZE, intList, newTensor, onlyKnownAttrs, requireRank, sizeOf } from './tensor-utils.js';
+import { DEFAULT_WORKGROUP_SIZE, intList, newTensor, onlyKnownAttrs, requireRank } from './tensor-utils.js';
 import { ShapeError, type OpDescriptor, type Shape } from './types.js';
 import { NO_HALF } from '../graph/half-storage.js';
 
@@ -45,11 +45,11 @@ export const MaxPool: OpDescriptor<MaxPoolAttrs> = {
     const g = geometry(x, a);
     return [[g.n, g.c, g.oh, g.ow]];
   },
-  kernels([x], [out], a) {
+  kernels([x], _outs, a) {
     const g = geometry(x, a);
     // 4 outputs of a row per invocation (pool/maxpool.wgsl).
     const oxBlocks = Math.ceil(g.ow / 4);
-    const count = (sizeOf(out!) / g.ow) * oxBlocks;
+    const count = g.n * g.c * g.oh * oxBlocks;
     return [
       {
         files: ['common/indexing.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'pool/maxpool.wgsl'],
