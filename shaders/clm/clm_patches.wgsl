@@ -11,16 +11,22 @@ fn grey_at(info: vec4<u32>, x: f32, y: f32) -> f32 {
   let x0 = floor(x);
   let y0 = floor(y);
   let f = vec2<f32>(x - x0, y - y0);
-  var v = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-  for (var k = 0u; k < 4u; k++) {
-    let ix = i32(x0) + i32(k & 1u);
-    let iy = i32(y0) + i32(k >> 1u);
-    if (ix >= 0 && iy >= 0 && ix < i32(info.y) && iy < i32(info.z)) {
-      let rgb = pixel_rgb(load_pixel(info.x + u32(iy) * info.y + u32(ix)));
-      v[k] = 0.3 * rgb.x + 0.59 * rgb.y + 0.11 * rgb.z;
-    }
+  let ix = i32(x0);
+  let iy = i32(y0);
+  // The four neighbours as separate values: a loop-indexed private array stays in memory on
+  // SwiftShader (see image/resample_bilinear.wgsl).
+  let top = (1.0 - f.x) * grey_or_zero(info, ix, iy) + f.x * grey_or_zero(info, ix + 1, iy);
+  let bottom = (1.0 - f.x) * grey_or_zero(info, ix, iy + 1) + f.x * grey_or_zero(info, ix + 1, iy + 1);
+  return top * (1.0 - f.y) + bottom * f.y;
+}
+
+// Grey 0.3 R + 0.59 G + 0.11 B of pixel (x, y), 0 outside the image.
+fn grey_or_zero(info: vec4<u32>, x: i32, y: i32) -> f32 {
+  if (x < 0 || y < 0 || x >= i32(info.y) || y >= i32(info.z)) {
+    return 0.0;
   }
-  return (v[0] * (1.0 - f.x) + v[1] * f.x) * (1.0 - f.y) + (v[2] * (1.0 - f.x) + v[3] * f.x) * f.y;
+  let rgb = pixel_rgb(load_pixel(info.x + u32(y) * info.y + u32(x)));
+  return 0.3 * rgb.x + 0.59 * rgb.y + 0.11 * rgb.z;
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})

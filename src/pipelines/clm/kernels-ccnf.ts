@@ -24,6 +24,8 @@ export function ccnfLayout(model: CcnfModel, o: CcnfOptions): K.ClmLayout {
     stateStride: params + 2 * points + K.STATE_EXTRA,
     maxWindow,
     maxAoi,
+    // CCNF responses have their own kernel (ccnf_response.wgsl); the SVM one is never built.
+    responseTypes: 1,
     aoiStride: maxAoi * maxAoi,
     iterations: o.stages.reduce((s, st) => s + st.rigidIterations + st.iterations, 0),
   };

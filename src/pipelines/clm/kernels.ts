@@ -30,6 +30,8 @@ export interface ClmLayout {
   maxWindow: number;
   /** AOI side with margin at the largest window. */
   maxAoi: number;
+  /** SVM response types averaged (clm_response.wgsl keeps one plane of patch values per type). */
+  responseTypes: number;
   aoiStride: number;
   /** Iterations in the whole schedule (trace slots per face). */
   iterations: number;
@@ -47,6 +49,7 @@ export function clmLayout(model: ClmModel, o: ClmOptions): ClmLayout {
     stateStride: params + 2 * points + STATE_EXTRA,
     maxWindow,
     maxAoi,
+    responseTypes: o.responses.length,
     // The area, then each response type's raw map (shaders/clm/clm_response.wgsl).
     aoiStride: maxAoi * maxAoi + 3 * maxWindow * maxWindow,
     iterations: o.stages.reduce((s, st) => s + st.iterations.length, 0),
@@ -160,7 +163,7 @@ export function kernelSources(l: ClmLayout, pixels: Defines): ClmKernelSources {
   return {
     anchor: fit('anchor'),
     patches: { files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...pixels } },
-    response: { files: ['clm/common.wgsl', 'clm/clm_response.wgsl'], entry: 'response', defines: { ...defines, AOI_MAX: l.maxAoi } },
+    response: { files: ['clm/common.wgsl', 'clm/clm_response.wgsl'], entry: 'response', defines: { ...defines, AOI_MAX: l.maxAoi, TYPES: l.responseTypes } },
     iterate: fit('iterate'),
     finish: fit('finish'),
     stats: { files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines },
