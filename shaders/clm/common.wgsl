@@ -56,6 +56,7 @@ const STAGE_DONE = 8u;    // the current stage's iterations stopped (reset by th
 const VIEW = 9u;          // the experts' view chosen for the face this stage
 const ROTATION = 10u;     // 3-D models: the rotation matrix, 9 floats row-major (the pose's truth;
                           // its Euler angles in the parameters follow it)
+const JACOBIAN = 19u;     // iterate's scratch: J [2n x count], row-major (kernels.ts stateStride)
 
 fn base(face: u32) -> u32 {
   return face * params.state_stride;

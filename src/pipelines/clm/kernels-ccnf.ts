@@ -21,7 +21,7 @@ export function ccnfLayout(model: CcnfModel, o: CcnfOptions): K.ClmLayout {
     points,
     modes: model.pdm.modes,
     params,
-    stateStride: params + 2 * points + K.STATE_EXTRA,
+    stateStride: K.stateStride(params, points),
     maxWindow,
     maxAoi,
     // CCNF responses have their own kernel (ccnf_response.wgsl); the SVM one is never built.

@@ -16,6 +16,14 @@ export const CLM_WORKGROUP_SIZE = 64;
  */
 export const STATE_EXTRA = 19;
 const ROTATION_SLOT = 10;
+
+/**
+ * Floats per face in the state buffer: params, anchor [2n], the STATE_EXTRA slots, then the
+ * iteration's scratch Jacobian [2n x params] (clm_fit.wgsl: built once, read by J^T J and J^T v).
+ */
+export function stateStride(params: number, points: number): number {
+  return params + 2 * points + STATE_EXTRA + 2 * points * params;
+}
 /** Floats per face in the output list after its 2n coordinates: converged, iterations, likelihood, last move. */
 export const OUTPUT_EXTRA = 4;
 export const TRACE_FIELDS = 6;
@@ -46,7 +54,7 @@ export function clmLayout(model: ClmModel, o: ClmOptions): ClmLayout {
     points,
     modes: model.pdm.modes,
     params,
-    stateStride: params + 2 * points + STATE_EXTRA,
+    stateStride: stateStride(params, points),
     maxWindow,
     maxAoi,
     responseTypes: o.responses.length,
