@@ -33,7 +33,7 @@ fn grey_or_zero(info: vec4<u32>, x: i32, y: i32) -> f32 {
 fn patches(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = wid.x;
   let face = wid.y;
-  if (face_done(face, lid)) {
+  if (face_converged(face)) {
     return;
   }
   let info = image_table[faces[face]];

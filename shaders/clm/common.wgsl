@@ -6,7 +6,8 @@
 //   anchor:   per face, the points from the parameters (the round's anchor) and the similarity A
 //   patches:  per (landmark, face), the area of interest with a 1-pixel margin, grey, bilinear
 //   response: per (landmark, face), the SVM response map (window min-max, correlation, sigmoid with
-//             the bias), min-max to [0, 1] per landmark, averaged over the response types
+//             the bias), min-max to [0, 1] per landmark, averaged over the response types (two
+//             kernels: each type's raw map, then the normalisation)
 //   iterate:  per face, one regularised mean-shift iteration: mean-shift, (J^T J + Lambda) dp =
 //             J^T v - Lambda p by Cholesky in workgroup memory, update, clamp, convergence
 //   finish:   per face, final points, likelihood, flags -> the output list
@@ -22,13 +23,13 @@ struct Params {
   patch_size: u32,    // ps
   aoi_side: u32,      // ws + ps - 1 + 2 (AOI with margin)
   max_window: u32,    // response stride side (the largest ws)
-  types: u32,         // response types averaged (raw, sobel, lbp bit mask)
+  types: u32,         // response types averaged (bit mask over the model's filter blocks)
   sigma2: f32,
   reg: f32,
   convergence: f32,
   trace_slot: u32,    // iteration index in the trace
   trace_stride: u32,
-  aoi_stride: u32,    // floats per landmark in the AOI buffer: the AOI, then one raw response map
+  aoi_stride: u32,    // floats per landmark in the AOI buffer: the AOI, then each type's raw response map
   round_check: u32,   // 1: this stage repeats the previous one (same window): test round convergence
   round_convergence: f32,
   stage: u32,         // index of this stage in the schedule
@@ -76,6 +77,12 @@ fn similarity(face: u32) -> vec2<f32> {
 }
 
 var<workgroup> flag: u32;
+
+// For kernels without barriers: each invocation reads the flag itself. A barrier, and with it the
+// uniform load above, makes SwiftShader run every subgroup of every workgroup as a coroutine.
+fn face_converged(face: u32) -> bool {
+  return state[extra(face) + CONVERGED] > 0.5;
+}
 
 // Every kernel starts here: a converged face is left alone (loaded uniformly: barriers follow).
 fn face_done(face: u32, lid: u32) -> bool {

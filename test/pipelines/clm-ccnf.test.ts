@@ -58,7 +58,7 @@ async function stepped(ctx: GpuContext, model: CcnfModel, o: CcnfOptions, images
   const buffers = createBatchBuffers(ctx, 'ccnf test', layout, o.stages.length, { images, faces: inits.map((init, f) => ({ image: f % images.length, init })), diagnostics: false }, res);
   for (const b of [buffers.aoi, buffers.responses]) ctx.device.queue.writeBuffer(b, 0, new Float32Array(b.size / 4).fill(Number.NaN));
   const plan = await KC.ccnfSchedule(ctx, 'ccnf test', { model, options: o, sigmaModes: modes, layout, faces: inits.length, modelBuffers: mb, sigmas, batch: buffers });
-  res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, s.response, ...s.iterations]), plan.finish);
+  res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, ...s.responses, ...s.iterations]), plan.finish);
   return {
     layout,
     buffers,
@@ -103,7 +103,7 @@ describe('CCNF kernels against the float64 reference', () => {
       const b = await stepped(ctx, model, o, images, inits);
       try {
         const s = b.plan.stages[0]!;
-        const [state, aoi, responses] = await b.run([s.anchor, s.patches, s.response], [b.buffers.state, b.buffers.aoi, b.buffers.responses]);
+        const [state, aoi, responses] = await b.run([s.anchor, s.patches, ...s.responses], [b.buffers.state, b.buffers.aoi, b.buffers.responses]);
         const l = b.layout;
         const scale = model.scales[1]!;
         const sigmas = new SigmaCache(model).get(1, ws, missing);
@@ -162,7 +162,7 @@ describe('CCNF kernels against the float64 reference', () => {
         for (let f = 0; f < 2; f++) for (let k = 0; k < l.modes; k++) state0[f * l.stateStride + 6 + k] = (random() - 0.5) * Math.sqrt(model.pdm.eigenValues[k]!);
         b.write(b.buffers.state, state0);
         const s = b.plan.stages[0]!;
-        const [before, responses] = await b.run([s.anchor, s.patches, s.response], [b.buffers.state, b.buffers.responses]);
+        const [before, responses] = await b.run([s.anchor, s.patches, ...s.responses], [b.buffers.state, b.buffers.responses]);
         const [after, trace, output] = await b.run([s.iterations[0]!, b.plan.finish], [b.buffers.state, b.buffers.trace, b.buffers.output]);
         for (const f of [0, 1]) {
           const p = paramsOf(before!, l, f);
@@ -288,7 +288,7 @@ describe('CCNF conventions', () => {
       const st = await stepped(ctx, model, o, [image], [init]);
       try {
         const stage = st.plan.stages[0]!;
-        const [state, responses] = await st.run([stage.anchor, stage.patches, stage.response], [st.buffers.state, st.buffers.responses]);
+        const [state, responses] = await st.run([stage.anchor, stage.patches, ...stage.responses], [st.buffers.state, st.buffers.responses]);
         const A = [extraOf(state!, st.layout, 0, 0), extraOf(state!, st.layout, 0, 1)];
         expect(A[0]).toBeCloseTo(a, 3);
         expect(A[1]).toBeCloseTo(b, 3);

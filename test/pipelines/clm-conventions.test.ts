@@ -80,7 +80,7 @@ describe('CLM conventions with a delta expert', () => {
         const b = await steppedBatch(ctx, model, o, [image], [{ image: 0, init }]);
         try {
           const s = b.batch.plan.stages[0]!;
-          const [responses, state] = await b.run([s.anchor, s.patches, s.response, s.iterations[0]!], [b.batch.buffers.responses, b.batch.buffers.state]);
+          const [responses, state] = await b.run([s.anchor, s.patches, ...s.responses, s.iterations[0]!], [b.batch.buffers.responses, b.batch.buffers.state]);
           const anchor = shapePositions(model, init);
           const reference = responsesReference(image, model, anchor, A, WS, ['raw']);
           const p = Float64Array.from(init);

@@ -76,7 +76,7 @@ describe('CLM kernels against the float64 reference', () => {
       const b = await steppedBatch(ctx, m, o, images, faces, true);
       try {
         const s = b.batch.plan.stages[0]!;
-        const [aoi, responses, stats] = await b.run([s.anchor, s.patches, s.response, s.stats!], [b.batch.buffers.aoi, b.batch.buffers.responses, b.batch.buffers.stats!]);
+        const [aoi, responses, stats] = await b.run([s.anchor, s.patches, ...s.responses, s.stats!], [b.batch.buffers.aoi, b.batch.buffers.responses, b.batch.buffers.stats!]);
         const l = b.batch.layout;
         const ps = m.experts.patchSize;
         const side = ws + ps + 1;
@@ -132,7 +132,7 @@ describe('CLM kernels against the float64 reference', () => {
       q.forEach((qs, fi) => state0.set(qs, fi * l.stateStride + 4));
       b.write(b.batch.buffers.state, state0);
       const s = b.batch.plan.stages[0]!;
-      const [responses, before] = await b.run([s.anchor, s.patches, s.response], [b.batch.buffers.responses, b.batch.buffers.state]);
+      const [responses, before] = await b.run([s.anchor, s.patches, ...s.responses], [b.batch.buffers.responses, b.batch.buffers.state]);
       const [after, trace] = await b.run([s.iterations[0]!], [b.batch.buffers.state, b.batch.buffers.trace]);
       for (const fi of faces.keys()) {
         const p = Float64Array.from(before!.subarray(fi * l.stateStride, fi * l.stateStride + P));

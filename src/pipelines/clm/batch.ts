@@ -34,7 +34,7 @@ export async function prepareClmBatch(ctx: GpuContext, label: string, model: Clm
 }
 
 export function keepSchedule(res: BatchResources, plan: K.ClmSchedule): void {
-  res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, s.response, ...(s.stats ? [s.stats] : []), ...s.iterations]), plan.finish);
+  res.keep(...plan.stages.flatMap((s) => [s.anchor, s.patches, ...s.responses, ...(s.stats ? [s.stats] : []), ...s.iterations]), plan.finish);
 }
 
 /** The buffers of a batch (any shape model and experts), sized from the layout. */
@@ -57,7 +57,7 @@ export function createBatchBuffers(ctx: GpuContext, label: string, l: K.ClmLayou
 export function encodeClmBatch(rec: PassRecorder, batch: ClmBatch, o: { stages: ReadonlyArray<{ windowSize: number }> }): void {
   batch.plan.stages.forEach((s, k) => {
     rec.beginStage(`stage ${k} ws ${o.stages[k]!.windowSize}`);
-    rec.run(s.anchor, s.patches, s.response, ...(s.stats ? [s.stats] : []), ...s.iterations);
+    rec.run(s.anchor, s.patches, ...s.responses, ...(s.stats ? [s.stats] : []), ...s.iterations);
     rec.endStage();
   });
   rec.beginStage('finish');

@@ -38,8 +38,10 @@ export class LandmarkFitter {
    * options then find them in Mesa's shader cache.
    */
   prewarm(options: ClmFitRequest = {}): void {
-    const layout = K.clmLayout(this.model, resolveClmOptions(options));
-    K.prewarmKernels(this.ctx, `clm ${this.model.name}`, (pixels) => K.kernelSources(layout, pixels), options.diagnostics === true);
+    const resolved = resolveClmOptions(options);
+    const layout = K.clmLayout(this.model, resolved);
+    const blocks = K.responseBlocks(this.model, resolved);
+    K.prewarmKernels(this.ctx, `clm ${this.model.name}`, (pixels) => K.kernelSources(layout, pixels, blocks), options.diagnostics === true);
   }
 
   /** The initial similarity of a face (from its 5 landmarks, else its box). */

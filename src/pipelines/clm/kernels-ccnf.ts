@@ -24,8 +24,6 @@ export function ccnfLayout(model: CcnfModel, o: CcnfOptions): K.ClmLayout {
     stateStride: K.stateStride(params, points),
     maxWindow,
     maxAoi,
-    // CCNF responses have their own kernel (ccnf_response.wgsl); the SVM one is never built.
-    responseTypes: 1,
     aoiStride: maxAoi * maxAoi,
     iterations: o.stages.reduce((s, st) => s + st.rigidIterations + st.iterations, 0),
   };
@@ -184,12 +182,12 @@ export interface CcnfScheduleInput {
 
 /** The kernels of a batch by step: the SVM path's (kernels.ts) with the 3-D PDM and CCNF responses. */
 export function ccnfKernelSources(l: K.ClmLayout, pixels: Defines): K.ClmKernelSources {
-  const svm = K.kernelSources(l, pixels);
+  const svm = K.kernelSources(l, pixels, []);
   const fit = (entry: string) => ({ files: ['clm/common.wgsl', 'clm/pdm3d.wgsl', 'clm/clm_fit.wgsl'], entry, defines: svm.anchor.defines });
   return {
     ...svm,
     anchor: fit('anchor'),
-    response: { files: ['clm/common.wgsl', 'clm/ccnf_response.wgsl'], entry: 'ccnf_response', defines: { ...svm.anchor.defines, AOI_MAX: l.maxAoi, WS_MAX: l.maxWindow } },
+    responses: [{ files: ['clm/common.wgsl', 'clm/ccnf_response.wgsl'], entry: 'ccnf_response', defines: { ...svm.anchor.defines, AOI_MAX: l.maxAoi, WS_MAX: l.maxWindow } }],
     iterate: fit('iterate'),
     finish: fit('finish'),
   };
@@ -228,7 +226,7 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
       })
     ).groups([l.points, faces, 1]);
     const response = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, ...src.response }, uniforms(l, model, faces, o, base), {
+      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, ...src.responses[0]! }, uniforms(l, model, faces, o, base), {
         state: b.state,
         aoi: b.aoi,
         responses: b.responses,
@@ -258,7 +256,7 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
         iterations.push((await fitKernel('iterate', v, `stage ${k} ${rigid ? 'rigid' : 'non-rigid'} iteration ${j}`)).groups([faces, 1, 1]));
       }
     }
-    stages.push({ anchor, patches, response, iterations, ...(stats ? { stats } : {}) });
+    stages.push({ anchor, patches, responses: [response], iterations, ...(stats ? { stats } : {}) });
   }
   const finish = (await fitKernel('finish', { stage: o.stages.length - 1, window: 1, sigma2: 1, reg: 0, slot: 0, rigid: false, phaseStart: false }, 'finish')).groups([faces, 1, 1]);
   return { stages, finish };

@@ -38,8 +38,6 @@ export interface ClmLayout {
   maxWindow: number;
   /** AOI side with margin at the largest window. */
   maxAoi: number;
-  /** SVM response types averaged (clm_response.wgsl keeps one plane of patch values per type). */
-  responseTypes: number;
   aoiStride: number;
   /** Iterations in the whole schedule (trace slots per face). */
   iterations: number;
@@ -57,7 +55,6 @@ export function clmLayout(model: ClmModel, o: ClmOptions): ClmLayout {
     stateStride: stateStride(params, points),
     maxWindow,
     maxAoi,
-    responseTypes: o.responses.length,
     // The area, then each response type's raw map (shaders/clm/clm_response.wgsl).
     aoiStride: maxAoi * maxAoi + 3 * maxWindow * maxWindow,
     iterations: o.stages.reduce((s, st) => s + st.iterations.length, 0),
@@ -85,7 +82,7 @@ export function uploadModel(ctx: GpuContext, model: ClmModel, label: string): Mo
     prior[k] = pdm.unregularised.includes(k) ? 1e-7 : 1 / pdm.eigenValues[k]!;
     prior[pdm.modes + k] = 3 * Math.sqrt(pdm.eigenValues[k]!);
   }
-  const types = SVM_RESPONSES.filter((t) => experts.weights[t]);
+  const types = modelResponseTypes(model);
   const concat = (parts: Float32Array[]) => {
     const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
     let at = 0;
@@ -105,6 +102,27 @@ export function uploadModel(ctx: GpuContext, model: ClmModel, label: string): Mo
     viewCentres: ctx.uploadBuffer(`${label} view centres`, new Float32Array(4)),
     types,
   };
+}
+
+/** The response types a model has patch experts for: its filter blocks, in order. */
+function modelResponseTypes(model: ClmModel): SvmResponse[] {
+  return SVM_RESPONSES.filter((t) => model.experts.weights[t]);
+}
+
+/** A response type a fit averages: its patch transform and its filters' block in the model. */
+export interface ResponseBlock {
+  type: SvmResponse;
+  block: number;
+}
+
+/** The response types `o` asks for, with their filter blocks in the model (uploadModel's order). */
+export function responseBlocks(model: ClmModel, o: ClmOptions): ResponseBlock[] {
+  const types = modelResponseTypes(model);
+  return o.responses.map((type) => {
+    const block = types.indexOf(type);
+    if (block < 0) throw new RangeError(`${model.name} has no '${type}' patch experts (it has ${types.join(', ')})`);
+    return { type, block };
+  });
 }
 
 export interface BatchBuffers {
@@ -158,20 +176,31 @@ function uniforms(l: ClmLayout, model: ClmModel, faces: number, o: ClmOptions, t
 }
 
 export interface ClmSchedule {
-  stages: Array<{ anchor: KernelStep; patches: KernelStep; response: KernelStep; stats?: KernelStep; iterations: KernelStep[] }>;
+  /** `responses`: the response kernels in dispatch order. */
+  stages: Array<{ anchor: KernelStep; patches: KernelStep; responses: KernelStep[]; stats?: KernelStep; iterations: KernelStep[] }>;
   finish: KernelStep;
 }
 
-export type ClmKernelSources = Record<'anchor' | 'patches' | 'response' | 'iterate' | 'finish' | 'stats', KernelSource>;
+export type ClmKernelSources = Record<'anchor' | 'patches' | 'iterate' | 'finish' | 'stats', KernelSource> & {
+  /** The response kernels in dispatch order. */
+  responses: KernelSource[];
+};
 
-/** The kernels of a batch by step, for `pixels` (floor/pixels.ts uploadPixels' defines). */
-export function kernelSources(l: ClmLayout, pixels: Defines): ClmKernelSources {
+/** The kernels of a batch by step, for `pixels` (floor/pixels.ts uploadPixels' defines) and the response types `blocks`. */
+export function kernelSources(l: ClmLayout, pixels: Defines, blocks: readonly ResponseBlock[]): ClmKernelSources {
   const defines = { WORKGROUP_SIZE: CLM_WORKGROUP_SIZE, POINTS: l.points, PARAMS: l.params };
   const fit = (entry: string) => ({ files: ['clm/common.wgsl', 'clm/pdm2d.wgsl', 'clm/clm_fit.wgsl'], entry, defines });
+  // One raw-map pipeline per response type (its transform and filter block are defines), then the
+  // normalisation, which reads the types from params.types.
+  const response = (entry: string, b: ResponseBlock) => ({
+    files: ['common/indexing.wgsl', 'clm/common.wgsl', 'clm/clm_response.wgsl'],
+    entry,
+    defines: { ...defines, BLOCK: b.block, KIND_SOBEL: b.type === 'sobel', KIND_LBP: b.type === 'lbp' },
+  });
   return {
     anchor: fit('anchor'),
     patches: { files: ['image/pixels.wgsl', 'clm/common.wgsl', 'clm/clm_patches.wgsl'], entry: 'patches', defines: { ...defines, ...pixels } },
-    response: { files: ['clm/common.wgsl', 'clm/clm_response.wgsl'], entry: 'response', defines: { ...defines, AOI_MAX: l.maxAoi, TYPES: l.responseTypes } },
+    responses: [...blocks.map((b) => response('response_map', b)), response('response_normalise', { type: 'raw', block: 0 })],
     iterate: fit('iterate'),
     finish: fit('finish'),
     stats: { files: ['clm/common.wgsl', 'clm/clm_stats.wgsl'], entry: 'stats_of_stage', defines },
@@ -184,19 +213,17 @@ export function kernelSources(l: ClmLayout, pixels: Defines): ClmKernelSources {
  */
 export function prewarmKernels(ctx: GpuContext, label: string, sources: (pixels: Defines) => ClmKernelSources, diagnostics: boolean): void {
   const src = sources(pixelDefines(false, windowPixels(ctx)));
-  const steps = ['anchor', 'patches', 'response', 'iterate', 'finish', ...(diagnostics ? ['stats' as const] : [])] as const;
+  const steps = ['anchor', 'patches', 'iterate', 'finish', ...(diagnostics ? ['stats' as const] : [])] as const;
   for (const step of steps) ctx.pipelines.prewarm(src[step], `${label} ${step}`);
+  src.responses.forEach((r, k) => ctx.pipelines.prewarm(r, `${label} responses ${k}`));
 }
 
 /** Every step of one batch, in order. */
 export async function schedule(ctx: GpuContext, label: string, model: ClmModel, o: ClmOptions, l: ClmLayout, faces: number, mb: ModelBuffers, b: BatchBuffers): Promise<ClmSchedule> {
+  const blocks = responseBlocks(model, o);
   // Response types as a bit mask over the model's filter blocks.
-  const typeMask = o.responses.reduce((mask, t) => {
-    const k = mb.types.indexOf(t);
-    if (k < 0) throw new RangeError(`${model.name} has no '${t}' patch experts (it has ${mb.types.join(', ')})`);
-    return mask | (1 << k);
-  }, 0);
-  const src = kernelSources(l, b.pixels.defines);
+  const typeMask = blocks.reduce((mask, r) => mask | (1 << r.block), 0);
+  const src = kernelSources(l, b.pixels.defines, blocks);
   const fitBuffers = { state: b.state, mean_shape: mb.meanShape, eigen_vectors: mb.eigenVectors, prior: mb.prior, responses: b.responses, trace: b.trace, output_list: b.output, visible_mask: mb.visible, view_centres: mb.viewCentres };
   const fitKernel = (entry: 'anchor' | 'iterate' | 'finish', s: StageValues, name: string) => BoundKernel.create(ctx, { label: `${label} ${name}`, ...src[entry] }, uniforms(l, model, faces, o, typeMask, s), fitBuffers);
   let slot = 0;
@@ -212,15 +239,12 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
         aoi: b.aoi,
       })
     ).groups([l.points, faces, 1]);
-    const response = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, ...src.response }, uniforms(l, model, faces, o, typeMask, values), {
-        state: b.state,
-        aoi: b.aoi,
-        responses: b.responses,
-        filters: mb.filters,
-        biases: mb.biases,
-      })
-    ).groups([l.points, faces, 1]);
+    const responseBuffers = { state: b.state, aoi: b.aoi, responses: b.responses, filters: mb.filters, biases: mb.biases };
+    const responseKernel = (source: KernelSource, name: string) => BoundKernel.create(ctx, { label: `${label} stage ${k} ${name}`, ...source }, uniforms(l, model, faces, o, typeMask, values), responseBuffers);
+    const cells = stage.windowSize * Math.ceil(stage.windowSize / 4);
+    const responses: KernelStep[] = [];
+    for (const [j, r] of blocks.entries()) responses.push((await responseKernel(src.responses[j]!, `${r.type} responses`)).over(faces * l.points * cells));
+    responses.push((await responseKernel(src.responses[blocks.length]!, 'normalised responses')).over(faces * l.points));
     const iterations: KernelStep[] = [];
     for (const [j, it] of stage.iterations.entries()) {
       iterations.push((await fitKernel('iterate', { window: stage.windowSize, sigma2: it.sigma2, reg: it.reg, slot: slot++, stage: k }, `stage ${k} iteration ${j}`)).groups([faces, 1, 1]));
@@ -234,7 +258,7 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
           })
         ).groups([l.points, faces, 1])
       : undefined;
-    stages.push({ anchor, patches, response, iterations, ...(stats ? { stats } : {}) });
+    stages.push({ anchor, patches, responses, iterations, ...(stats ? { stats } : {}) });
   }
   const finish = (await fitKernel('finish', { window: 1, sigma2: 1, reg: 0, slot: 0, stage: 0 }, 'finish')).groups([faces, 1, 1]);
   return { stages, finish };
