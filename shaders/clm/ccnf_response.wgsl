@@ -3,9 +3,13 @@
 // made zero-mean and divided by its L2 norm (1 when 0), then sum over the patch's neurons (alpha >
 // 1e-4) of 2 alpha sigmoid(normWeights <W, window> + bias); the map times the patch's Sigma (ws^2 x
 // ws^2, float64-built on the CPU), minus its minimum when that is negative. A landmark hidden in the
-// view gets a zero map. The area and the raw map sit in workgroup memory.
+// view gets a zero map. Three kernels, none with a barrier (see clm_response.wgsl: SwiftShader runs
+// every subgroup of a workgroup with a barrier as a coroutine):
+//   ccnf_raw:   per (face, landmark, response pixel), the neurons' sum, into the AOI buffer's tail;
+//   ccnf_sigma: per (face, landmark, response pixel), row r of Sigma times the raw map;
+//   ccnf_shift: per (face, landmark), the map less its minimum when that is negative.
 @group(0) @binding(0) var<storage, read> state: array<f32>;
-@group(0) @binding(1) var<storage, read> aoi: array<f32>;                // [face][landmark][aoi_stride]
+@group(0) @binding(1) var<storage, read_write> aoi: array<f32>;          // [face][landmark][aoi_stride]: the AOI, then the raw map
 @group(0) @binding(2) var<storage, read_write> responses: array<f32>;    // [face][landmark][max_window^2]
 @group(0) @binding(3) var<storage, read> neuron_ranges: array<vec2<u32>>; // [view][landmark]: first neuron, count
 @group(0) @binding(4) var<storage, read> neuron_terms: array<vec4<f32>>;  // [neuron]: normWeights, bias, 2 alpha, 0
@@ -14,106 +18,120 @@
 @group(0) @binding(7) var<storage, read> visible_mask: array<u32>;        // [view][landmark]
 @group(0) @binding(8) var<uniform> params: Params;
 
-const AOI_MAX = ${AOI_MAX}u;
-const WS_MAX = ${WS_MAX}u;
-var<workgroup> area: array<f32, AOI_MAX * AOI_MAX>;
-var<workgroup> raw: array<f32, WS_MAX * WS_MAX>;
-var<workgroup> low: array<f32, WG>;
-var<workgroup> hidden: u32;
+// Landmark i of a face and one of its response pixels, from a flat invocation index.
+struct Cell {
+  face: u32,
+  i: u32,
+  r: u32,
+}
+
+fn cell_of(g: u32) -> Cell {
+  let n = params.window * params.window;
+  return Cell(g / (params.points * n), (g / n) % params.points, g % n);
+}
+
+// Index of (view, landmark) for the face's current view.
+fn view_landmark(face: u32, i: u32) -> u32 {
+  return u32(state[extra(face) + VIEW]) * params.points + i;
+}
+
+fn hidden(face: u32, i: u32) -> bool {
+  return visible_mask[view_landmark(face, i)] == 0u;
+}
+
+fn raw_map(face: u32, i: u32) -> u32 {
+  return (face * params.points + i) * params.aoi_stride + params.aoi_side * params.aoi_side;
+}
+
+// Pixel (x, y) of the W x W area, without the 1-pixel margin the AOI buffer carries.
+fn area_at(src: u32, x: u32, y: u32) -> f32 {
+  return aoi[src + (y + 1u) * params.aoi_side + x + 1u];
+}
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn ccnf_response(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = wid.x;
-  let face = wid.y;
-  if (face_done(face, lid)) {
+fn ccnf_raw(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let c = cell_of(linear_index(gid, groups, WG));
+  if (c.face >= params.faces || face_converged(c.face) || hidden(c.face, c.i)) {
     return;
   }
   let ws = params.window;
   let ps = params.patch_size;
-  let out = (face * params.points + i) * params.max_window * params.max_window;
-  let view = u32(state[extra(face) + VIEW]);
-  let vi = view * params.points + i;
-  if (lid == 0u) {
-    hidden = u32(visible_mask[vi] == 0u);
-  }
-  if (workgroupUniformLoad(&hidden) == 1u) {
-    for (var r = lid; r < ws * ws; r += WG) {
-      responses[out + r] = 0.0;
+  let jj = c.r % ws;
+  let ii = c.r / ws;
+  let src = (c.face * params.points + c.i) * params.aoi_stride;
+  var mean = 0.0;
+  for (var dy = 0u; dy < ps; dy++) {
+    for (var dx = 0u; dx < ps; dx++) {
+      mean += area_at(src, jj + dx, ii + dy);
     }
+  }
+  mean /= f32(ps * ps);
+  var norm = 0.0;
+  for (var dy = 0u; dy < ps; dy++) {
+    for (var dx = 0u; dx < ps; dx++) {
+      let v = area_at(src, jj + dx, ii + dy) - mean;
+      norm += v * v;
+    }
+  }
+  norm = sqrt(norm);
+  if (!(norm > 0.0)) {
+    norm = 1.0;
+  }
+  let range = neuron_ranges[view_landmark(c.face, c.i)];
+  var total = 0.0;
+  for (var k = range.x; k < range.x + range.y; k++) {
+    let term = neuron_terms[k];
+    if (!(term.z > 2e-4)) {
+      continue;
+    }
+    var d = 0.0;
+    for (var dy = 0u; dy < ps; dy++) {
+      for (var dx = 0u; dx < ps; dx++) {
+        d += (area_at(src, jj + dx, ii + dy) - mean) * neuron_weights[k * ps * ps + dy * ps + dx];
+      }
+    }
+    total += term.z / (1.0 + exp(-(term.x * (d / norm) + term.y)));
+  }
+  aoi[raw_map(c.face, c.i) + c.r] = total;
+}
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn ccnf_sigma(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let c = cell_of(linear_index(gid, groups, WG));
+  if (c.face >= params.faces || face_converged(c.face)) {
     return;
   }
-  // The W x W area without the 1-pixel margin the AOI buffer carries.
-  let side = params.aoi_side;
-  let w = side - 2u;
-  let src = (face * params.points + i) * params.aoi_stride;
-  for (var t = lid; t < w * w; t += WG) {
-    area[t] = aoi[src + (t / w + 1u) * side + t % w + 1u];
+  let out = (c.face * params.points + c.i) * params.max_window * params.max_window;
+  if (hidden(c.face, c.i)) {
+    responses[out + c.r] = 0.0;
+    return;
   }
-  workgroupBarrier();
-  let range = neuron_ranges[vi];
-  let n2 = f32(ps * ps);
-  for (var r = lid; r < ws * ws; r += WG) {
-    let jj = r % ws;
-    let ii = r / ws;
-    var mean = 0.0;
-    for (var dy = 0u; dy < ps; dy++) {
-      for (var dx = 0u; dx < ps; dx++) {
-        mean += area[(ii + dy) * w + jj + dx];
-      }
-    }
-    mean /= n2;
-    var norm = 0.0;
-    for (var dy = 0u; dy < ps; dy++) {
-      for (var dx = 0u; dx < ps; dx++) {
-        let v = area[(ii + dy) * w + jj + dx] - mean;
-        norm += v * v;
-      }
-    }
-    norm = sqrt(norm);
-    if (!(norm > 0.0)) {
-      norm = 1.0;
-    }
-    var total = 0.0;
-    for (var k = range.x; k < range.x + range.y; k++) {
-      let term = neuron_terms[k];
-      if (!(term.z > 2e-4)) {
-        continue;
-      }
-      var d = 0.0;
-      for (var dy = 0u; dy < ps; dy++) {
-        for (var dx = 0u; dx < ps; dx++) {
-          d += (area[(ii + dy) * w + jj + dx] - mean) * neuron_weights[k * ps * ps + dy * ps + dx];
-        }
-      }
-      total += term.z / (1.0 + exp(-(term.x * (d / norm) + term.y)));
-    }
-    raw[r] = total;
+  let n = params.window * params.window;
+  let row = (view_landmark(c.face, c.i) * n + c.r) * n;
+  let raw = raw_map(c.face, c.i);
+  var s = 0.0;
+  for (var k = 0u; k < n; k++) {
+    s += sigma[row + k] * aoi[raw + k];
   }
-  workgroupBarrier();
-  // Sigma r, and its minimum.
-  let n = ws * ws;
-  let sig = vi * n * n;
-  var lo = 3.4e38;
-  for (var r = lid; r < n; r += WG) {
-    var s = 0.0;
-    for (var c = 0u; c < n; c++) {
-      s += sigma[sig + r * n + c] * raw[c];
-    }
-    responses[out + r] = s;
-    lo = min(lo, s);
+  responses[out + c.r] = s;
+}
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn ccnf_shift(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = linear_index(gid, groups, WG);
+  let face = g / params.points;
+  if (face >= params.faces || face_converged(face)) {
+    return;
   }
-  low[lid] = lo;
-  // Serially by invocation 0: see clm_fit.wgsl's reduce_sum_max (lavapipe JIT cost).
-  workgroupBarrier();
-  if (lid == 0u) {
-    for (var k = 1u; k < WG; k++) {
-      low[0] = min(low[0], low[k]);
-    }
+  let out = (face * params.points + g % params.points) * params.max_window * params.max_window;
+  let n = params.window * params.window;
+  var lo = 0.0;
+  for (var r = 0u; r < n; r++) {
+    lo = min(lo, responses[out + r]);
   }
-  workgroupBarrier();
-  let shift = min(low[0], 0.0);
-  storageBarrier();
-  for (var r = lid; r < n; r += WG) {
-    responses[out + r] = responses[out + r] - shift;
+  if (lo < 0.0) {
+    for (var r = 0u; r < n; r++) {
+      responses[out + r] -= lo;
+    }
   }
 }

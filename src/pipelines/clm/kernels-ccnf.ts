@@ -24,7 +24,8 @@ export function ccnfLayout(model: CcnfModel, o: CcnfOptions): K.ClmLayout {
     stateStride: K.stateStride(params, points),
     maxWindow,
     maxAoi,
-    aoiStride: maxAoi * maxAoi,
+    // The area, then the raw response map (shaders/clm/ccnf_response.wgsl).
+    aoiStride: maxAoi * maxAoi + maxWindow * maxWindow,
     iterations: o.stages.reduce((s, st) => s + st.rigidIterations + st.iterations, 0),
   };
 }
@@ -187,7 +188,7 @@ export function ccnfKernelSources(l: K.ClmLayout, pixels: Defines): K.ClmKernelS
   return {
     ...svm,
     anchor: fit('anchor'),
-    responses: [{ files: ['clm/common.wgsl', 'clm/ccnf_response.wgsl'], entry: 'ccnf_response', defines: { ...svm.anchor.defines, AOI_MAX: l.maxAoi, WS_MAX: l.maxWindow } }],
+    responses: ['ccnf_raw', 'ccnf_sigma', 'ccnf_shift'].map((entry) => ({ files: ['common/indexing.wgsl', 'clm/common.wgsl', 'clm/ccnf_response.wgsl'], entry, defines: svm.anchor.defines })),
     iterate: fit('iterate'),
     finish: fit('finish'),
   };
@@ -225,18 +226,23 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
         aoi: b.aoi,
       })
     ).groups([l.points, faces, 1]);
-    const response = (
-      await BoundKernel.create(ctx, { label: `${label} stage ${k} responses`, ...src.responses[0]! }, uniforms(l, model, faces, o, base), {
-        state: b.state,
-        aoi: b.aoi,
-        responses: b.responses,
-        neuron_ranges: sb.neuronRanges,
-        neuron_terms: sb.neuronTerms,
-        neuron_weights: sb.neuronWeights,
-        sigma: x.sigmas.get(stage.scale, stage.windowSize, x.sigmaModes[k]!),
-        visible_mask: sb.visible,
-      })
-    ).groups([l.points, faces, 1]);
+    const responseBuffers = {
+      state: b.state,
+      aoi: b.aoi,
+      responses: b.responses,
+      neuron_ranges: sb.neuronRanges,
+      neuron_terms: sb.neuronTerms,
+      neuron_weights: sb.neuronWeights,
+      sigma: x.sigmas.get(stage.scale, stage.windowSize, x.sigmaModes[k]!),
+      visible_mask: sb.visible,
+    };
+    const responseKernel = (j: number, name: string) => BoundKernel.create(ctx, { label: `${label} stage ${k} ${name}`, ...src.responses[j]! }, uniforms(l, model, faces, o, base), responseBuffers);
+    const cells = faces * l.points * stage.windowSize ** 2;
+    const responses = [
+      (await responseKernel(0, 'raw responses')).over(cells),
+      (await responseKernel(1, 'Sigma responses')).over(cells),
+      (await responseKernel(2, 'shifted responses')).over(faces * l.points),
+    ];
     const stats = b.stats
       ? (
           await BoundKernel.create(ctx, { label: `${label} stage ${k} response statistics`, ...src.stats }, uniforms(l, model, faces, o, base), {
@@ -256,7 +262,7 @@ export async function ccnfSchedule(ctx: GpuContext, label: string, x: CcnfSchedu
         iterations.push((await fitKernel('iterate', v, `stage ${k} ${rigid ? 'rigid' : 'non-rigid'} iteration ${j}`)).groups([faces, 1, 1]));
       }
     }
-    stages.push({ anchor, patches, responses: [response], iterations, ...(stats ? { stats } : {}) });
+    stages.push({ anchor, patches, responses, iterations, ...(stats ? { stats } : {}) });
   }
   const finish = (await fitKernel('finish', { stage: o.stages.length - 1, window: 1, sigma2: 1, reg: 0, slot: 0, rigid: false, phaseStart: false }, 'finish')).groups([faces, 1, 1]);
   return { stages, finish };
