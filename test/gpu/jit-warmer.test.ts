@@ -35,17 +35,17 @@ function seeded(): () => number {
 }
 
 /**
- * Prewarms a fitter's 5 kernels (anchor, patches, response, iterate, finish), then fits: had
- * prewarm sent other code than the fit compiles, the fit's pipelines would be new to the helper.
- * Returns the fit's points (flattened), all finite.
+ * Prewarms a fitter's `kernels` pipelines (anchor, patches, the response kernels, iterate, finish),
+ * then fits: had prewarm sent other code than the fit compiles, the fit's pipelines would be new to
+ * the helper. Returns the fit's points (flattened), all finite.
  */
-async function prewarmThenFit(warmer: JitWarmer | undefined, prewarm: () => void, fit: () => Promise<ReadonlyArray<readonly number[]>>): Promise<number[]> {
+async function prewarmThenFit(warmer: JitWarmer | undefined, kernels: number, prewarm: () => void, fit: () => Promise<ReadonlyArray<readonly number[]>>): Promise<number[]> {
   const before = { warmed: warmer?.warmed ?? 0, failed: warmer?.failed ?? 0 };
   prewarm();
   const queuedAhead = warmer?.queued ?? 0;
   if (warmer) {
     await settle(warmer);
-    expect(warmer.warmed).toBe(before.warmed + 5);
+    expect(warmer.warmed).toBe(before.warmed + kernels);
     expect(warmer.failed).toBe(before.failed);
   }
   const warmed = warmer?.warmed ?? 0;
@@ -103,7 +103,8 @@ describe('JIT warmer', () => {
     const mean = Array.from({ length: 7 }, (_, i) => [20 * Math.cos(i), 20 * Math.sin(i)] as const);
     const fitter = LandmarkFitter.create(ctx, syntheticModel(mean, 5, (x, y) => Math.sin(x + 2 * y + random())));
     const options = { stages: [{ windowSize: 7, iterations: [{ sigma2: 1, reg: 0.1 }, { sigma2: 0.5, reg: 0.1 }] }] };
-    const points = await prewarmThenFit(ctx.pipelines.warmer, () => fitter.prewarm(options), async () => (await fitter.fit([randomImage(random, 96, 80)], [{ image: 0, box: [20, 15, 70, 65] }], options)).images[0]!.points);
+    // The SVM responses: one raw-map kernel (raw only), then the normalisation.
+    const points = await prewarmThenFit(ctx.pipelines.warmer, 6, () => fitter.prewarm(options), async () => (await fitter.fit([randomImage(random, 96, 80)], [{ image: 0, box: [20, 15, 70, 65] }], options)).images[0]!.points);
     expect(points.length).toBe(14);
   });
 
@@ -114,7 +115,8 @@ describe('JIT warmer', () => {
     const model = await loadOpenFaceModel(writeOpenFaceModel(synth).main, { fivePoints: [[0], [1], [2], [3], [4]] });
     const options = { stages: [{ scale: 0, windowSize: 5, sigma2: 2, reg: 10, rigidIterations: 1, iterations: 1 }] };
     const fitter = CcnfFitter.create(ctx, model, options);
-    const points = await prewarmThenFit(ctx.pipelines.warmer, () => fitter.prewarm(options), async () => (await fitter.fit([randomImage(random, 170, 150)], [{ image: 0, init: [2.5, 0.05, -0.1, 0.2, 80, 70] }], options)).images[0]!.points);
+    // The CCNF responses: raw map, Sigma, shift.
+    const points = await prewarmThenFit(ctx.pipelines.warmer, 7, () => fitter.prewarm(options), async () => (await fitter.fit([randomImage(random, 170, 150)], [{ image: 0, init: [2.5, 0.05, -0.1, 0.2, 80, 70] }], options)).images[0]!.points);
     expect(points.length).toBe(16);
     fitter.destroy();
   });
@@ -150,9 +152,9 @@ describe('JIT warmer', () => {
     const mean = Array.from({ length: 6 }, (_, i) => [18 * Math.cos(i), 18 * Math.sin(i)] as const);
     const fitter = LandmarkFitter.create(ctx, syntheticModel(mean, 5, (x, y) => Math.cos(3 * x - y)));
     fitter.prewarm({ stages: [{ windowSize: 9, iterations: [{ sigma2: 1, reg: 0.1 }] }] });
-    expect([warmer.queued, warmer.busy]).toEqual([4, true]);
+    expect([warmer.queued, warmer.busy]).toEqual([5, true]);
     await warmer.stop();
-    // The compile in progress finished; the four queued behind it were dropped.
+    // The compile in progress finished; the five queued behind it were dropped.
     expect([warmer.queued, warmer.busy, warmer.warmed + warmer.failed]).toEqual([0, false, done + 1]);
     ctx.pipelines.prewarm({ files: ['common/indexing.wgsl', 'elementwise/combine.wgsl', 'elementwise/binary_vec4.wgsl'], defines: { WORKGROUP_SIZE: DEFAULT_WORKGROUP_SIZE, BLOCK_A: false, BLOCK_B: false, OP_ADD: false, OP_SUB: false, OP_MUL: true, OP_DIV: false } }, 'after stop');
     expect([warmer.queued, warmer.busy]).toEqual([0, false]);
