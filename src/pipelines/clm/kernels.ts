@@ -241,9 +241,10 @@ export async function schedule(ctx: GpuContext, label: string, model: ClmModel, 
     ).groups([l.points, faces, 1]);
     const responseBuffers = { state: b.state, aoi: b.aoi, responses: b.responses, filters: mb.filters, biases: mb.biases };
     const responseKernel = (source: KernelSource, name: string) => BoundKernel.create(ctx, { label: `${label} stage ${k} ${name}`, ...source }, uniforms(l, model, faces, o, typeMask, values), responseBuffers);
-    const cells = stage.windowSize * Math.ceil(stage.windowSize / 4);
+    // response_map: one invocation per row and block of 4 response pixels of each landmark's map.
+    const mapInvocations = faces * l.points * stage.windowSize * Math.ceil(stage.windowSize / 4);
     const responses: KernelStep[] = [];
-    for (const [j, r] of blocks.entries()) responses.push((await responseKernel(src.responses[j]!, `${r.type} responses`)).over(faces * l.points * cells));
+    for (const [j, r] of blocks.entries()) responses.push((await responseKernel(src.responses[j]!, `${r.type} responses`)).over(mapInvocations));
     responses.push((await responseKernel(src.responses[blocks.length]!, 'normalised responses')).over(faces * l.points));
     const iterations: KernelStep[] = [];
     for (const [j, it] of stage.iterations.entries()) {
