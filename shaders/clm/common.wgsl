@@ -78,16 +78,17 @@ fn similarity(face: u32) -> vec2<f32> {
 
 var<workgroup> flag: u32;
 
-// For kernels without barriers: each invocation reads the flag itself. A barrier, and with it the
-// uniform load above, makes SwiftShader run every subgroup of every workgroup as a coroutine.
+// Every kernel starts with one of these: a converged face is left alone.
+// face_converged: kernels without barriers, each invocation reads the flag itself. A barrier, even
+// face_done's uniform load, makes SwiftShader run every subgroup of every workgroup as a coroutine.
 fn face_converged(face: u32) -> bool {
   return state[extra(face) + CONVERGED] > 0.5;
 }
 
-// Every kernel starts here: a converged face is left alone (loaded uniformly: barriers follow).
+// face_done: kernels with barriers after it, which need the flag loaded uniformly.
 fn face_done(face: u32, lid: u32) -> bool {
   if (lid == 0u) {
-    flag = u32(state[extra(face) + CONVERGED] > 0.5);
+    flag = u32(face_converged(face));
   }
   return workgroupUniformLoad(&flag) == 1u;
 }

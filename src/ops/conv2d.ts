@@ -1,8 +1,9 @@
 // Conv (ONNX semantics, 2-D): stride, padding/auto_pad, dilation, groups (depthwise included),
 // optional bias, optional fused activation (`activation` attribute; PRelu takes input 3 = slope).
-import { activationDefines, applyActivation, parseFusedActivation, type Activation } from './activation.js';
+import { applyActivation, parseFusedActivation, type Activation } from './activation.js';
 import { gemmKernel } from './gemm-kernel.js';
 import { tiledConvKernel, tiledDepthwiseKernel } from './tiled-kernels.js';
+import { convEpilogue, convWindowParams } from './conv-params.js';
 import { parseAutoPad, parsePads, resolvePads, windowOutputSize, type AutoPad } from './padding.js';
 import { DEFAULT_WORKGROUP_SIZE, formatShape, intList, newTensor, onlyKnownAttrs, requireRank, roundingFor } from './tensor-utils.js';
 import { DEFAULT_KERNEL_ENV, ShapeError, type KernelCall, type KernelEnv, type OpDescriptor, type Shape, type WeightPacking } from './types.js';
@@ -91,20 +92,19 @@ function vec4Rows(g: ConvGeometry): boolean {
 function depthwiseStripKernel(g: ConvGeometry, hasBias: boolean, activation: Activation): KernelCall {
   const oxBlocks = Math.ceil(g.ow / 4);
   const strips = oxBlocks * Math.ceil(g.oh / DEPTHWISE_ROWS);
+  const epilogue = convEpilogue(hasBias, activation);
   return {
     files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise.wgsl'],
     defines: {
       ...NO_HALF,
       WORKGROUP_SIZE: DEPTHWISE_WORKGROUP_SIZE,
       K5: g.kh === 5,
-      HAS_BIAS: hasBias,
-      ACT_PRELU: activation.type === 'PRelu',
-      ...activationDefines(activation),
+      ...epilogue.defines,
     },
     params: {
       channels: g.c, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
       pad_top: g.pads[0], pad_left: g.pads[1], ox_blocks: oxBlocks, strips,
-      alpha: activation.alpha, beta: activation.beta, post_scale: activation.scale, post_shift: activation.shift,
+      ...epilogue.params,
     },
     workgroups: [Math.ceil(strips / DEPTHWISE_WORKGROUP_SIZE), g.c, g.n],
   };
@@ -127,6 +127,7 @@ function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, vec4: boolean, hasB
   const colBlocks = Math.ceil(g.ow / 16);
   const rows = Math.min(DEPTHWISE_ROWS_PER_STRIP, g.oh);
   const rowBlocks = Math.ceil(g.oh / rows);
+  const epilogue = convEpilogue(hasBias, activation);
   return {
     files: ['common/activation.wgsl', ...(vec4 ? ['common/half_load4.wgsl'] : ['common/half_load.wgsl', 'common/half_store.wgsl']), 'conv/finish.wgsl', 'conv/depthwise_rows.wgsl'],
     defines: {
@@ -135,14 +136,12 @@ function depthwiseRowsKernel(g: ConvGeometry, stride: 1 | 2, vec4: boolean, hasB
       SCALAR: !vec4,
       K5: g.kh === 5,
       STRIDE2: stride === 2,
-      HAS_BIAS: hasBias,
-      ACT_PRELU: activation.type === 'PRelu',
-      ...activationDefines(activation),
+      ...epilogue.defines,
     },
     params: {
       channels: g.c, in_height: g.h, in_width: g.w, out_height: g.oh, out_width: g.ow,
       pad_top: g.pads[0], pad_left: g.pads[1], col_blocks: colBlocks, row_blocks: rowBlocks, rows,
-      alpha: activation.alpha, beta: activation.beta, post_scale: activation.scale, post_shift: activation.shift,
+      ...epilogue.params,
     },
     workgroups: [Math.ceil((g.c * colBlocks * rowBlocks) / DEPTHWISE_WORKGROUP_SIZE), 1, g.n],
   };
@@ -246,6 +245,7 @@ function directConvLayout(g: ConvGeometry, a: ConvAttrs, env: KernelEnv): Direct
 /** Conv2d on the CPU adapters (and what the tiled GPU kernels leave): conv/conv2d.wgsl. */
 function directConvKernel(g: ConvGeometry, a: ConvAttrs, hasBias: boolean, env: KernelEnv): KernelCall {
   const { outPerGroup, ocBlock, window3x3, windowS2, rowVec4, packed, shared, twoRows, oxBlocks, pixelBlocks, batchInX } = directConvLayout(g, a, env);
+  const epilogue = convEpilogue(hasBias, a.activation);
   return {
       files: [...(shared ? ['common/enable_subgroups.wgsl'] : []), 'common/indexing.wgsl', 'common/activation.wgsl', rowVec4 ? 'common/half_load4.wgsl' : 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d.wgsl'],
       defines: {
@@ -269,20 +269,15 @@ function directConvKernel(g: ConvGeometry, a: ConvAttrs, hasBias: boolean, env: 
         W_SHARED: shared,
         TWO_ROWS: twoRows,
         SUBGROUP_8: env.subgroupSize === 8,
-        HAS_BIAS: hasBias,
-        ACT_PRELU: a.activation.type === 'PRelu',
-        ...activationDefines(a.activation),
+        ...epilogue.defines,
       },
       params: {
         in_channels: g.c, in_height: g.h, in_width: g.w,
         out_channels: g.m, out_height: g.oh, out_width: g.ow,
-        kernel_height: g.kh, kernel_width: g.kw,
-        stride_y: a.strides[0], stride_x: a.strides[1],
-        pad_top: g.pads[0], pad_left: g.pads[1],
-        dilation_y: a.dilations[0], dilation_x: a.dilations[1],
+        ...convWindowParams(g.kh, g.kw, g.pads, a.strides, a.dilations),
         in_channels_per_group: g.c / a.group, out_channels_per_group: outPerGroup,
         ox_blocks: oxBlocks, pixel_blocks: pixelBlocks, batch: g.n, batch_in_x: batchInX ? 1 : 0,
-        alpha: a.activation.alpha, beta: a.activation.beta, post_scale: a.activation.scale, post_shift: a.activation.shift,
+        ...epilogue.params,
       },
       ...(packed ? { bind: { input_0: { input: 0 }, input_1: { input: 1, pack: packConvWeights(ocBlock, g.m, g.c / a.group, g.kh, g.kw) }, input_2: { input: 2 }, input_3: { input: 3 }, output_0: { output: 0 } } } : {}),
       workgroups: batchInX

@@ -7,6 +7,7 @@
 // invocations per workgroup, at most 16 KiB of workgroup memory, at most 65535 workgroups per grid
 // dimension (beyond that the default kernel runs instead).
 import { activationDefines, type Activation } from './activation.js';
+import { convEpilogue, convWindowParams } from './conv-params.js';
 import type { GemmProblem } from './gemm-kernel.js';
 import type { KernelCall } from './types.js';
 import { NO_HALF } from '../graph/half-storage.js';
@@ -43,13 +44,6 @@ function fits(grid: [number, number, number]): boolean {
 }
 
 /** The epilogue's defines and uniforms shared by the convolutions. */
-function convEpilogue(p: ConvProblem) {
-  return {
-    defines: { HAS_BIAS: p.hasBias, ACT_PRELU: p.activation.type === 'PRelu', ...activationDefines(p.activation) },
-    params: { alpha: p.activation.alpha, beta: p.activation.beta, post_scale: p.activation.scale, post_shift: p.activation.shift },
-  };
-}
-
 const CONV_BINDINGS = { input_0: { input: 0 }, input_1: { input: 1 }, input_2: { input: 2 }, input_3: { input: 3 }, output_0: { output: 0 } } as const;
 
 /** Tiled GEMM, or undefined when this problem is not one it handles. */
@@ -89,7 +83,7 @@ export function tiledConvKernel(p: ConvProblem): KernelCall | undefined {
   // Images on z, as conv2d.wgsl without BATCH_IN_X.
   const workgroups: [number, number, number] = [Math.ceil((p.oh * p.ow) / TILE), Math.ceil(p.m / TILE), p.n];
   if (!fits(workgroups)) return undefined;
-  const epilogue = convEpilogue(p);
+  const epilogue = convEpilogue(p.hasBias, p.activation);
   return {
     label: TILED_LABEL,
     files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/conv2d_tiled.wgsl'],
@@ -97,10 +91,7 @@ export function tiledConvKernel(p: ConvProblem): KernelCall | undefined {
     params: {
       in_channels: p.c, in_height: p.h, in_width: p.w,
       out_channels: p.m, out_height: p.oh, out_width: p.ow,
-      kernel_height: p.kh, kernel_width: p.kw,
-      stride_y: p.strides[0], stride_x: p.strides[1],
-      pad_top: p.pads[0], pad_left: p.pads[1],
-      dilation_y: p.dilations[0], dilation_x: p.dilations[1],
+      ...convWindowParams(p.kh, p.kw, p.pads, p.strides, p.dilations),
       ...epilogue.params,
     },
     workgroups,
@@ -121,7 +112,7 @@ export function tiledDepthwiseKernel(p: ConvProblem): KernelCall | undefined {
   // One channel plane per z: images x channels, so dynamic batches find the batch on z.
   const workgroups: [number, number, number] = [Math.ceil(p.ow / tile[1]), Math.ceil(p.oh / tile[0]), p.n * p.c];
   if (!fits(workgroups)) return undefined;
-  const epilogue = convEpilogue(p);
+  const epilogue = convEpilogue(p.hasBias, p.activation);
   return {
     label: TILED_LABEL,
     files: ['common/activation.wgsl', 'common/half_load.wgsl', 'common/half_store.wgsl', 'conv/finish.wgsl', 'conv/epilogue.wgsl', 'conv/depthwise_tiled.wgsl'],
@@ -129,10 +120,7 @@ export function tiledDepthwiseKernel(p: ConvProblem): KernelCall | undefined {
     params: {
       channels: p.c, in_height: p.h, in_width: p.w,
       out_height: p.oh, out_width: p.ow,
-      kernel_height: p.kh, kernel_width: p.kw,
-      stride_y: p.strides[0], stride_x: p.strides[1],
-      pad_top: p.pads[0], pad_left: p.pads[1],
-      dilation_y: p.dilations[0], dilation_x: p.dilations[1],
+      ...convWindowParams(p.kh, p.kw, p.pads, p.strides, p.dilations),
       tile_oh: tile[0], tile_ow: tile[1], tile_ih: tileIh!, tile_iw: tileIw!,
       ...epilogue.params,
     },

@@ -70,11 +70,9 @@ export interface ModelBuffers {
   /** Every landmark visible in the one view (u32 ones) and that view's centre (zeros). */
   visible: GPUBuffer;
   viewCentres: GPUBuffer;
-  /** Which response types the filter buffers hold, in order. */
-  types: SvmResponse[];
 }
 
-/** The model's arrays on the GPU (every response type the model has). */
+/** The model's arrays on the GPU (every response type the model has: responseBlocks says where). */
 export function uploadModel(ctx: GpuContext, model: ClmModel, label: string): ModelBuffers {
   const { pdm, experts } = model;
   const prior = new Float32Array(2 * pdm.modes);
@@ -100,7 +98,6 @@ export function uploadModel(ctx: GpuContext, model: ClmModel, label: string): Mo
     biases: ctx.uploadBuffer(`${label} biases`, concat(types.map((t) => experts.bias[t]!))),
     visible: ctx.uploadBuffer(`${label} visibility`, new Uint32Array(pdm.points).fill(1)),
     viewCentres: ctx.uploadBuffer(`${label} view centres`, new Float32Array(4)),
-    types,
   };
 }
 
