@@ -7,7 +7,6 @@ import { basename, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { acquireGpu } from '../gpu/device.js';
-import { decodeImage } from '../io/node-image.js';
 import { resolveInputs } from '../io/inputs.js';
 import { prepareResume } from '../io/resume.js';
 import { writeOverlay } from '../io/overlay.js';
@@ -16,6 +15,7 @@ import { MTCNN_CONVENTIONS } from '../pipelines/mtcnn/conventions.js';
 import { DEFAULT_MTCNN_OPTIONS } from '../pipelines/mtcnn/options.js';
 import { DEFAULT_TEXTDET_OPTIONS } from '../pipelines/textdet/options.js';
 import { CLI_MODELS, onnxCliModel, type CliModel, type CliRun, type DetectFlags, type Line } from './detect-models.js';
+import { decodedBatches, type DecodedBatch } from './decoded-batches.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
 function positiveInt(value: string): number {
@@ -102,13 +102,8 @@ export function registerDetect(program: Command): void {
       let found = 0;
       let done = 0;
       bar?.start(files.length, 0, { found: 0, rate: '-', what: run.countName });
-      // Batch k + 1 is decoded (sharp, on its own threads) while batch k is on the GPU.
-      const decodeAt = (b: number) => (b < files.length ? decodeBatch(files.slice(b, b + flags.batch)) : undefined);
-      let next = decodeAt(0);
       let detectMs = 0;
-      for (let b = 0; b < files.length; b += flags.batch) {
-        const decoded = await next!;
-        next = decodeAt(b + flags.batch);
+      for await (const decoded of decodedBatches(files, flags.batch)) {
         const batch = decoded.files;
         const detectStart = performance.now();
         const lines = await detectDecoded(run, decoded, flags.overlays);
@@ -147,16 +142,6 @@ class LineWriter {
 
 type BatchLine = Line & { __count?: number };
 
-/** A batch's images decoded (or the error that stopped each), in input order. */
-export interface DecodedBatch {
-  files: string[];
-  images: Array<PromiseSettledResult<RgbImage>>;
-}
-
-export async function decodeBatch(files: string[], load: (input: string) => Promise<RgbImage> = decodeImage): Promise<DecodedBatch> {
-  return { files, images: await Promise.allSettled(files.map((f) => load(f))) };
-}
-
 /**
  * Detects in a decoded batch; returns a line per file, in order (`__count`: detections, for the
  * summary). An image that fails is retried alone so the others keep their results; a failure never
@@ -184,11 +169,6 @@ export async function detectDecoded(run: CliRun<unknown>, { files, images }: Dec
     if (overlays) await writeOverlay(image, run.shapes(result), join(overlays, `${basename(files[i]!, extname(files[i]!))}.png`));
   }
   return lines.map((l, i) => l ?? { file: files[i]!, error: 'not processed' });
-}
-
-/** Decodes and detects one batch (decodeBatch, then detectDecoded). */
-export async function detectBatch(run: CliRun<unknown>, batch: string[], overlays: string | undefined, load: (input: string) => Promise<RgbImage> = decodeImage): Promise<BatchLine[]> {
-  return detectDecoded(run, await decodeBatch(batch, load), overlays);
 }
 
 /** Every model's flags (each model reads its own): detect and worker take the same. */

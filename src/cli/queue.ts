@@ -15,7 +15,8 @@ import { acquireGpu } from '../gpu/device.js';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { resolveInputs } from '../io/inputs.js';
 import { loadImage } from '../io/node-image.js';
-import { addModelOptions, detectBatch, resolveCliModel } from './detect.js';
+import { decodedBatches } from './decoded-batches.js';
+import { addModelOptions, detectDecoded, resolveCliModel } from './detect.js';
 import type { DetectFlags } from './detect-models.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
@@ -233,8 +234,8 @@ async function runWorker(f: WorkerFlags): Promise<void> {
     const { index, inputs } = job.data;
     console.error(`worker ${name}: chunk ${index} started (${inputs.length} inputs, attempt ${job.attemptsMade + 1})`);
     const lines: Array<Record<string, unknown>> = [];
-    for (let b = 0; b < inputs.length; b += batch) {
-      const part = await detectBatch(run, inputs.slice(b, b + batch), undefined, loadImage);
+    for await (const decoded of decodedBatches(inputs, batch, loadImage)) {
+      const part = await detectDecoded(run, decoded, undefined);
       lines.push(...part.map(({ __count, ...line }) => line));
       await job.updateProgress(Math.round((100 * lines.length) / inputs.length));
     }

@@ -8,15 +8,17 @@ import { basename } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { acquireGpu } from '../gpu/device.js';
-import { categoryMatcher } from '../eval/coco-labels.js';
-import type { CocoResult } from '../eval/coco.js';
+import { categoryMatcher, type CategoryOf } from '../eval/coco-labels.js';
+import type { CocoDataset, CocoResult } from '../eval/coco.js';
 import { sweepRows, sweepTable, type SweepSettingResult } from '../eval/sweep.js';
 import { readCocoGroundTruth } from '../io/coco-files.js';
 import { resolveInputs } from '../io/inputs.js';
-import { decodeImage } from '../io/node-image.js';
 import { GridDetector, type DecodeSettings } from '../pipelines/grid/detector.js';
+import type { GridOptions } from '../pipelines/grid/options.js';
+import type { ObjectDetection } from '../pipelines/grid/types.js';
 import type { RgbImage } from '../pipelines/floor/image.js';
 import { gridModelLoader, GRID_MODELS, usage, type DetectFlags } from './detect-models.js';
+import { decodedBatches } from './decoded-batches.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { gridOptionFlags } from './grid-flags.js';
 
@@ -68,21 +70,102 @@ export function registerSweep(program: Command): void {
     .action(async (inputs: string[], f: SweepFlags) => sweep(inputs, f));
 }
 
+/** The values a sweep crosses, from its flags (each a readable usage error when malformed). */
+function sweepLists(f: SweepFlags) {
+  return {
+    confs: list('conf', f.conf, (v) => v >= 0 && v < 1, 'numbers in [0, 1)'),
+    ious: list('iou', f.iou, (v) => v > 0 && v <= 1, 'numbers in (0, 1]'),
+    grids: f.grid !== undefined ? list('grid', f.grid, (v) => Number.isInteger(v) && v >= 1, 'positive integers') : undefined,
+    maxDets: list('max-dets', f.maxDets, (v) => Number.isInteger(v) && v >= 1, 'positive integers'),
+    batchSize: list('batch', f.batch, (v) => Number.isInteger(v) && v >= 1, 'a positive integer')[0]!,
+  };
+}
+
+function readGroundTruth(path: string): CocoDataset {
+  try {
+    return readCocoGroundTruth(path);
+  } catch (err) {
+    throw new UsageError(`--gt ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** What the detection pass over the images collected, per decode setting. */
+interface SweepDetections {
+  /** Per setting: each image's results, as COCO results. */
+  perSetting: Array<Map<number, CocoResult[]>>;
+  /** Per setting: decode + NMS GPU milliseconds, summed over the timed images. */
+  gpuMs: number[];
+  networkMs: number;
+  timedImages: number;
+  /** Labels the ground truth does not annotate, with their counts (first setting). */
+  otherLabels: Map<string, number>;
+  /** Images that could not be decoded, with the reason. */
+  failed: Array<[string, string]>;
+}
+
+/** The network once per image and every decode setting on its output, batch by batch (decoding one batch ahead). */
+async function detectAllSettings(
+  detector: GridDetector,
+  options: GridOptions,
+  settings: readonly DecodeSettings[],
+  images: { files: readonly string[]; idOf: (file: string) => number; categoryOf: CategoryOf; batchSize: number },
+  bar: SingleBar | undefined,
+): Promise<SweepDetections> {
+  const found: SweepDetections = { perSetting: settings.map(() => new Map()), gpuMs: settings.map(() => 0), networkMs: 0, timedImages: 0, otherLabels: new Map(), failed: [] };
+  let done = 0;
+  for await (const decoded of decodedBatches(images.files, images.batchSize)) {
+    const ok: Array<{ file: string; image: RgbImage }> = [];
+    decoded.images.forEach((d, i) => (d.status === 'fulfilled' ? ok.push({ file: decoded.files[i]!, image: d.value }) : found.failed.push([decoded.files[i]!, (d.reason as Error).message])));
+    if (ok.length) {
+      const run = await detector.detectSettings(ok.map((x) => x.image), { ...options, timing: 'stages' }, settings);
+      run.settings.forEach((perImage, k) => perImage.forEach((r, i) => found.perSetting[k]!.set(images.idOf(ok[i]!.file), cocoResults(r.detections, images.idOf(ok[i]!.file), images.categoryOf, k === 0 ? found.otherLabels : undefined))));
+      if (run.stats.gpuMs && run.settingMs) {
+        found.networkMs += run.stats.gpuMs.network ?? 0;
+        run.settingMs.forEach((ms, k) => (found.gpuMs[k]! += ms));
+        found.timedImages += ok.length;
+      }
+    }
+    done += decoded.files.length;
+    bar?.update(done);
+  }
+  return found;
+}
+
+/** One image's detections as COCO results; those of labels the ground truth lacks are counted in `others` instead. */
+function cocoResults(detections: readonly ObjectDetection[], imageId: number, categoryOf: CategoryOf, others: Map<string, number> | undefined): CocoResult[] {
+  const results: CocoResult[] = [];
+  for (const d of detections) {
+    const category = categoryOf(d.label);
+    if (category === 'other') {
+      if (others) others.set(d.label!, (others.get(d.label!) ?? 0) + 1);
+      continue;
+    }
+    results.push({ image_id: imageId, category_id: category, bbox: d.box, score: d.score });
+  }
+  return results;
+}
+
+/** The summary a sweep prints on standard error: what ran, its timings, what was left out or failed. */
+function summaryLines(r: { model: string; adapter: string; processed: number; gtImages: number; gtFile: string; settings: number; confs: number; rows: number; found: SweepDetections; detectSeconds: number; evalSeconds: number; strangers: string[]; failed: Array<[string, string]> }): string[] {
+  const { networkMs, gpuMs, timedImages, otherLabels } = r.found;
+  const lines = [
+    `webgpu-detect sweep: ${r.model} on ${r.adapter}; ${r.processed} images of ${r.gtImages} in ${basename(r.gtFile)}, ${r.settings} decode settings x ${r.confs} thresholds = ${r.rows} rows`,
+    `network GPU ${timedImages ? (networkMs / timedImages).toFixed(1) : '-'} ms/image, decode + NMS GPU ${timedImages ? (gpuMs.reduce((a, v) => a + v, 0) / timedImages).toFixed(2) : '-'} ms/image for all settings; detection ${r.detectSeconds.toFixed(1)} s (${(r.detectSeconds / Math.max(1, r.processed)).toFixed(2)} s/image wall), evaluation ${r.evalSeconds.toFixed(2)} s`,
+  ];
+  if (otherLabels.size) lines.push(`detections of labels the ground truth does not annotate, left out: ${[...otherLabels].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([l, n]) => `${l} ${n}`).join(', ')}`);
+  if (r.strangers.length) lines.push(`${r.strangers.length} images are not in the ground truth and were skipped: ${r.strangers.slice(0, 3).map((s) => basename(s)).join(', ')}${r.strangers.length > 3 ? ', ...' : ''}`);
+  const absent = r.gtImages - r.processed;
+  if (absent > 0) lines.push(`${absent} ground-truth images were not processed (their objects count as missed)`);
+  for (const [file, error] of r.failed) lines.push(`failed: ${file}: ${error}`);
+  return lines;
+}
+
 async function sweep(inputs: string[], f: SweepFlags): Promise<void> {
-  const confs = list('conf', f.conf, (v) => v >= 0 && v < 1, 'numbers in [0, 1)');
-  const ious = list('iou', f.iou, (v) => v > 0 && v <= 1, 'numbers in (0, 1]');
-  const grids = f.grid !== undefined ? list('grid', f.grid, (v) => Number.isInteger(v) && v >= 1, 'positive integers') : undefined;
-  const maxDets = list('max-dets', f.maxDets, (v) => Number.isInteger(v) && v >= 1, 'positive integers');
-  const batchSize = list('batch', f.batch, (v) => Number.isInteger(v) && v >= 1, 'a positive integer')[0]!;
+  const { confs, ious, grids, maxDets, batchSize } = sweepLists(f);
   const load = gridModelLoader(f.model, f);
   if (!load) throw new UsageError(`--model must be a grid model (${Object.keys(GRID_MODELS).join(', ')}) or an .onnx file, got '${f.model}'`);
   const base = gridOptionFlags({ maxDet: f.maxDet, nms: f.nms, input: f.input });
-  let gt;
-  try {
-    gt = readCocoGroundTruth(f.gt);
-  } catch (err) {
-    throw new UsageError(`--gt ${f.gt}: ${(err as Error).message}`);
-  }
+  const gt = readGroundTruth(f.gt);
   const started = performance.now();
   const { files, missing } = await resolveInputs(inputs);
   const byName = new Map(gt.images.map((im) => [basename(im.file_name ?? String(im.id)), im.id]));
@@ -99,45 +182,12 @@ async function sweep(inputs: string[], f: SweepFlags): Promise<void> {
   for (const s of settings) usage(() => detector.resolve({ ...options, ...s }));
   const categoryOf = usage(() => categoryMatcher(gt, f.model, f.category));
 
-  const perSetting = settings.map(() => new Map<number, CocoResult[]>());
-  const gpuMs = settings.map(() => 0);
-  let networkMs = 0;
-  let timedImages = 0;
-  const failed: Array<[string, string]> = [...missing];
-  const otherLabels = new Map<string, number>();
   const bar = f.progress && process.stderr.isTTY ? new SingleBar({ format: 'sweep [{bar}] {value}/{total} images | {settings} settings | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
   bar?.start(matched.length, 0, { settings: settings.length });
-  for (let b = 0; b < matched.length; b += batchSize) {
-    const batch = matched.slice(b, b + batchSize);
-    const decoded = await Promise.allSettled(batch.map((file) => decodeImage(file)));
-    const ok: Array<{ file: string; image: RgbImage }> = [];
-    decoded.forEach((d, i) => (d.status === 'fulfilled' ? ok.push({ file: batch[i]!, image: d.value }) : failed.push([batch[i]!, (d.reason as Error).message])));
-    if (ok.length) {
-      const run = await detector.detectSettings(ok.map((x) => x.image), { ...options, timing: 'stages' }, settings);
-      run.settings.forEach((images, k) =>
-        images.forEach((r, i) => {
-          const imageId = byName.get(basename(ok[i]!.file))!;
-          const results: CocoResult[] = [];
-          for (const d of r.detections) {
-            const category = categoryOf(d.label);
-            if (category === 'other') {
-              if (k === 0) otherLabels.set(d.label!, (otherLabels.get(d.label!) ?? 0) + 1);
-              continue;
-            }
-            results.push({ image_id: imageId, category_id: category, bbox: d.box, score: d.score });
-          }
-          perSetting[k]!.set(imageId, results);
-        }),
-      );
-      if (run.stats.gpuMs && run.settingMs) {
-        networkMs += run.stats.gpuMs.network ?? 0;
-        run.settingMs.forEach((ms, k) => (gpuMs[k]! += ms));
-        timedImages += ok.length;
-      }
-    }
-    bar?.update(Math.min(b + batchSize, matched.length));
-  }
+  const found = await detectAllSettings(detector, options, settings, { files: matched, idOf: (file) => byName.get(basename(file))!, categoryOf, batchSize }, bar);
   bar?.stop();
+  const failed: Array<[string, string]> = [...missing, ...found.failed];
+  const { perSetting, gpuMs, networkMs, timedImages } = found;
   const detectSeconds = (performance.now() - started) / 1000;
   const results: SweepSettingResult[] = settings.map((s, k) => ({
     ...(s.grid !== undefined ? { grid: s.grid } : {}),
@@ -150,15 +200,7 @@ async function sweep(inputs: string[], f: SweepFlags): Promise<void> {
   const evalSeconds = (performance.now() - evalStarted) / 1000;
   console.log(sweepTable(rows, maxDets[maxDets.length - 1]!));
   const processed = matched.length - failed.filter(([file]) => matched.includes(file)).length;
-  const report = [
-    `webgpu-detect sweep: ${model.name} on ${ctx.adapter.name}; ${processed} images of ${gt.images.length} in ${basename(f.gt)}, ${settings.length} decode settings x ${confs.length} thresholds = ${rows.length} rows`,
-    `network GPU ${timedImages ? (networkMs / timedImages).toFixed(1) : '-'} ms/image, decode + NMS GPU ${timedImages ? (gpuMs.reduce((a, v) => a + v, 0) / timedImages).toFixed(2) : '-'} ms/image for all settings; detection ${detectSeconds.toFixed(1)} s (${(detectSeconds / Math.max(1, processed)).toFixed(2)} s/image wall), evaluation ${evalSeconds.toFixed(2)} s`,
-  ];
-  if (otherLabels.size) report.push(`detections of labels the ground truth does not annotate, left out: ${[...otherLabels].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([l, n]) => `${l} ${n}`).join(', ')}`);
-  if (strangers.length) report.push(`${strangers.length} images are not in the ground truth and were skipped: ${strangers.slice(0, 3).map((s) => basename(s)).join(', ')}${strangers.length > 3 ? ', ...' : ''}`);
-  const absent = gt.images.length - processed;
-  if (absent > 0) report.push(`${absent} ground-truth images were not processed (their objects count as missed)`);
-  for (const [file, error] of failed) report.push(`failed: ${file}: ${error}`);
+  const report = summaryLines({ model: model.name, adapter: ctx.adapter.name, processed, gtImages: gt.images.length, gtFile: f.gt, settings: settings.length, confs: confs.length, rows: rows.length, found, detectSeconds, evalSeconds, strangers, failed });
   process.stderr.write(report.map((l) => `${l}\n`).join(''));
   if (f.out) {
     writeFileSync(

@@ -26,7 +26,9 @@ describe('webgpu-detect sweep', () => {
     await writeDenseSet(dir, [bookshelf(11, 512, 384, 2), audience(12, 512, 384, 2)]);
     const gt = join(dir, 'instances.json');
     const out = join(dir, 'sweep.json');
-    const sweep = await cli(['sweep', '--model', 'centernet', '--gt', gt, '--conf', '0.1,0.2', '--iou', '0.4,1', '--max-dets', '1,10,100,300', '--out', out, '--no-progress', dir]);
+    // --batch 1: two batches, the second decoded while the first is detected (decoded-batches.ts);
+    // detect below runs both images in one batch.
+    const sweep = await cli(['sweep', '--model', 'centernet', '--gt', gt, '--conf', '0.1,0.2', '--iou', '0.4,1', '--max-dets', '1,10,100,300', '--batch', '1', '--out', out, '--no-progress', dir]);
     expect(sweep.code, sweep.stderr).toBe(0);
     console.log(sweep.stdout + sweep.stderr);
     const table = sweep.stdout.trim().split('\n');
