@@ -20,7 +20,7 @@ import { emptyStats, measuredBatch, timingMode, type CommonDetectOptions, type D
 import type { Detector } from '../floor/detector.js';
 import { bilinearResize } from '../floor/image-kernels.js';
 import type { RgbImage } from '../floor/image.js';
-import { packSources, uploadPixels, wholeImage, type PixelSource } from '../floor/pixels.js';
+import { packSources, uploadPixels, wholeImage, type PixelBindings, type PixelSource } from '../floor/pixels.js';
 import { gather, packAxisTables, planResize, worthGathering, type Normalization, type ResizePlan } from '../floor/resize.js';
 import * as K from './kernels.js';
 import { networkSize, resolveTextDetOptions, type TextDetOptions } from './options.js';
@@ -43,6 +43,24 @@ export function textInputPlan(width: number, height: number, o: TextDetOptions):
 
 export function textNormalization(o: TextDetOptions): Normalization {
   return { scale: 1 / 255, mean: o.mean, invStd: [1 / o.std[0], 1 / o.std[1], 1 / o.std[2]], channelOrder: o.channelOrder, pad: [0, 0, 0] };
+}
+
+/** A batch's GPU inputs and outputs, shared by its images' kernels. */
+interface TextBatch {
+  /** Each image's network input size. */
+  sizes: Array<{ width: number; height: number }>;
+  plans: CompiledGraph[];
+  /** Box records per image (o.maxCandidates). */
+  capacity: number;
+  pixels: PixelBindings;
+  tables: GPUBuffer;
+  /** Where image i's resize tables start in `tables`, in vec4. */
+  tableStart: number[];
+  counts: GPUBuffer;
+  shared: Record<'parent' | 'ids' | 'blockSums' | 'rootOf' | 'bounds' | 'points', GPUBuffer>;
+  /** Probability map copies (only when asked for). */
+  probs: GPUBuffer[];
+  boxes: GPUBuffer[];
 }
 
 interface ImageWork {
@@ -102,89 +120,27 @@ export class TextDetector implements Detector<TextDetectOptions, TextResult> {
   }
 
   private async run(images: readonly RgbImage[], o: TextDetOptions, opts: TextDetectOptions): Promise<DetectionBatch<TextResult>> {
-    const { ctx } = this;
-    const res = new BatchResources(ctx, 'text');
+    const res = new BatchResources(this.ctx, 'text');
     try {
-      // Per image: the resize plan, gathered (only the sampled rows/columns) when that is smaller.
-      const prepared = images.map((im) => {
-        const plan = textInputPlan(im.width, im.height, o);
-        return worthGathering(plan, im.width, im.height) ? gather(im, plan) : { source: wholeImage(im) as PixelSource, plan };
-      });
-      const sizes = prepared.map((p) => ({ width: p.plan.outWidth, height: p.plan.outHeight }));
-      const plans = await Promise.all(sizes.map((s) => this.plan(s.width, s.height)));
-      const maxPixels = Math.max(...sizes.map((s) => s.width * s.height));
-      const maxHeight = Math.max(...sizes.map((s) => s.height));
-      const cap = o.maxCandidates;
-      const pixels = uploadPixels(ctx, packSources(prepared.map((p) => p.source)), 'text', (b) => res.own(b));
-      const tableData = prepared.map((p) => packAxisTables(p.plan));
-      const tableStart = tableData.map((_, i) => tableData.slice(0, i).reduce((s, t) => s + t.length / 4, 0));
-      const tables = res.upload('resize tables', concat(tableData));
-      const counts = res.upload('counters', new Uint32Array(images.length));
-      // Shared by the images of the batch (their post-processing runs one after another) and kept
-      // across batches: every kernel writes them before reading. A fresh buffer costs its lazy zero
-      // fill on first use (Dawn), ~90 ms for the 20 MB hull scratch at 640x640 on lavapipe.
-      const shared = this.post.take(
-        { parent: maxPixels * 4, ids: maxPixels * 4, blockSums: K.scanBlocks(maxPixels) * 4, rootOf: cap * 4, bounds: cap * 16, points: cap * (4 * maxHeight + 2) * 8 },
-        { parent: 'parent', ids: 'component ids', blockSums: 'scan blocks', rootOf: 'component roots', bounds: 'component bounds', points: 'hull scratch' },
-      );
-      const probs = opts.probabilityMaps ? sizes.map((s, i) => res.storage(`probability ${i}`, s.width * s.height * 4)) : [];
-      const boxes = images.map((_, i) => res.storage(`boxes ${i}`, cap * BOX_BYTES));
-      const norm = textNormalization(o);
-      const input = this.graph.inputs[0]!.name;
-      const work = await Promise.all(
-        images.map(async (im, i): Promise<ImageWork> => {
-          const { width, height } = sizes[i]!;
-          const plan = plans[i]!;
-          const label = `text image ${i}`;
-          const prob = plan.bufferOf(this.graph.outputs[0]!);
-          const resize = await bilinearResize(ctx, `${label} resize`, { image: i, width, height, xTable: tableStart[i]!, yTable: tableStart[i]! + width, outOffset: 0, norm }, { pixels, tables, output: plan.bufferOf(input) });
-          const post = [
-            ...(await K.labelling(ctx, `${label} labels`, { width, height, threshold: o.threshold, dilation: o.dilation }, { prob, parent: shared.parent })),
-            ...(await K.numbering(ctx, `${label} numbering`, { pixels: width * height, capacity: cap, totalIndex: i }, { ...shared, counts })),
-            ...(await K.boxes(ctx, `${label} boxes`, { width, height, capacity: cap, totalIndex: i, o, destWidth: im.width, destHeight: im.height }, { ...shared, prob, counts, boxes: boxes[i]! })),
-          ];
-          res.keep(resize, ...post);
-          return { plan, width, height, prob, resize, post };
-        }),
-      );
-
-      const encoder = ctx.device.createCommandEncoder({ label: 'text detection batch' });
-      const rec = new PassRecorder(ctx, encoder, timingMode(opts.timing));
-      work.forEach((w, i) => {
-        rec.beginStage('network');
-        rec.run(w.resize);
-        rec.graph(`image ${i}`, w.plan.steps());
-        rec.endStage();
-        if (probs[i]) encoder.copyBufferToBuffer(w.prob, 0, probs[i]!, 0, w.width * w.height * 4);
-        rec.beginStage('postprocess');
-        rec.run(...w.post);
-        rec.endStage();
-      });
-      const times = rec.finish();
-      const regions = [
-        { buffer: counts, size: images.length * 4 },
-        ...boxes.map((b) => ({ buffer: b, size: b.size })),
-        ...probs.map((b) => ({ buffer: b, size: b.size })),
-        ...(times ? [times] : []),
-      ];
-      const data = await ctx.readback(regions, 'text detection batch', encoder);
-      const timing = rec.report(times ? data[data.length - 1] : undefined);
-      const cnt = new Uint32Array(data[0]!);
+      const batch = await this.batchBuffers(images, o, opts, res);
+      const work = await Promise.all(images.map((im, i) => this.imageWork(im, i, o, batch, res)));
+      const { data, timing, dispatches } = await this.encodeAndRead(work, batch, opts.timing);
+      const counts = new Uint32Array(data[0]!);
       const results = images.map((im, i): TextResult => ({
         width: im.width,
         height: im.height,
-        networkWidth: sizes[i]!.width,
-        networkHeight: sizes[i]!.height,
-        boxes: decodeBoxes(data[1 + i]!, Math.min(cnt[i]!, cap)),
-        components: cnt[i]!,
-        ...(opts.probabilityMaps ? { probability: new Float32Array(data[1 + images.length + i]!) } : {}),
+        networkWidth: batch.sizes[i]!.width,
+        networkHeight: batch.sizes[i]!.height,
+        boxes: decodeBoxes(data[1 + i]!, Math.min(counts[i]!, batch.capacity)),
+        components: counts[i]!,
+        ...(batch.probs.length ? { probability: new Float32Array(data[1 + images.length + i]!) } : {}),
       }));
       return {
         images: results,
         stats: {
           ...emptyStats(images.length),
           parts: 1,
-          dispatches: rec.dispatches,
+          dispatches,
           gpuBytes: res.bytes + this.plans.arena.totalBytes + this.post.totalBytes,
           ...(timing ? { gpuMs: { network: timing.stages.network ?? 0, postprocess: timing.stages.postprocess ?? 0 } } : {}),
           ...(timing?.dispatches.length ? { profile: timing.dispatches } : {}),
@@ -193,6 +149,86 @@ export class TextDetector implements Detector<TextDetectOptions, TextResult> {
     } finally {
       res.release();
     }
+  }
+
+  /** The batch's inputs on the GPU (pixels, resize tables), its counters, scratch and output buffers, and each image's compiled network. */
+  private async batchBuffers(images: readonly RgbImage[], o: TextDetOptions, opts: TextDetectOptions, res: BatchResources): Promise<TextBatch> {
+    const { ctx } = this;
+    // Per image: the resize plan, gathered (only the sampled rows/columns) when that is smaller.
+    const prepared = images.map((im) => {
+      const plan = textInputPlan(im.width, im.height, o);
+      return worthGathering(plan, im.width, im.height) ? gather(im, plan) : { source: wholeImage(im) as PixelSource, plan };
+    });
+    const sizes = prepared.map((p) => ({ width: p.plan.outWidth, height: p.plan.outHeight }));
+    const plans = await Promise.all(sizes.map((s) => this.plan(s.width, s.height)));
+    const maxPixels = Math.max(...sizes.map((s) => s.width * s.height));
+    const maxHeight = Math.max(...sizes.map((s) => s.height));
+    const cap = o.maxCandidates;
+    const tableData = prepared.map((p) => packAxisTables(p.plan));
+    // Shared by the images of the batch (their post-processing runs one after another) and kept
+    // across batches: every kernel writes them before reading. A fresh buffer costs its lazy zero
+    // fill on first use (Dawn), ~90 ms for the 20 MB hull scratch at 640x640 on lavapipe.
+    const shared = this.post.take(
+      { parent: maxPixels * 4, ids: maxPixels * 4, blockSums: K.scanBlocks(maxPixels) * 4, rootOf: cap * 4, bounds: cap * 16, points: cap * (4 * maxHeight + 2) * 8 },
+      { parent: 'parent', ids: 'component ids', blockSums: 'scan blocks', rootOf: 'component roots', bounds: 'component bounds', points: 'hull scratch' },
+    );
+    return {
+      sizes,
+      plans,
+      capacity: cap,
+      pixels: uploadPixels(ctx, packSources(prepared.map((p) => p.source)), 'text', (b) => res.own(b)),
+      tables: res.upload('resize tables', concat(tableData)),
+      tableStart: tableData.map((_, i) => tableData.slice(0, i).reduce((sum, t) => sum + t.length / 4, 0)),
+      counts: res.upload('counters', new Uint32Array(images.length)),
+      shared,
+      probs: opts.probabilityMaps ? sizes.map((sz, i) => res.storage(`probability ${i}`, sz.width * sz.height * 4)) : [],
+      boxes: images.map((_, i) => res.storage(`boxes ${i}`, cap * BOX_BYTES)),
+    };
+  }
+
+  /** Image i's kernels: its resize into the network input, then labelling, numbering and boxes on its probability map. */
+  private async imageWork(im: RgbImage, i: number, o: TextDetOptions, b: TextBatch, res: BatchResources): Promise<ImageWork> {
+    const { ctx } = this;
+    const { width, height } = b.sizes[i]!;
+    const plan = b.plans[i]!;
+    const label = `text image ${i}`;
+    const prob = plan.bufferOf(this.graph.outputs[0]!);
+    const norm = textNormalization(o);
+    const resize = await bilinearResize(ctx, `${label} resize`, { image: i, width, height, xTable: b.tableStart[i]!, yTable: b.tableStart[i]! + width, outOffset: 0, norm }, { pixels: b.pixels, tables: b.tables, output: plan.bufferOf(this.graph.inputs[0]!.name) });
+    const cap = b.capacity;
+    const post = [
+      ...(await K.labelling(ctx, `${label} labels`, { width, height, threshold: o.threshold, dilation: o.dilation }, { prob, parent: b.shared.parent })),
+      ...(await K.numbering(ctx, `${label} numbering`, { pixels: width * height, capacity: cap, totalIndex: i }, { ...b.shared, counts: b.counts })),
+      ...(await K.boxes(ctx, `${label} boxes`, { width, height, capacity: cap, totalIndex: i, o, destWidth: im.width, destHeight: im.height }, { ...b.shared, prob, counts: b.counts, boxes: b.boxes[i]! })),
+    ];
+    res.keep(resize, ...post);
+    return { plan, width, height, prob, resize, post };
+  }
+
+  /** The whole batch in one command buffer and one readback: counters, box records, probability maps (if asked), timestamps. */
+  private async encodeAndRead(work: readonly ImageWork[], b: TextBatch, timing: CommonDetectOptions['timing']) {
+    const { ctx } = this;
+    const encoder = ctx.device.createCommandEncoder({ label: 'text detection batch' });
+    const rec = new PassRecorder(ctx, encoder, timingMode(timing));
+    work.forEach((w, i) => {
+      rec.beginStage('network');
+      rec.run(w.resize);
+      rec.graph(`image ${i}`, w.plan.steps());
+      rec.endStage();
+      if (b.probs[i]) encoder.copyBufferToBuffer(w.prob, 0, b.probs[i]!, 0, w.width * w.height * 4);
+      rec.beginStage('postprocess');
+      rec.run(...w.post);
+      rec.endStage();
+    });
+    const times = rec.finish();
+    const regions = [
+      { buffer: b.counts, size: work.length * 4 },
+      ...b.boxes.map((buffer) => ({ buffer, size: buffer.size })),
+      ...b.probs.map((buffer) => ({ buffer, size: buffer.size })),
+      ...(times ? [times] : []),
+    ];
+    const data = await ctx.readback(regions, 'text detection batch', encoder);
+    return { data, timing: rec.report(times ? data[data.length - 1] : undefined), dispatches: rec.dispatches };
   }
 }
 
