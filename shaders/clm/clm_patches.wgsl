@@ -20,12 +20,9 @@ fn grey_at(info: vec4<u32>, x: f32, y: f32) -> f32 {
   return top * (1.0 - f.y) + bottom * f.y;
 }
 
-// Grey 0.3 R + 0.59 G + 0.11 B of pixel (x, y), 0 outside the image.
+// Grey 0.3 R + 0.59 G + 0.11 B of pixel (x, y), 0 outside the image (image/pixels.wgsl's rgb_at).
 fn grey_or_zero(info: vec4<u32>, x: i32, y: i32) -> f32 {
-  if (x < 0 || y < 0 || x >= i32(info.y) || y >= i32(info.z)) {
-    return 0.0;
-  }
-  let rgb = pixel_rgb(load_pixel(info.x + u32(y) * info.y + u32(x)));
+  let rgb = rgb_at(info, x, y);
   return 0.3 * rgb.x + 0.59 * rgb.y + 0.11 * rgb.z;
 }
 

@@ -32,3 +32,13 @@ fn load_pixel(i: u32) -> u32 {
 fn pixel_rgb(p: u32) -> vec3<f32> {
   return vec3<f32>(f32(p & 255u), f32((p >> 8u) & 255u), f32((p >> 16u) & 255u));
 }
+
+// Pixel (ix, iy) of the image `info` describes as RGB, 0 outside it (zero padding: crops, bilinear
+// taps past the edge).
+fn rgb_at(info: vec4<u32>, ix: i32, iy: i32) -> vec3<f32> {
+  let width = i32(info.y);
+  let height = i32(info.z);
+  let inside = ix >= 0 && ix < width && iy >= 0 && iy < height;
+  let p = load_pixel(info.x + u32(clamp(iy, 0, height - 1) * width + clamp(ix, 0, width - 1)));
+  return select(vec3<f32>(0.0), pixel_rgb(p), inside);
+}

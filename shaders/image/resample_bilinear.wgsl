@@ -146,15 +146,6 @@ fn taps(d: u32, scale: f32, size: i32) -> vec3<f32> {
 }
 #endif
 
-// Pixel (ix, iy) of the image `info` describes as RGB, 0 outside it (a zero-padded crop).
-fn rgb_at(info: vec4<u32>, ix: i32, iy: i32) -> vec3<f32> {
-  let width = i32(info.y);
-  let height = i32(info.z);
-  let inside = ix >= 0 && ix < width && iy >= 0 && iy < height;
-  let p = load_pixel(info.x + u32(clamp(iy, 0, height - 1) * width + clamp(ix, 0, width - 1)));
-  return select(vec3<f32>(0.0), pixel_rgb(p), inside);
-}
-
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_index(gid, groups, ${WORKGROUP_SIZE}u);

@@ -118,7 +118,8 @@ async function detectAllSettings(
     decoded.images.forEach((d, i) => (d.status === 'fulfilled' ? ok.push({ file: decoded.files[i]!, image: d.value }) : found.failed.push([decoded.files[i]!, (d.reason as Error).message])));
     if (ok.length) {
       const run = await detector.detectSettings(ok.map((x) => x.image), { ...options, timing: 'stages' }, settings);
-      run.settings.forEach((perImage, k) => perImage.forEach((r, i) => found.perSetting[k]!.set(images.idOf(ok[i]!.file), cocoResults(r.detections, images.idOf(ok[i]!.file), images.categoryOf, k === 0 ? found.otherLabels : undefined))));
+      const ids = ok.map((x) => images.idOf(x.file));
+      run.settings.forEach((perImage, k) => perImage.forEach((r, i) => found.perSetting[k]!.set(ids[i]!, cocoResults(r.detections, ids[i]!, images.categoryOf, k === 0 ? found.otherLabels : undefined))));
       if (run.stats.gpuMs && run.settingMs) {
         found.networkMs += run.stats.gpuMs.network ?? 0;
         run.settingMs.forEach((ms, k) => (found.gpuMs[k]! += ms));
